@@ -1,0 +1,3 @@
+from gui.cli import entry
+
+entry()

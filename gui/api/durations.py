@@ -1,0 +1,45 @@
+"""ISO 8601 durations (``PT30S``) and RFC 3339 times, as the Event Manager API writes them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+_FACTORS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in an ISO 8601 duration such as ``PT30S`` or ``PT5M``; ValueError otherwise."""
+    match = _DURATION.match(text or "")
+    if not match or text in ("P", "PT") or text.endswith("T"):
+        raise ValueError(f"not an ISO 8601 duration: {text!r} (expected e.g. PT30S or PT5M)")
+    return sum(int(g) * f for g, f in zip(match.groups(), _FACTORS, strict=True) if g)
+
+
+def format_duration(seconds: int) -> str:
+    """``PT<n>S`` for a number of seconds."""
+    return f"PT{int(seconds)}S"
+
+
+def parse_time(text: str) -> datetime:
+    """An RFC 3339 time (``2024-10-01T11:01:16.03094914Z``) as an aware UTC datetime.
+
+    Nanosecond fractions, which the service sends, are cut to microseconds.
+    """
+    s = text.strip()
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    if "." in s:
+        head, _, rest = s.partition(".")
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        s = head + "." + rest[:digits][:6].ljust(6, "0") + rest[digits:]
+    value = datetime.fromisoformat(s)
+    if value.tzinfo is None:
+        raise ValueError(f"time without a time zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z``."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

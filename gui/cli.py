@@ -1,0 +1,382 @@
+"""The ``event-monitor`` command: the window by default, plus emulator, profile, subscription and tail.
+
+Exit codes: 0 done (or stopped by Ctrl+C / SIGTERM), 1 the server or network failed for good,
+2 bad arguments, 3 authentication or permission refused, 4 no secret or no usable keyring,
+5 the local state file cannot be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import signal
+import sys
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import TextIO
+
+from gui import __version__
+from gui.api import errors
+from gui.api.client import EventManagerClient, normalize_dc_url
+from gui.api.durations import parse_duration
+from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, Subscription, all_types_pattern
+from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
+from gui.eventlog.export import DEFAULT_COLUMNS, CsvWriter, jsonl
+from gui.storage import secrets
+from gui.storage.store import Profile, StateStore, StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE = 0, 1, 2, 3, 4, 5
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="event-monitor",
+        description="Watch the Acronis Cyber Platform Event Manager stream. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--demo", action="store_true", help="open the window on the built-in emulator")
+    parser.add_argument("--insecure-http", action="store_true", help="allow plain http:// to non-loopback hosts")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    emu = commands.add_parser("emulator", help="run the local Event Manager emulator")
+    emu.add_argument("--host", default="127.0.0.1")
+    emu.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    emu.add_argument("--history", type=int, default=1000, help="events already in the topics at start")
+    emu.add_argument("--rate", type=float, default=2.0, help="new events per second (0: none)")
+    emu.add_argument("--seed", type=int, default=1)
+    emu.add_argument("--client-id")
+    emu.add_argument("--client-secret")
+    emu.add_argument("--token-ttl", type=float, default=7200, help="seconds a token lives")
+    emu.add_argument(
+        "--empty-status",
+        type=int,
+        choices=(200, 202),
+        default=200,
+        help="answer to an empty long-poll: 200 with no events, or 202 + Retry-After",
+    )
+
+    prof = commands.add_parser("profile", help="saved connections").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    add = prof.add_parser("add", help="save a connection; the secret goes to the OS keyring")
+    add.add_argument("name")
+    add.add_argument("--url", required=True, help="data center URL, e.g. https://eu2-cloud.acronis.com")
+    add.add_argument("--client-id", required=True)
+    add.add_argument("--secret-stdin", action="store_true", help="read the secret from standard input")
+    prof.add_parser("list", help="list saved connections")
+    rm = prof.add_parser("remove", help="forget a connection and its secret")
+    rm.add_argument("name")
+
+    sub = commands.add_parser("subscription", help="subscriptions").add_subparsers(
+        dest="action", metavar="ACTION", required=True
+    )
+    create = sub.add_parser("create", help="create a subscription on the server and remember it")
+    _connection_args(create)
+    create.add_argument("--id", help="subscription UUID (default: a new one)")
+    create.add_argument("--topic", default=TENANT_TOPIC)
+    create.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        required=True,
+        metavar="PATTERN",
+        help="event type or pattern with a trailing *, repeatable",
+    )
+    create.add_argument("--tenant-depth", choices=TENANT_DEPTHS, default="ALL")
+    create.add_argument("--tenant-id")
+    create.add_argument("--auto-commit", action="store_true")
+    create.add_argument("--session-timeout", default="PT30S")
+    create.add_argument("--cel", help='CEL filter, e.g. data.kind == "customer"')
+    addsub = sub.add_parser("add", help="remember an existing subscription by ID")
+    _connection_args(addsub)
+    addsub.add_argument("id")
+    addsub.add_argument("--topic", default=TENANT_TOPIC)
+    addsub.add_argument("--type", dest="types", action="append", metavar="PATTERN")
+    lst = sub.add_parser("list", help="subscriptions known for a connection")
+    _connection_args(lst)
+
+    tail = commands.add_parser("tail", help="print a subscription's events as they arrive")
+    _connection_args(tail)
+    tail.add_argument("--subscription", required=True, metavar="ID")
+    tail.add_argument(
+        "--from",
+        dest="start",
+        default="committed",
+        help="earliest|committed|stored|latest|<offset>|<RFC 3339 time> (default: committed)",
+    )
+    tail.add_argument("--commit", choices=("none", "server", "stored"), default="none")
+    tail.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    tail.add_argument("--max-events", type=int)
+    tail.add_argument("--limit", type=int, default=100)
+    tail.add_argument("--timeout", default="PT30S", help="long-poll timeout (ISO 8601)")
+    tail.add_argument("--consumer-id", help="override this machine's consumer ID for the subscription")
+    return parser
+
+
+def _connection_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("connection (a saved profile, or URL and client ID)")
+    group.add_argument("--profile")
+    group.add_argument("--url")
+    group.add_argument("--client-id")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command is None:
+        from gui.app import run  # Qt only when the window is wanted
+
+        return int(run(args_list))
+    try:
+        if args.command == "emulator":
+            return cmd_emulator(args)
+        store = StateStore()
+        if args.command == "profile":
+            return cmd_profile(args, store)
+        if args.command == "subscription":
+            return cmd_subscription(args, store)
+        return cmd_tail(args, store)
+    except CliError as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return err.code
+    except StoreError as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return EXIT_STORE
+    except secrets.KeyringUnavailable as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return EXIT_SECRET
+    except (errors.AuthenticationError, errors.PermissionDenied) as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return EXIT_AUTH
+    except errors.ConfigurationError as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except errors.ApiError as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except ValueError as err:
+        print(f"event-monitor: {err}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# -- emulator ------------------------------------------------------------------------------------
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from gui.emulator import Emulator
+
+    emulator = Emulator(
+        args.host,
+        args.port,
+        rate=args.rate,
+        seed=args.seed,
+        history=args.history,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        token_ttl=args.token_ttl,
+        empty_status=args.empty_status,
+    )
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with emulator:
+        print(emulator.banner(), flush=True)
+        stop.wait()
+    return EXIT_OK
+
+
+# -- profiles ------------------------------------------------------------------------------------
+
+
+def _read_secret(from_stdin: bool) -> str:
+    if from_stdin or not sys.stdin.isatty():
+        secret = sys.stdin.readline().strip()
+    else:
+        secret = getpass.getpass("Client secret (stored in the OS keyring): ")
+    if not secret:
+        raise CliError("no client secret given", EXIT_USAGE)
+    return secret
+
+
+def cmd_profile(args: argparse.Namespace, store: StateStore) -> int:
+    if args.action == "add":
+        url = normalize_dc_url(args.url, allow_insecure_http=args.insecure_http)
+        secret = _read_secret(args.secret_stdin)
+        secrets.set_secret(url, args.client_id, secret)  # first: no profile without its secret
+        store.save_profile(Profile(args.name, url, args.client_id))
+        print(f"Saved connection {args.name!r} ({args.client_id} at {url}); the secret is in the OS keyring.")
+    elif args.action == "list":
+        profiles = store.profiles()
+        if not profiles:
+            print("No saved connections. Add one with: event-monitor profile add NAME --url URL --client-id ID")
+        for p in profiles:
+            print(f"{p.name}\t{p.url}\t{p.client_id}")
+    else:
+        profile = store.profile(args.name)
+        if profile is None:
+            raise CliError(f"no connection named {args.name!r}", EXIT_USAGE)
+        secrets.delete_secret(profile.url, profile.client_id)
+        store.remove_profile(args.name)
+        print(f"Removed connection {args.name!r} and its secret.")
+    return EXIT_OK
+
+
+def connect(args: argparse.Namespace, store: StateStore) -> EventManagerClient:
+    if args.profile:
+        profile = store.profile(args.profile)
+        if profile is None:
+            raise CliError(f"no connection named {args.profile!r}; see `event-monitor profile list`", EXIT_USAGE)
+        url, client_id = profile.url, profile.client_id
+    elif args.url and args.client_id:
+        url = normalize_dc_url(args.url, allow_insecure_http=args.insecure_http)
+        client_id = args.client_id
+    else:
+        raise CliError("give --profile NAME, or --url and --client-id", EXIT_USAGE)
+    secret = secrets.get_secret(url, client_id)
+    if not secret:
+        raise CliError(
+            f"no secret for {client_id} at {url}: save it with `event-monitor profile add`, "
+            f"or set {secrets.SECRET_ENV}",
+            EXIT_SECRET,
+        )
+    return EventManagerClient(url, client_id, secret, allow_insecure_http=args.insecure_http)
+
+
+# -- subscriptions -------------------------------------------------------------------------------
+
+
+def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
+    client = connect(args, store)
+    if args.action == "list":
+        for s in store.subscriptions(client.dc_url, client.client_id):
+            extra = f" cel={s.cel}" if s.cel else ""
+            print(f"{s.subscription_id}\t{s.topic_id}\t{','.join(s.types)}\t{s.tenant_depth}{extra}")
+        return EXIT_OK
+    if args.action == "add":
+        spec = Subscription(args.id, args.topic, tuple(args.types or [all_types_pattern(args.topic)]))
+        store.save_subscription(client.dc_url, client.client_id, spec)
+        print(f"Remembered subscription {spec.subscription_id}.")
+        return EXIT_OK
+    parse_duration(args.session_timeout)
+    spec = Subscription(
+        subscription_id=args.id or str(uuid.uuid4()),
+        topic_id=args.topic,
+        types=tuple(args.types),
+        tenant_depth=args.tenant_depth,
+        tenant_id=args.tenant_id,
+        auto_commit=args.auto_commit,
+        session_timeout=args.session_timeout,
+        cel=args.cel,
+    )
+    try:
+        created = client.create_subscription(spec)
+    except errors.SubscriptionExists as err:
+        raise CliError(str(err), EXIT_FAILED) from err
+    store.save_subscription(client.dc_url, client.client_id, created)
+    print(created.subscription_id)
+    return EXIT_OK
+
+
+# -- tail ----------------------------------------------------------------------------------------
+
+
+class TailSink:
+    """Writes events to stdout (flushed per batch) and states to stderr."""
+
+    def __init__(self, fmt: str, out: TextIO, err: TextIO) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.err = err
+        self.csv = CsvWriter(out, DEFAULT_COLUMNS) if fmt == "csv" else None
+        self.fatal: str | None = None
+
+    def on_batch(self, batch: Batch) -> None:
+        for gap in batch.gaps:
+            print(
+                f"[gap] {gap.count} events not delivered: sequences {gap.first}..{gap.last}", file=self.err, flush=True
+            )
+        if self.csv is not None:
+            self.csv.write(batch.events)
+        else:
+            self.out.buffer.write(jsonl(batch.events)) if hasattr(self.out, "buffer") else self.out.write(
+                jsonl(batch.events).decode()
+            )
+        self.out.flush()
+
+    def on_state(self, state: ConsumerState) -> None:
+        if state.fatal:
+            self.fatal = state.error or "ApiError"
+        print(f"[{state.state}] {state.message}", file=self.err, flush=True)
+
+
+def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
+    start = StartPosition.parse(args.start)
+    parse_duration(args.timeout)
+    if args.max_events is not None and args.max_events < 1:
+        raise CliError("--max-events must be at least 1", EXIT_USAGE)
+    client = connect(args, store)
+    subscription = store.subscription(client.dc_url, client.client_id, args.subscription)
+    if subscription is None:
+        subscription = Subscription(args.subscription, TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),))
+        print(
+            f"[note] subscription {args.subscription} is not remembered here; assuming the tenant topic "
+            "(remember it with `event-monitor subscription add`)",
+            file=sys.stderr,
+        )
+    consumer_id = args.consumer_id or store.consumer_id(client.dc_url, client.client_id, subscription.subscription_id)
+    sink = TailSink(args.format, sys.stdout, sys.stderr)
+    consumer = Consumer(
+        client,
+        subscription,
+        consumer_id,
+        start,
+        sink,
+        commit=args.commit,
+        store=store,
+        limit=args.limit,
+        timeout=args.timeout,
+        max_events=args.max_events,
+    )
+    print(
+        f"[info] consumer {consumer_id} reading {subscription.subscription_id} from {start.describe()}",
+        file=sys.stderr,
+        flush=True,
+    )
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: consumer.stop())
+    consumer.run()
+    if sink.fatal:
+        return _exit_code_for(sink.fatal)
+    return EXIT_OK
+
+
+def _exit_code_for(error: str) -> int:
+    if error in (errors.AuthenticationError.__name__, errors.PermissionDenied.__name__):
+        return EXIT_AUTH
+    if error == errors.ConfigurationError.__name__ or error == "ValueError":
+        return EXIT_USAGE
+    return EXIT_FAILED
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)

@@ -1,0 +1,382 @@
+"""The consumer loop: long-polls a subscription forever and hands each batch to a sink (Qt-free).
+
+Guarantees:
+- the next offset comes only from a successful answer; nothing is skipped, and events already
+  delivered (sequence at or below the last delivered one) are dropped, so within a run every
+  event is delivered exactly once; with ``commit="stored"`` or ``"server"`` reading is
+  at-least-once across crashes (at most the batch being handled is repeated);
+- a ``previous`` that is not the last delivered sequence is reported as a :class:`Gap`;
+- 202 / empty answers poll again, 429 waits Retry-After (standby or rate limited), 5xx, network
+  failures and malformed answers retry with capped exponential backoff and jitter, 401 after one
+  renewal, 403 and bad parameters stop with the reason;
+- :meth:`Consumer.stop` takes effect within a second, even in the middle of a long-poll.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from gui.api import errors
+from gui.api.client import EventManagerClient
+from gui.api.durations import format_time, parse_duration, parse_time
+from gui.api.models import PollResult, Subscription
+from gui.storage.store import StateStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+START_KINDS = ("earliest", "committed", "stored", "latest", "time", "offset")
+COMMIT_MODES = ("none", "server", "stored")
+
+
+@dataclass(frozen=True)
+class StartPosition:
+    """Where to start reading: ``kind`` in START_KINDS, ``value`` an offset or an RFC 3339 time."""
+
+    kind: str
+    value: int | str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> StartPosition:
+        """``earliest|committed|stored|latest``, a number, or an RFC 3339 time."""
+        word = text.strip().lower()
+        if word in ("earliest", "committed", "stored", "latest"):
+            return cls(word)
+        if word.lstrip("-").isdigit():
+            number = int(word)
+            if number < 0:
+                raise ValueError(f"an offset cannot be negative: {text}")
+            return cls("offset", number)
+        try:
+            return cls("time", format_time(parse_time(text)))
+        except ValueError:
+            raise ValueError(
+                f"{text!r} is not a start position: use earliest, committed, stored, latest, "
+                "an offset number, or an RFC 3339 time like 2026-11-27T10:00:00Z"
+            ) from None
+
+    def describe(self) -> str:
+        return {"offset": f"offset {self.value}", "time": f"time {self.value}"}.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Events ``first..last`` (inclusive) were not delivered: filtered out by the subscription, or lost."""
+
+    first: int
+    last: int
+
+    @property
+    def count(self) -> int:
+        return max(0, self.last - self.first + 1)
+
+
+@dataclass(frozen=True)
+class Batch:
+    events: tuple[dict[str, Any], ...]
+    offset: int
+    gaps: tuple[Gap, ...] = ()
+    received: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class ConsumerState:
+    """A state change: connecting, streaming, waiting, standby, rate_limited, backing_off, stopped."""
+
+    state: str
+    message: str
+    retry_in: float | None = None
+    attempt: int = 0
+    offset: int | None = None
+    fatal: bool = False
+    error: str | None = None
+
+
+class ConsumerSink(Protocol):
+    def on_batch(self, batch: Batch) -> None: ...
+
+    def on_state(self, state: ConsumerState) -> None: ...
+
+
+class _Caller:
+    """One daemon thread that runs calls so the loop can stop waiting for them at once.
+
+    A call still in flight when the loop stops is abandoned (its answer is dropped); being a
+    daemon thread it never delays the process from exiting.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="consumer-http", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as err:  # delivered to the waiting loop
+                future.set_exception(err)
+
+    def submit(self, fn: Callable[[], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self._jobs.put((fn, future))
+        return future
+
+    def close(self) -> None:
+        self._jobs.put(None)
+
+
+class Stopped(Exception):
+    """Raised inside the loop when stop() was called."""
+
+
+class Consumer:
+    def __init__(
+        self,
+        client: EventManagerClient,
+        subscription: Subscription,
+        consumer_id: str,
+        start: StartPosition,
+        sink: ConsumerSink,
+        *,
+        commit: str = "none",
+        store: StateStore | None = None,
+        limit: int = 100,
+        timeout: str = "PT30S",
+        max_events: int | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        if commit not in COMMIT_MODES:
+            raise ValueError(f"commit must be one of {', '.join(COMMIT_MODES)}")
+        if (commit == "stored" or start.kind == "stored") and store is None:
+            raise ValueError("stored offsets need a state store")
+        parse_duration(timeout)
+        if not 1 <= limit <= 100:
+            raise ValueError("limit must be between 1 and 100")
+        self.client = client
+        self.subscription = subscription
+        self.consumer_id = consumer_id
+        self.start = start
+        self.sink = sink
+        self.commit = commit
+        self.store = store
+        self.limit = limit
+        self.timeout = timeout
+        self.max_events = max_events
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self._rng = rng or random.Random()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._offset: int | None = None
+        self._last_delivered: int | None = None
+        self._delivered = 0
+        self._state: ConsumerState | None = None
+        self._pending_commit: int | None = None
+
+    # -- public ------------------------------------------------------------------------------
+
+    @property
+    def offset(self) -> int | None:
+        """The offset the next poll will send (None until the start position is resolved)."""
+        return self._offset
+
+    @property
+    def delivered(self) -> int:
+        return self._delivered
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def resolve_start(self) -> int:
+        """The offset the start position stands for, asking the server or the store."""
+        return resolve_position(self.client, self.subscription, self.start, self.store)
+
+    def run(self) -> None:
+        """Poll until stopped, a fatal error, or ``max_events`` delivered. Always reports "stopped"."""
+        caller = _Caller()
+        reason = "stopped by the user"
+        fatal = False
+        error: str | None = None
+        attempt = 0
+        try:
+            self._report("connecting", f"connecting to {self.client.dc_url}")
+            while not self._stop.is_set():
+                try:
+                    if self._offset is None:
+                        self._offset = self._call(caller, self.resolve_start)
+                        self._last_delivered = self._offset
+                        self._report("connecting", f"starting at offset {self._offset} ({self.start.describe()})")
+                    if self._pending_commit is not None:
+                        self._commit_server(caller, self._pending_commit)
+                    offset = self._offset
+                    result: PollResult = self._call(
+                        caller,
+                        lambda offset=offset: self.client.poll(  # type: ignore[misc]
+                            self.subscription.subscription_id,
+                            self.consumer_id,
+                            offset,
+                            limit=self.limit,
+                            timeout=self.timeout,
+                        ),
+                    )
+                    attempt = 0
+                    if self._handle(caller, result):
+                        reason = f"delivered {self._delivered} events"
+                        break
+                except Stopped:
+                    break
+                except errors.RetryLater as err:
+                    kind = "standby" if err.not_leader else "rate_limited"
+                    text = "standby: another instance is the leader" if err.not_leader else "rate limited"
+                    wait = max(err.retry_after, 0.1)
+                    self._report(kind, f"{text}, retry in {wait:.0f} s", retry_in=wait)
+                    self._sleep(wait)
+                except errors.ApiError as err:
+                    if not err.retryable:
+                        reason, fatal, error = str(err), True, type(err).__name__
+                        break
+                    attempt += 1
+                    delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+                    delay = delay / 2 + self._rng.uniform(0, delay / 2)
+                    self._report(
+                        "backing_off", f"{err}; retry {attempt} in {delay:.1f} s", retry_in=delay, attempt=attempt
+                    )
+                    self._sleep(delay)
+                except ValueError as err:  # e.g. no stored offset to start from
+                    reason, fatal, error = str(err), True, "ValueError"
+                    break
+        except Stopped:
+            pass
+        except Exception as err:  # a failure of the sink or a bug: report it, never die silently
+            log.exception("consumer loop failed")
+            reason, fatal, error = f"internal error: {err}", True, type(err).__name__
+        finally:
+            caller.close()
+            self._report("stopped", f"stopped: {reason}", fatal=fatal, error=error)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _report(self, state: str, message: str, **extra: Any) -> None:
+        new = ConsumerState(state, message, offset=self._offset, **extra)
+        old = self._state
+        if old is None or (old.state, old.message, old.retry_in) != (new.state, new.message, new.retry_in):
+            self._state = new
+            self.sink.on_state(new)
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise Stopped
+
+    def _call(self, caller: _Caller, fn: Callable[[], T]) -> T:
+        future = caller.submit(fn)
+        self._wake.clear()
+        future.add_done_callback(lambda _f: self._wake.set())
+        while not future.done():
+            if self._stop.is_set():
+                raise Stopped
+            self._wake.wait()
+        return future.result()
+
+    def _handle(self, caller: _Caller, result: PollResult) -> bool:
+        """Deliver one answer; True when max_events is reached."""
+        assert self._offset is not None
+        if not result.events:
+            if result.status == 202:
+                wait = result.retry_after if result.retry_after is not None else 1.0
+                self._report("waiting", f"no new events, retry in {wait:.0f} s", retry_in=wait)
+                self._sleep(wait)
+            else:
+                self._report("streaming", "streaming (no new events)")
+            return False
+        fresh: list[dict[str, Any]] = []
+        gaps: list[Gap] = []
+        last = self._last_delivered
+        for event in result.events:
+            sequence = event["sequence"]
+            if last is not None and sequence <= last:
+                continue  # already delivered: a repeat after a retry
+            previous = event.get("previous")
+            if last is not None and isinstance(previous, int) and previous > last:
+                gaps.append(Gap(last + 1, previous))
+            fresh.append(event)
+            last = sequence
+            if self.max_events is not None and self._delivered + len(fresh) >= self.max_events:
+                break
+        done = self.max_events is not None and self._delivered + len(fresh) >= self.max_events
+        next_offset = fresh[-1]["sequence"] if done and fresh else max(result.offset, last or 0)
+        batch = Batch(tuple(fresh), next_offset, tuple(gaps))
+        if fresh or gaps:
+            if self.commit == "stored":
+                assert self.store is not None
+                with self.store.transaction() as db:
+                    self.sink.on_batch(batch)
+                    self.store.store_offset(
+                        self.client.dc_url, self.client.client_id, self.subscription.subscription_id, next_offset, db=db
+                    )
+            else:
+                self.sink.on_batch(batch)
+        self._offset = next_offset
+        self._last_delivered = last
+        self._delivered += len(fresh)
+        if self.commit == "server":
+            self._commit_server(caller, next_offset)
+        self._report("streaming", "streaming")
+        return done
+
+    def _commit_server(self, caller: _Caller, offset: int) -> None:
+        self._pending_commit = offset
+        try:
+            self._call(caller, lambda: self.client.commit_offset(self.subscription.subscription_id, offset))
+        except errors.ApiError as err:
+            if not err.retryable:
+                raise
+            self._report("backing_off", f"commit of offset {offset} failed, will retry: {err}")
+            return
+        self._pending_commit = None
+
+
+def resolve_position(
+    client: EventManagerClient, subscription: Subscription, start: StartPosition, store: StateStore | None
+) -> int:
+    """The offset a start position stands for (one or no API call)."""
+    topic = subscription.topic_id
+    if start.kind == "earliest":
+        return client.topic_offset(topic, "EARLIEST")
+    if start.kind == "latest":
+        return client.topic_offset(topic, "CURRENT")
+    if start.kind == "time":
+        return client.topic_offset(topic, "TIMESTAMP", str(start.value))
+    if start.kind == "committed":
+        return client.committed_offset(subscription.subscription_id)
+    if start.kind == "stored":
+        if store is None:
+            raise ValueError("no state store to read a stored offset from")
+        stored = store.stored_offset(client.dc_url, client.client_id, subscription.subscription_id)
+        if stored is None:
+            raise ValueError(
+                "No offset is stored on this machine for this subscription yet: start from earliest, "
+                "latest, committed or a time, with stored commits"
+            )
+        return stored
+    if start.kind == "offset":
+        return int(start.value or 0)
+    raise ValueError(f"unknown start position {start.kind!r}")

@@ -1,0 +1,309 @@
+"""The local state store: one SQLite file (WAL, transactions, versioned schema).
+
+Holds connection profiles (never secrets), subscriptions this user created or added, one consumer
+ID per (connection, subscription), offsets stored for stateful reading, and a commit log. A
+connection is identified by its data center URL and client ID, so state follows the server, not
+the profile's name. A killed process never leaves the file corrupt (SQLite's WAL journal).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import platformdirs
+
+from gui.api.models import Subscription
+
+APP_NAME = "event-monitor"
+HOME_ENV = "EVENT_MONITOR_HOME"
+
+
+def data_dir() -> Path:
+    """Where local data lives: ``$EVENT_MONITOR_HOME`` or the platform's user data directory."""
+    override = os.environ.get(HOME_ENV)
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    url: str
+    client_id: str
+
+
+@dataclass(frozen=True)
+class Commit:
+    subscription_id: str
+    target: str  # "server" or "stored"
+    from_offset: int | None
+    offset: int
+    at: float
+
+
+_MIGRATIONS: tuple[str, ...] = (
+    # version 1
+    """
+    CREATE TABLE profiles (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        url TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        added REAL NOT NULL,
+        PRIMARY KEY (url, client_id, subscription_id)
+    );
+    CREATE TABLE consumers (
+        url TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        consumer_id TEXT NOT NULL,
+        PRIMARY KEY (url, client_id, subscription_id)
+    );
+    CREATE TABLE offsets (
+        url TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        updated REAL NOT NULL,
+        PRIMARY KEY (url, client_id, subscription_id)
+    );
+    CREATE TABLE commits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        subscription_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        from_offset INTEGER,
+        offset INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX commits_by_subscription ON commits (url, client_id, subscription_id, id);
+    """,
+)
+SCHEMA_VERSION = len(_MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The state file cannot be used; the message says why and where."""
+
+
+class StateStore:
+    """Thread-safe access to the state database (one connection, serialised by a lock)."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path else data_dir() / "state.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"The state file {self.path} cannot be opened: {err}") from err
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic unit of work: all of it lands, or none of it."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"{self.path} was written by a newer Event Monitor (schema {version}); update the app")
+            for number in range(version, SCHEMA_VERSION):
+                for statement in _MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def _rows(self, sql: str, *args: object) -> list[tuple]:  # type: ignore[type-arg]
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # -- profiles ----------------------------------------------------------------------------
+
+    def save_profile(self, profile: Profile) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO profiles (name, url, client_id, created) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET url = excluded.url, client_id = excluded.client_id",
+                (profile.name, profile.url, profile.client_id, time.time()),
+            )
+
+    def profiles(self) -> list[Profile]:
+        return [Profile(*row) for row in self._rows("SELECT name, url, client_id FROM profiles ORDER BY name")]
+
+    def profile(self, name: str) -> Profile | None:
+        rows = self._rows("SELECT name, url, client_id FROM profiles WHERE name = ?", name)
+        return Profile(*rows[0]) if rows else None
+
+    def remove_profile(self, name: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM profiles WHERE name = ?", (name,)).rowcount > 0
+
+    # -- subscriptions -----------------------------------------------------------------------
+
+    def save_subscription(self, url: str, client_id: str, subscription: Subscription) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO subscriptions (url, client_id, subscription_id, spec, added) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET spec = excluded.spec",
+                (
+                    url,
+                    client_id,
+                    subscription.subscription_id,
+                    orjson.dumps(subscription.to_json()).decode(),
+                    time.time(),
+                ),
+            )
+
+    def subscriptions(self, url: str, client_id: str) -> list[Subscription]:
+        rows = self._rows(
+            "SELECT spec FROM subscriptions WHERE url = ? AND client_id = ? ORDER BY added", url, client_id
+        )
+        return [Subscription.from_json(orjson.loads(spec)) for (spec,) in rows]
+
+    def subscription(self, url: str, client_id: str, subscription_id: str) -> Subscription | None:
+        rows = self._rows(
+            "SELECT spec FROM subscriptions WHERE url = ? AND client_id = ? AND subscription_id = ?",
+            url,
+            client_id,
+            subscription_id,
+        )
+        return Subscription.from_json(orjson.loads(rows[0][0])) if rows else None
+
+    # -- consumer IDs ------------------------------------------------------------------------
+
+    def consumer_id(self, url: str, client_id: str, subscription_id: str) -> str:
+        """The consumer ID of this machine for the subscription, generated once and kept."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT consumer_id FROM consumers WHERE url = ? AND client_id = ? AND subscription_id = ?",
+                (url, client_id, subscription_id),
+            ).fetchone()
+            if row:
+                return str(row[0])
+            new = str(uuid.uuid4())
+            db.execute(
+                "INSERT INTO consumers (url, client_id, subscription_id, consumer_id) VALUES (?, ?, ?, ?)",
+                (url, client_id, subscription_id, new),
+            )
+            return new
+
+    def new_consumer_id(self, url: str, client_id: str, subscription_id: str) -> str:
+        """Replace the consumer ID (this changes which instance the server treats as leader)."""
+        new = str(uuid.uuid4())
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO consumers (url, client_id, subscription_id, consumer_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET consumer_id = excluded.consumer_id",
+                (url, client_id, subscription_id, new),
+            )
+        return new
+
+    # -- offsets and commits -----------------------------------------------------------------
+
+    def stored_offset(self, url: str, client_id: str, subscription_id: str) -> int | None:
+        rows = self._rows(
+            "SELECT offset FROM offsets WHERE url = ? AND client_id = ? AND subscription_id = ?",
+            url,
+            client_id,
+            subscription_id,
+        )
+        return int(rows[0][0]) if rows else None
+
+    def store_offset(
+        self,
+        url: str,
+        client_id: str,
+        subscription_id: str,
+        offset: int,
+        *,
+        log: bool = False,
+        db: sqlite3.Connection | None = None,
+    ) -> None:
+        """Store the offset for stateful reading (inside ``db``'s transaction when given)."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            previous = conn.execute(
+                "SELECT offset FROM offsets WHERE url = ? AND client_id = ? AND subscription_id = ?",
+                (url, client_id, subscription_id),
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO offsets (url, client_id, subscription_id, offset, updated) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET offset = excluded.offset, updated = excluded.updated",
+                (url, client_id, subscription_id, int(offset), time.time()),
+            )
+            if log:
+                self._log_commit(
+                    conn, url, client_id, subscription_id, "stored", previous[0] if previous else None, offset
+                )
+
+        if db is not None:
+            write(db)
+        else:
+            with self.transaction() as conn:
+                write(conn)
+
+    def _log_commit(
+        self,
+        db: sqlite3.Connection,
+        url: str,
+        client_id: str,
+        subscription_id: str,
+        target: str,
+        from_offset: int | None,
+        offset: int,
+    ) -> None:
+        db.execute(
+            "INSERT INTO commits (url, client_id, subscription_id, target, from_offset, offset, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (url, client_id, subscription_id, target, from_offset, int(offset), time.time()),
+        )
+
+    def log_commit(
+        self, url: str, client_id: str, subscription_id: str, target: str, from_offset: int | None, offset: int
+    ) -> None:
+        with self.transaction() as db:
+            self._log_commit(db, url, client_id, subscription_id, target, from_offset, offset)
+
+    def commits(self, url: str, client_id: str, subscription_id: str, limit: int = 200) -> list[Commit]:
+        rows = self._rows(
+            "SELECT subscription_id, target, from_offset, offset, at FROM commits "
+            "WHERE url = ? AND client_id = ? AND subscription_id = ? ORDER BY id DESC LIMIT ?",
+            url,
+            client_id,
+            subscription_id,
+            limit,
+        )
+        return [Commit(*row) for row in rows]

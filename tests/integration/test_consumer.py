@@ -1,0 +1,156 @@
+"""The consumer loop against the emulator: order, exactly-once, retries, gaps, commits, stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+
+from gui.api import EventManagerClient
+from gui.api.models import TENANT_TOPIC
+from gui.consumer import Batch, Consumer, ConsumerState, StartPosition
+from gui.emulator import Emulator
+from gui.storage import StateStore
+from tests.conftest import make_subscription
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.batches: list[Batch] = []
+        self.states: list[ConsumerState] = []
+        self.started = threading.Event()
+
+    def on_batch(self, batch: Batch) -> None:
+        self.batches.append(batch)
+
+    def on_state(self, state: ConsumerState) -> None:
+        self.states.append(state)
+        if state.message.startswith("starting at offset"):
+            self.started.set()
+
+    @property
+    def sequences(self) -> list[int]:
+        return [e["sequence"] for b in self.batches for e in b.events]
+
+    @property
+    def kinds(self) -> list[str]:
+        return [s.state for s in self.states]
+
+
+def run(consumer: Consumer) -> None:
+    consumer.run()
+
+
+def test_reads_everything_in_order_exactly_once(client: EventManagerClient, emulator: Emulator) -> None:
+    sub = make_subscription(client)
+    end = emulator.state.topics[TENANT_TOPIC].last_sequence
+    rec = Recorder()
+    run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("earliest"), rec, max_events=end, limit=37))
+    assert rec.sequences == list(range(1, end + 1))
+    assert rec.kinds[0] == "connecting" and rec.kinds[-1] == "stopped"
+    assert not rec.states[-1].fatal
+
+
+def test_retries_through_failures_without_skipping_or_repeating(client: EventManagerClient, emulator: Emulator) -> None:
+    sub = make_subscription(client)
+    emulator.state.inject("500", "drop", "html", "badjson", "429", "503")
+    rec = Recorder()
+    run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("offset", 10), rec, max_events=150, backoff_base=0.01))
+    assert rec.sequences == list(range(11, 161))
+    assert rec.kinds.count("backing_off") >= 5
+    assert "rate_limited" in rec.kinds
+    attempts = [s.attempt for s in rec.states if s.state == "backing_off"]
+    assert attempts[:2] == [1, 2]  # each attempt is reported
+
+
+def test_gaps_are_reported_with_the_missing_range(client: EventManagerClient, emulator: Emulator) -> None:
+    sub = make_subscription(client, "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0")
+    rec = Recorder()
+    run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("earliest"), rec, max_events=40))
+    delivered = set(rec.sequences)
+    missing = {s for b in rec.batches for g in b.gaps for s in range(g.first, g.last + 1)}
+    assert rec.batches and missing, "a type filter skips events, which must show as gaps"
+    assert not delivered & missing
+    assert delivered | missing == set(range(min(delivered | missing), max(delivered) + 1))
+
+
+def test_stop_is_quick_during_a_long_poll(client: EventManagerClient) -> None:
+    sub = make_subscription(client)
+    rec = Recorder()
+    consumer = Consumer(client, sub, str(uuid.uuid4()), StartPosition("latest"), rec, timeout="PT30S")
+    thread = threading.Thread(target=consumer.run)
+    thread.start()
+    assert rec.started.wait(10)
+    asked = time.monotonic()
+    consumer.stop()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert time.monotonic() - asked < 1.0
+    assert rec.states[-1].message == "stopped: stopped by the user"
+
+
+def test_server_commit_mode_commits_after_each_batch(client: EventManagerClient) -> None:
+    sub = make_subscription(client)
+    me = str(uuid.uuid4())
+    rec = Recorder()
+    run(Consumer(client, sub, me, StartPosition("earliest"), rec, commit="server", max_events=120))
+    assert client.committed_offset(sub.subscription_id) == 120
+    rec2 = Recorder()
+    run(Consumer(client, sub, me, StartPosition("committed"), rec2, max_events=5))
+    assert rec2.sequences == [121, 122, 123, 124, 125]
+
+
+def test_stored_commit_mode_resumes_where_it_stopped(client: EventManagerClient) -> None:
+    store = StateStore()
+    sub = make_subscription(client)
+    consumer_id = store.consumer_id(client.dc_url, client.client_id, sub.subscription_id)
+    rec = Recorder()
+    run(Consumer(client, sub, consumer_id, StartPosition("earliest"), rec, commit="stored", store=store, max_events=75))
+    assert store.stored_offset(client.dc_url, client.client_id, sub.subscription_id) == 75
+    rec2 = Recorder()
+    run(Consumer(client, sub, consumer_id, StartPosition("stored"), rec2, commit="stored", store=store, max_events=30))
+    assert rec2.sequences == list(range(76, 106))
+
+
+def test_stored_without_an_offset_stops_with_a_reason(client: EventManagerClient) -> None:
+    sub = make_subscription(client)
+    rec = Recorder()
+    run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("stored"), rec, store=StateStore()))
+    assert rec.states[-1].fatal and "No offset is stored" in rec.states[-1].message
+
+
+@pytest.mark.parametrize("kind", ["latest", "time"])
+def test_latest_and_time_positions(client: EventManagerClient, emulator: Emulator, kind: str) -> None:
+    sub = make_subscription(client)
+    log = emulator.state.topics[TENANT_TOPIC]
+    start = StartPosition("latest") if kind == "latest" else StartPosition("time", log.events[200].body["time"])
+    expected_first = log.last_sequence + 1 if kind == "latest" else 201
+    rec = Recorder()
+    consumer = Consumer(client, sub, str(uuid.uuid4()), start, rec, max_events=3, timeout="PT10S")
+    producer = threading.Timer(0.2, lambda: emulator.state.produce(50))
+    producer.start()
+    run(consumer)
+    producer.join()
+    assert rec.sequences[0] == expected_first
+
+
+def test_permission_denied_stops_with_the_reason(emulator: Emulator) -> None:
+    emulator.state.add_client("00000000-0000-4000-8000-000000000002", "pw", scopes=())
+    admin = EventManagerClient(emulator.url, emulator.client_id, emulator.client_secret)
+    sub = make_subscription(admin)
+    weak = EventManagerClient(emulator.url, "00000000-0000-4000-8000-000000000002", "pw")
+    rec = Recorder()
+    run(Consumer(weak, sub, str(uuid.uuid4()), StartPosition("offset", 0), rec))
+    assert rec.states[-1].fatal and "subscriber scope" in rec.states[-1].message
+
+
+def test_standby_then_takeover_when_the_leader_goes_quiet(client: EventManagerClient) -> None:
+    sub = make_subscription(client, session_timeout="PT2S")
+    client.poll(sub.subscription_id, str(uuid.uuid4()), 0)  # another instance leads now
+    rec = Recorder()
+    run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("offset", 0), rec, max_events=10))
+    assert "standby" in rec.kinds
+    assert any("another instance is the leader" in s.message for s in rec.states)
+    assert rec.sequences == list(range(1, 11))
