@@ -76,7 +76,22 @@ class LineReader:
                 return line
 
 
+def finish(proc: subprocess.Popen[str]) -> None:
+    """Kill a process if it still runs, and close its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(10)
+    for stream in (proc.stdout, proc.stderr, proc.stdin):
+        if stream is not None:
+            stream.close()
+
+
 def cli(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "gui", *args], text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, **kw  # type: ignore[call-overload]
+        [sys.executable, "-m", "gui", *args],
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        **kw,  # type: ignore[call-overload]
     )

@@ -165,12 +165,13 @@ class EmulatorState:
     # -- producing ---------------------------------------------------------------------------
 
     def _produce_one(self, when: datetime, ingest: datetime | None = None) -> StoredEvent:
-        if self.factory.rng.random() < 0.1:
-            body, topic = self.factory.user_event(when), USER_TOPIC
-        else:
-            body, topic = self.factory.tenant_event(when), TENANT_TOPIC
-        delay = self.factory.rng.uniform(0.005, 0.4)
-        return self.topics[topic].append(body, ingest or datetime.fromtimestamp(when.timestamp() + delay, UTC))
+        """One tenant event (the rate and history count these), and now and then a user event."""
+        rng = self.factory.rng
+        if rng.random() < 0.1:
+            self.topics[USER_TOPIC].append(self.factory.user_event(when), ingest or when)
+        delay = rng.uniform(0.005, 0.4)
+        body = self.factory.tenant_event(when)
+        return self.topics[TENANT_TOPIC].append(body, ingest or datetime.fromtimestamp(when.timestamp() + delay, UTC))
 
     def produce(self, count: int = 1) -> None:
         with self.cond:
@@ -397,6 +398,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_PATCH(self) -> None:
         self._route("PATCH")
+
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (HEAD, TRACE, QUERY...) gets a 405 with Allow, as the real service."""
+        if name.startswith("do_") and name[3:].isupper():
+            return lambda: self._route(name[3:])
+        raise AttributeError(name)
 
     # -- the API -----------------------------------------------------------------------------
 
