@@ -1,0 +1,87 @@
+"""Pure logic: durations, CTI patterns, subscriptions, CEL, CSV escaping, start positions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from gui.api.durations import parse_duration, parse_time
+from gui.api.models import Subscription, all_types_pattern, short_type, type_matches
+from gui.consumer import StartPosition
+from gui.eventlog.cel import CelError, CelFilter, check
+from gui.eventlog.export import csv_text, escape_cell
+
+TENANT = "cti.a.p.em.topic.v1.0~a.p.tenant.v1.0"
+CREATED = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("PT30S", 30), ("PT5M", 300), ("P1DT1H", 90000), ("PT0S", 0)])
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["30s", "PT", "P", "", "PT5X"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError, match="ISO 8601"):
+        parse_duration(text)
+
+
+def test_nanosecond_times_parse() -> None:
+    assert parse_time("2024-10-01T11:01:16.03094914Z").microsecond == 30949
+
+
+def test_type_patterns() -> None:
+    assert type_matches("cti.a.p.em.event.v1.0~a.p.tenant.*", CREATED)
+    assert type_matches(CREATED, CREATED)
+    assert not type_matches("cti.a.p.em.event.v1.0~a.p.user.*", CREATED)
+    assert all_types_pattern(TENANT) == "cti.a.p.em.event.v1.0~a.p.tenant.*"
+    assert short_type(CREATED) == "tenant.created"
+
+
+def test_subscription_validation_names_every_problem() -> None:
+    with pytest.raises(ValueError) as info:
+        Subscription("nope", "bad", (), tenant_depth="SOME", session_timeout="30s")
+    text = str(info.value)
+    for needle in ("not a UUID", "CTI", "between 1 and 32", "tenant depth", "session timeout"):
+        assert needle in text
+
+
+def test_cel_environment() -> None:
+    event = {"type": CREATED, "sequence": 5, "data": {"kind": "customer"}, "tenant_id": "t"}
+    assert CelFilter('data.kind == "customer" && sequence > 4').matches(event)
+    assert not CelFilter('data.kind == "partner"').matches(event)
+    assert not CelFilter("data.missing == 1").matches(event)  # evaluation error: no match
+    assert CelFilter('subject == ""').matches(event)  # absent fields are empty
+    assert check("data.kind ==") is not None
+    with pytest.raises(CelError, match="invalid CEL"):
+        CelFilter("(((")
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
+def test_formula_cells_are_neutralised(value: str) -> None:
+    assert escape_cell(value) == "'" + value
+
+
+def test_csv_is_rfc4180_and_round_trips() -> None:
+    events = [{"sequence": 1, "type": 'a "quoted", value', "data": {"k": "line\nbreak"}, "subject": "=HYPERLINK()"}]
+    text = csv_text(events, ["sequence", "type", "data", "subject"])
+    assert "\r\n" in text
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[1] == ["1", 'a "quoted", value', '{"k":"line\\nbreak"}', "'=HYPERLINK()"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [("earliest", "earliest", None), ("Stored", "stored", None), ("42", "offset", 42),
+     ("2026-11-27T10:00:00+01:00", "time", "2026-11-27T09:00:00Z")],
+)
+def test_start_positions(text: str, kind: str, value: object) -> None:
+    start = StartPosition.parse(text)
+    assert (start.kind, start.value) == (kind, value)
+
+
+def test_bad_start_position_explains() -> None:
+    with pytest.raises(ValueError, match="not a start position"):
+        StartPosition.parse("yesterday")

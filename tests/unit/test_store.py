@@ -1,0 +1,80 @@
+"""The state store: migrations, consumer IDs kept, offsets, commit log, and crash safety."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from gui.api import Subscription
+from gui.storage import Profile, StateStore
+from gui.storage.store import SCHEMA_VERSION
+
+URL, CID, SUB = "https://dc.example", "client", "11111111-1111-4111-8111-111111111111"
+
+
+def test_profiles_subscriptions_consumer_ids(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db")
+    store.save_profile(Profile("lab", URL, CID))
+    assert store.profiles() == [Profile("lab", URL, CID)]
+    spec = Subscription(SUB, "cti.a.p.em.topic.v1.0~a.p.tenant.v1.0", ("cti.a.p.em.event.v1.0~a.p.tenant.*",))
+    store.save_subscription(URL, CID, spec)
+    assert store.subscriptions(URL, CID) == [spec]
+    first = store.consumer_id(URL, CID, SUB)
+    assert store.consumer_id(URL, CID, SUB) == first
+    reopened = StateStore(tmp_path / "s.db")
+    assert reopened.consumer_id(URL, CID, SUB) == first
+    assert reopened.new_consumer_id(URL, CID, SUB) != first
+    assert store.remove_profile("lab") and not store.profiles()
+
+
+def test_offsets_and_commit_log(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.db")
+    assert store.stored_offset(URL, CID, SUB) is None
+    store.store_offset(URL, CID, SUB, 10, log=True)
+    store.store_offset(URL, CID, SUB, 25, log=True)
+    assert store.stored_offset(URL, CID, SUB) == 25
+    commits = store.commits(URL, CID, SUB)
+    assert [(c.from_offset, c.offset, c.target) for c in commits] == [(10, 25, "stored"), (None, 10, "stored")]
+
+
+def test_schema_version_and_wal(tmp_path: Path) -> None:
+    StateStore(tmp_path / "s.db").close()
+    db = sqlite3.connect(tmp_path / "s.db")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+WRITER = """
+import sys
+from gui.storage import StateStore
+store = StateStore(sys.argv[1])
+print("ready", flush=True)
+i = 0
+while True:
+    i += 1
+    with store.transaction() as db:
+        store.store_offset("u", "c", "s", i, log=True, db=db)
+"""
+
+
+def test_kill_9_never_corrupts_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ready"
+        try:
+            proc.wait(timeout=0.3)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        store = StateStore(path)
+        assert store._rows("PRAGMA integrity_check") == [("ok",)]
+        offset = store.stored_offset("u", "c", "s")
+        last = store.commits("u", "c", "s", limit=1)
+        assert offset is not None and last and last[0].offset == offset  # both writes or neither
+        store.close()
