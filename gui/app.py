@@ -1,0 +1,129 @@
+"""The window's entry points: ``create_window(argv)`` (tests, embedding) and ``run(argv)`` (the command)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import qasync
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from gui.api import EventManagerClient, Subscription
+from gui.api.models import TENANT_TOPIC, all_types_pattern
+from gui.storage import Profile, StateStore
+
+log = logging.getLogger(__name__)
+DEMO_PROFILE = "Demo (built-in emulator)"
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Event Monitor")
+    app.setOrganizationName("event-monitor")
+    app.setStyle("Fusion")
+    return app
+
+
+def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
+    """The qasync loop for one-shot calls; created once per QApplication."""
+    loop = getattr(app, "_event_monitor_loop", None)
+    if loop is None:
+        loop = qasync.QEventLoop(app)
+        # plain Python worker threads: nothing Qt-owned is left running when the app quits
+        loop.set_default_executor(ThreadPoolExecutor(max_workers=4, thread_name_prefix="one-shot"))
+        app._event_monitor_loop = loop  # type: ignore[attr-defined]
+    asyncio.set_event_loop(loop)
+    return loop
+
+
+def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+    """Show unexpected errors in a dialog instead of dying silently."""
+    log.error("unexpected error", exc_info=(kind, value, tb))
+    text = "".join(traceback.format_exception(kind, value, tb))
+    if QApplication.instance() is not None:
+        box = QMessageBox(QMessageBox.Icon.Critical, "Event Monitor: unexpected error", str(value))
+        box.setDetailedText(text)
+        box.exec()
+
+
+def start_demo() -> tuple[Any, StateStore, dict[str, str], str]:
+    """The in-process emulator with history and live events, a demo connection and subscription."""
+    from gui.emulator import Emulator
+
+    emulator = Emulator(history=3000, rate=12, seed=42).start()
+    store = StateStore(Path(tempfile.mkdtemp(prefix="event-monitor-demo-")) / "state.sqlite3")
+    store.save_profile(Profile(DEMO_PROFILE, emulator.url, emulator.client_id))
+    client = EventManagerClient(emulator.url, emulator.client_id, emulator.client_secret)
+    sub = client.create_subscription(
+        Subscription(str(uuid.uuid4()), TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),), session_timeout="PT30S")
+    )
+    client.close()
+    store.save_subscription(emulator.url, emulator.client_id, sub)
+    return emulator, store, {DEMO_PROFILE: emulator.client_secret}, sub.subscription_id
+
+
+def create_window(argv: list[str]) -> Any:
+    """Build the main window as `event-monitor` does (same arguments, --demo, EVENT_MONITOR_HOME);
+    return it shown, without entering the event loop."""
+    from gui.cli import build_parser
+    from gui.ui.window import MainWindow
+
+    args = build_parser().parse_args(argv)
+    app = _application()
+    _event_loop(app)
+    if args.demo:
+        emulator, store, demo_secrets, sub_id = start_demo()
+        window = MainWindow(store, demo_secrets=demo_secrets)
+        window.emulator = emulator
+        window.reload_connections(select=DEMO_PROFILE)
+        window.reload_subscriptions(select=sub_id)
+        window.offset_mode_combo.setCurrentIndex(window.offset_mode_combo.findData("earliest"))
+        window.setWindowTitle("Event Monitor — demo on the built-in emulator")
+        window.start()
+        app.aboutToQuit.connect(emulator.stop)
+        window.destroyed.connect(lambda *_: emulator.stop())
+    else:
+        window = MainWindow(StateStore())
+        if not window.state_store.profiles():
+            window.stream_status_label.setText(
+                "No connection yet: click “Add connection…”, or run `event-monitor --demo` to try the built-in emulator"
+            )
+    window.show()
+    return window
+
+
+def run(argv: list[str]) -> int:
+    app = _application()
+    loop = _event_loop(app)
+    sys.excepthook = _excepthook
+    window = create_window(argv)
+    if not argv or "--demo" not in argv:
+        if not window.state_store.profiles():
+            answer = QMessageBox.question(
+                window,
+                "Welcome to Event Monitor",
+                "No connection is configured. Add one now?\n\nChoose “No” to try the built-in demo instead.",
+            )
+            if answer == QMessageBox.StandardButton.Yes:
+                window.on_add_connection()
+            else:
+                window.close()
+                window = create_window(["--demo"])
+    with loop:
+        app.aboutToQuit.connect(loop.stop)
+        loop.run_forever()
+    emulator = getattr(window, "emulator", None)
+    if emulator is not None:
+        emulator.stop()
+    return 0

@@ -1,0 +1,1 @@
+"""The Qt shell: main window, table model, worker thread, dialogs."""

@@ -1,0 +1,134 @@
+"""The detail pane: pretty JSON with highlighting, raw JSON, and the subject's history with diffs."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtGui import QColor, QGuiApplication, QSyntaxHighlighter, QTextCharFormat, QTextDocument
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from gui.api.models import short_type
+
+
+class JsonHighlighter(QSyntaxHighlighter):
+    def __init__(self, document: QTextDocument, dark: bool) -> None:
+        super().__init__(document)
+        palette = {
+            "key": "#9cdcfe" if dark else "#0451a5",
+            "string": "#ce9178" if dark else "#a31515",
+            "number": "#b5cea8" if dark else "#098658",
+            "literal": "#569cd6" if dark else "#0000ff",
+        }
+        self._rules = []
+        for pattern, kind in (
+            (r'"(?:[^"\\]|\\.)*"(?=\s*:)', "key"),
+            (r':\s*"(?:[^"\\]|\\.)*"', "string"),
+            (r"\b-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b", "number"),
+            (r"\b(?:true|false|null)\b", "literal"),
+        ):
+            fmt = QTextCharFormat()
+            fmt.setForeground(QColor(palette[kind]))
+            self._rules.append((QRegularExpression(pattern), fmt))
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802
+        for expression, fmt in self._rules:
+            matches = expression.globalMatch(text)
+            while matches.hasNext():
+                match = matches.next()
+                self.setFormat(match.capturedStart(), match.capturedLength(), fmt)
+
+
+def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+def diff(before: Any, after: Any) -> list[str]:
+    """Lines describing what changed between two payloads (dotted paths)."""
+    old, new = flatten(before), flatten(after)
+    lines = []
+    for key in sorted(set(old) | set(new)):
+        if key not in old:
+            lines.append(f"  + {key}: {_short(new[key])}")
+        elif key not in new:
+            lines.append(f"  - {key}: {_short(old[key])}")
+        elif old[key] != new[key]:
+            lines.append(f"  ~ {key}: {_short(old[key])} → {_short(new[key])}")
+    return lines
+
+
+def _short(value: Any) -> str:
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def subject_history(events: list[dict[str, Any]]) -> str:
+    """A readable history of one subject: each event and what changed since the previous state."""
+    if not events:
+        return ""
+    lines = [f"{len(events)} events for subject {events[0].get('subject', '')} in the table:", ""]
+    previous: Any = None
+    for event in events:
+        lines.append(f"#{event.get('sequence')}  {event.get('time', '')}  {short_type(str(event.get('type', '')))}")
+        data = event.get("data")
+        if previous is None:
+            lines.append("  (first state seen)")
+        else:
+            changes = diff(previous, data)
+            lines.extend(changes or ["  (no change in data)"])
+        previous = data
+        lines.append("")
+    return "\n".join(lines)
+
+
+class DetailPane(QTabWidget):
+    def __init__(self, dark: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.pretty = self._text("prettyJsonView")
+        self.raw = self._text("rawJsonView")
+        self.history = self._text("subjectHistoryView")
+        JsonHighlighter(self.pretty.document(), dark)
+        self.addTab(self._with_copy(self.pretty, "Copy JSON"), "Event")
+        self.addTab(self._with_copy(self.raw, "Copy raw"), "Raw")
+        self.addTab(self._with_copy(self.history, "Copy history"), "Subject history")
+
+    def _text(self, name: str) -> QPlainTextEdit:
+        edit = QPlainTextEdit(objectName=name, readOnly=True)
+        edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        font = edit.font()
+        font.setFamily("monospace")
+        edit.setFont(font)
+        return edit
+
+    def _with_copy(self, edit: QPlainTextEdit, label: str) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(2, 2, 2, 2)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        button = QPushButton(label)
+        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.toPlainText()))
+        row.addWidget(button)
+        layout.addLayout(row)
+        layout.addWidget(edit)
+        return box
+
+    def show_event(self, event: dict[str, Any] | None, raw: bytes, same_subject: list[dict[str, Any]]) -> None:
+        if event is None:
+            for edit in (self.pretty, self.raw, self.history):
+                edit.clear()
+            return
+        self.pretty.setPlainText(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
+        self.raw.setPlainText(raw.decode("utf-8", "replace"))
+        self.history.setPlainText(subject_history(same_subject))
+
+
+_SAFE = re.compile(r"[^\w.-]+")

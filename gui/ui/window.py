@@ -1,0 +1,1016 @@
+"""The main window: connection and subscription pickers, position controls, live table, filters,
+detail pane, commits and export."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.api import EventManagerClient, Subscription
+from gui.api.durations import format_time
+from gui.api.errors import ApiError
+from gui.api.models import short_type
+from gui.consumer import Batch, Consumer, ConsumerState, StartPosition, resolve_position
+from gui.eventlog.cel import check as check_cel
+from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
+from gui.eventlog.store import EventStore, FilterSpec, RowFilter
+from gui.storage import Profile, StateStore, secrets
+from gui.ui.detail import DetailPane
+from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, SubscriptionDialog
+from gui.ui.model import EventTableModel
+from gui.ui.worker import ConsumerThread
+
+log = logging.getLogger(__name__)
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+POSITIONS = (
+    ("Earliest", "earliest"),
+    ("Committed", "committed"),
+    ("Stored", "stored"),
+    ("Latest", "latest"),
+    ("Time", "time"),
+    ("Custom", "custom"),
+)
+FLUSH_MS = 50  # at most ~20 table updates a second
+
+
+@dataclass
+class Connection:
+    profile: Profile
+    secret: str | None = None  # only for the in-memory demo connection
+
+
+class MainWindow(QMainWindow):
+    filter_done = Signal(int, object)  # generation, array of rows
+    async_done = Signal(object, object)  # callback, value
+
+    def __init__(self, store: StateStore, *, demo_secrets: dict[str, str] | None = None, cap: int = 1_000_000) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("Event Monitor main window")
+        self.setWindowTitle("Event Monitor")
+        icon = RESOURCES / "icons" / "event-monitor.svg"
+        if icon.exists():
+            self.setWindowIcon(QIcon(str(icon)))
+        self.state_store = store
+        self.demo_secrets = demo_secrets or {}
+        self.settings = QSettings("event-monitor", "event-monitor")
+        self.events = EventStore(cap=cap)
+        self.model = EventTableModel(self.events, self)
+        self.client: EventManagerClient | None = None
+        self.subscription: Subscription | None = None
+        self.consumer_thread: ConsumerThread | None = None
+        self.paused = False
+        self._pending: list[Batch] = []
+        self._held: list[Batch] = []
+        self._follow = True
+        self._new_below = 0
+        self._gaps = 0
+        self._rate_marks: list[tuple[float, int]] = []
+        self._total = 0
+        self._last_poll = 0.0
+        self._last_offset: int | None = None
+        self._filter_generation = 0
+        self._filter_spec = FilterSpec()
+        self.filter_thread_busy = False
+        self._known_types = 0
+        self._build()
+        self._wire()
+        self.async_done.connect(lambda callback, value: callback(value))
+        self.filter_done.connect(self.on_filter_done)
+        self._flush_timer = QTimer(self, interval=FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush_pending)
+        self._flush_timer.start()
+        self._lag_timer = QTimer(self, interval=5000)
+        self._lag_timer.timeout.connect(self.refresh_lag)
+        self._lag_timer.start()
+        self.reload_connections()
+        self._restore_settings()
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 4)
+
+        row1 = QHBoxLayout()
+        self.connection_combo = self._named(QComboBox(), "connectionCombo", "Connection")
+        self.connection_combo.setMinimumWidth(200)
+        self.add_connection_button = QPushButton("Add connection…")
+        self.subscription_combo = self._named(QComboBox(), "subscriptionCombo", "Subscription")
+        self.subscription_combo.setMinimumWidth(260)
+        self.new_subscription_button = QPushButton("New subscription…")
+        self.add_subscription_button = QPushButton("Add existing…")
+        self.consumer_id_label = self._named(QLabel("—"), "consumerIdLabel", "Consumer ID")
+        self.consumer_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_consumer_button = QToolButton(text="Copy")
+        self.new_consumer_button = QToolButton(text="New consumer ID")
+        for widget in (
+            QLabel("Connection"),
+            self.connection_combo,
+            self.add_connection_button,
+            QLabel("Subscription"),
+            self.subscription_combo,
+            self.new_subscription_button,
+            self.add_subscription_button,
+        ):
+            row1.addWidget(widget)
+        row1.addStretch(1)
+        row1.addWidget(QLabel("Consumer"))
+        row1.addWidget(self.consumer_id_label)
+        row1.addWidget(self.copy_consumer_button)
+        row1.addWidget(self.new_consumer_button)
+        outer.addLayout(row1)
+
+        row2 = QHBoxLayout()
+        self.offset_mode_combo = self._named(QComboBox(), "offsetModeCombo", "Start position")
+        for label, key in POSITIONS:
+            self.offset_mode_combo.addItem(label, key)
+        self.custom_offset_edit = self._named(QLineEdit(), "customOffsetEdit", "Custom offset")
+        self.custom_offset_edit.setPlaceholderText("offset number")
+        self.custom_offset_edit.setMaximumWidth(140)
+        self.timestamp_edit = self._named(
+            QDateTimeEdit(QDateTime.currentDateTimeUtc().addSecs(-3600)), "timestampEdit", "Start time"
+        )
+        self.timestamp_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        self.timestamp_edit.setCalendarPopup(True)
+        self.resolved_label = self._named(QLabel(""), "resolvedOffsetLabel", "Resolved offset")
+        self.commit_mode_combo = self._named(QComboBox(), "commitModeCombo", "Commit mode")
+        self.commit_mode_combo.addItem("Commit to server (manual)", "server")
+        self.commit_mode_combo.addItem("Store offset locally (each batch)", "stored")
+        style = self.style()
+        self.start_button = self._named(
+            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Start"), "startButton", "Start"
+        )
+        self.pause_button = self._named(
+            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "Pause"), "pauseButton", "Pause"
+        )
+        self.pause_button.setCheckable(True)
+        self.stop_button = self._named(
+            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "Stop"), "stopButton", "Stop"
+        )
+        for widget in (
+            QLabel("Start from"),
+            self.offset_mode_combo,
+            self.custom_offset_edit,
+            self.timestamp_edit,
+            self.resolved_label,
+        ):
+            row2.addWidget(widget)
+        row2.addStretch(1)
+        for widget in (self.commit_mode_combo, self.start_button, self.pause_button, self.stop_button):
+            row2.addWidget(widget)
+        outer.addLayout(row2)
+
+        row3 = QHBoxLayout()
+        self.filter_edit = self._named(QLineEdit(), "filterEdit", "Filter text")
+        self.filter_edit.setPlaceholderText("Filter: text in any column or the payload  (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.type_button = self._named(QToolButton(text="Types: all"), "typeFilterButton", "Event type filter")
+        self.type_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.type_menu = QMenu(self.type_button)
+        self.type_button.setMenu(self.type_menu)
+        self.tenant_edit = self._named(QLineEdit(), "tenantFilterEdit", "Tenant filter")
+        self.tenant_edit.setPlaceholderText("tenant ID")
+        self.tenant_edit.setMaximumWidth(200)
+        self.cel_filter_edit = self._named(QLineEdit(), "celFilterEdit", "CEL filter")
+        self.cel_filter_edit.setPlaceholderText('CEL, e.g. data.kind == "customer"')
+        self.cel_error_label = self._named(QLabel(""), "celErrorLabel", "CEL error")
+        self.cel_error_label.setStyleSheet("color: #c0392b")
+        self.showing_label = self._named(QLabel("Showing 0 of 0"), "showingLabel", "Rows shown")
+        row3.addWidget(self.filter_edit, 3)
+        row3.addWidget(self.type_button)
+        row3.addWidget(self.tenant_edit, 1)
+        row3.addWidget(self.cel_filter_edit, 2)
+        row3.addWidget(self.cel_error_label)
+        row3.addWidget(self.showing_label)
+        outer.addLayout(row3)
+
+        self.table = self._named(QTableView(), "eventTable", "Events")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.horizontalHeader().setSectionsMovable(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for column, width in enumerate((80, 190, 150, 250, 270, 110, 270, 90)):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table)
+        self.new_events_button = self._named(QPushButton("0 new events ↓"), "newEventsButton", "Jump to newest")
+        self.new_events_button.hide()
+        self.cap_notice = self._named(QLabel(""), "capNoticeLabel", "Dropped events notice")
+        self.cap_notice.hide()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.cap_notice)
+        bottom.addStretch(1)
+        bottom.addWidget(self.new_events_button)
+        table_layout.addLayout(bottom)
+
+        dark = QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        self.detail = DetailPane(dark)
+        self.commit_log = self._named(QListWidget(), "commitLogList", "Commit log")
+        self.revert_button = QPushButton("Revert to this")
+        log_box = QWidget()
+        log_layout = QVBoxLayout(log_box)
+        log_layout.addWidget(self.commit_log)
+        log_layout.addWidget(self.revert_button)
+        self.detail.addTab(log_box, "Commits")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(table_box)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([1000, 400])
+        outer.addWidget(self.splitter, 1)
+
+        actions = QHBoxLayout()
+        self.commit_button = self._named(
+            QPushButton("Commit up to here  (Ctrl+Enter)"), "commitButton", "Commit up to the selected event"
+        )
+        self.export_button = QPushButton("Export CSV…  (Ctrl+E)")
+        self.export_jsonl_button = QPushButton("Export JSON Lines…")
+        self.time_zone_combo = self._named(QComboBox(), "timeZoneCombo", "Time display")
+        self.time_zone_combo.addItem("Times in UTC", "utc")
+        self.time_zone_combo.addItem("Times in local time", "local")
+        actions.addWidget(self.commit_button)
+        actions.addStretch(1)
+        actions.addWidget(self.time_zone_combo)
+        actions.addWidget(self.export_button)
+        actions.addWidget(self.export_jsonl_button)
+        outer.addLayout(actions)
+        self.setCentralWidget(central)
+
+        self.export_csv_action = QAction("Export CSV…", self)
+        self.export_csv_action.setObjectName("exportCsvAction")
+        self.export_csv_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.addAction(self.export_csv_action)
+
+        status = self.statusBar()
+        self.stream_status_label = self._named(QLabel("stopped"), "streamStatusLabel", "Stream status")
+        self.rate_label = self._named(QLabel("0 ev/s"), "rateLabel", "Events per second")
+        self.event_count_label = self._named(QLabel("0 events"), "eventCountLabel", "Event count")
+        self.gap_label = self._named(QLabel("0 gaps"), "gapLabel", "Gaps")
+        self.lag_label = self._named(QLabel("lag —"), "lagLabel", "Lag")
+        self.last_poll_label = self._named(QLabel("last poll —"), "lastPollLabel", "Last poll")
+        self.committed_offset_label = self._named(QLabel("committed —"), "committedOffsetLabel", "Committed offset")
+        status.addWidget(self.stream_status_label, 1)
+        for widget in (
+            self.rate_label,
+            self.event_count_label,
+            self.gap_label,
+            self.lag_label,
+            self.last_poll_label,
+            self.committed_offset_label,
+        ):
+            status.addPermanentWidget(widget)
+        self.resize(1400, 900)
+        self._update_position_inputs()
+        self._update_buttons()
+
+    @staticmethod
+    def _named(widget: Any, name: str, accessible: str) -> Any:
+        widget.setObjectName(name)
+        widget.setAccessibleName(accessible)
+        return widget
+
+    def _wire(self) -> None:
+        self.add_connection_button.clicked.connect(self.on_add_connection)
+        self.connection_combo.currentIndexChanged.connect(self.on_connection_changed)
+        self.subscription_combo.currentIndexChanged.connect(self.on_subscription_changed)
+        self.new_subscription_button.clicked.connect(self.on_new_subscription)
+        self.add_subscription_button.clicked.connect(self.on_add_existing_subscription)
+        self.copy_consumer_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
+        )
+        self.new_consumer_button.clicked.connect(self.on_new_consumer_id)
+        self.offset_mode_combo.currentIndexChanged.connect(self._update_position_inputs)
+        self.offset_mode_combo.currentIndexChanged.connect(self.refresh_resolved)
+        self.custom_offset_edit.textChanged.connect(self.refresh_resolved)
+        self.timestamp_edit.dateTimeChanged.connect(self.refresh_resolved)
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.toggled.connect(self.set_paused)
+        self.stop_button.clicked.connect(self.stop)
+        self.filter_edit.textChanged.connect(self.schedule_filter)
+        self.tenant_edit.textChanged.connect(self.schedule_filter)
+        self.cel_filter_edit.textChanged.connect(self.schedule_filter)
+        self._filter_timer = QTimer(self, singleShot=True, interval=200)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.table.selectionModel().currentRowChanged.connect(self.on_row_selected)
+        self.table.verticalScrollBar().valueChanged.connect(self.on_scrolled)
+        self.table.customContextMenuRequested.connect(self.on_table_menu)
+        self.new_events_button.clicked.connect(self.jump_to_newest)
+        self.commit_button.clicked.connect(self.commit_selected)
+        self.export_button.clicked.connect(lambda: self.export_dialog("csv"))
+        self.export_jsonl_button.clicked.connect(lambda: self.export_dialog("jsonl"))
+        self.export_csv_action.triggered.connect(lambda: self.export_dialog("csv"))
+        self.revert_button.clicked.connect(self.revert_commit)
+        self.time_zone_combo.currentIndexChanged.connect(self.on_time_zone)
+        for keys, slot in (
+            ("Ctrl+F", self.focus_filter),
+            ("Ctrl+Return", self.commit_selected),
+            ("Ctrl+Enter", self.commit_selected),
+            ("F5", self.start),
+            ("Esc", self.stop),
+            ("Space", self.toggle_pause),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(slot)
+
+    # -- async one-shot calls (qasync) --------------------------------------------------------
+
+    def run_async(self, fn: Callable[[], Any], ok: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
+        """Run a blocking call on a worker thread via the qasync loop; callbacks run on the UI thread."""
+        loop = asyncio.get_event_loop()
+
+        async def call() -> None:
+            try:
+                value = await loop.run_in_executor(None, fn)
+            except Exception as err:  # shown to the user by `failed`
+                log.info("background call failed: %s", err)
+                self.async_done.emit(failed, err)
+            else:
+                self.async_done.emit(ok, value)
+
+        asyncio.ensure_future(call(), loop=loop)
+
+    def show_error(self, err: Exception) -> None:
+        self.stream_status_label.setText(f"error: {err}")
+
+    # -- connections -----------------------------------------------------------------------------
+
+    def reload_connections(self, select: str | None = None) -> None:
+        self.connection_combo.blockSignals(True)
+        self.connection_combo.clear()
+        for profile in self.state_store.profiles():
+            self.connection_combo.addItem(f"{profile.name}  ({profile.url})", profile.name)
+        self.connection_combo.blockSignals(False)
+        if select is not None:
+            index = self.connection_combo.findData(select)
+            self.connection_combo.setCurrentIndex(index)
+        self.on_connection_changed()
+
+    def current_profile(self) -> Profile | None:
+        name = self.connection_combo.currentData()
+        return self.state_store.profile(name) if name else None
+
+    def on_add_connection(self) -> None:
+        dialog = ConnectionDialog(self.run_async, self)
+        if dialog.exec():
+            self.save_connection(*dialog.values())
+
+    def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
+        from gui.api.client import normalize_dc_url
+
+        try:
+            url = normalize_dc_url(url)
+            secrets.set_secret(url, client_id, secret)
+        except (ApiError, secrets.KeyringUnavailable) as err:
+            QMessageBox.warning(self, "Connection not saved", str(err))
+            return
+        self.state_store.save_profile(Profile(name, url, client_id))
+        self.reload_connections(select=name)
+
+    def on_connection_changed(self) -> None:
+        self.stop()
+        profile = self.current_profile()
+        if self.client is not None:
+            self.client.close()
+        self.client = None
+        if profile is not None:
+            try:
+                secret = self.demo_secrets.get(profile.name) or secrets.get_secret(profile.url, profile.client_id)
+            except secrets.KeyringUnavailable as err:
+                secret = None
+                self.stream_status_label.setText(str(err))
+            if secret:
+                self.client = EventManagerClient(profile.url, profile.client_id, secret)
+            else:
+                self.stream_status_label.setText(f"No secret for {profile.name}: add the connection again")
+        self.reload_subscriptions()
+
+    # -- subscriptions ---------------------------------------------------------------------------
+
+    def reload_subscriptions(self, select: str | None = None) -> None:
+        self.subscription_combo.blockSignals(True)
+        self.subscription_combo.clear()
+        if self.client is not None:
+            for sub in self.state_store.subscriptions(self.client.dc_url, self.client.client_id):
+                types = ", ".join(short_type(t) if not t.endswith("*") else t.rsplit("~", 1)[-1] for t in sub.types)
+                label = f"{sub.subscription_id[:8]}…  {short_type(sub.topic_id)}  [{types}]"
+                self.subscription_combo.addItem(label, sub.subscription_id)
+                self.subscription_combo.setItemData(
+                    self.subscription_combo.count() - 1,
+                    f"{sub.subscription_id}\n{sub.topic_id}\n{', '.join(sub.types)}",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        self.subscription_combo.blockSignals(False)
+        if select is not None:
+            self.subscription_combo.setCurrentIndex(self.subscription_combo.findData(select))
+        self.on_subscription_changed()
+
+    def on_subscription_changed(self) -> None:
+        self.stop()
+        sub_id = self.subscription_combo.currentData()
+        self.subscription = None
+        if self.client is not None and sub_id:
+            self.subscription = self.state_store.subscription(self.client.dc_url, self.client.client_id, sub_id)
+        if self.subscription is not None and self.client is not None:
+            self.consumer_id_label.setText(
+                self.state_store.consumer_id(self.client.dc_url, self.client.client_id, sub_id)
+            )
+        else:
+            self.consumer_id_label.setText("—")
+        self.model.clear()
+        self._gaps = 0
+        self._total = 0
+        self._last_offset = None
+        self.reload_commit_log()
+        self.refresh_resolved()
+        self.refresh_committed()
+        self._update_buttons()
+        self._update_counts()
+
+    def on_new_subscription(self) -> None:
+        if self.client is None:
+            return
+        dialog = SubscriptionDialog(self.client, self.run_async, self)
+        if dialog.exec() and dialog.created is not None:
+            self.state_store.save_subscription(self.client.dc_url, self.client.client_id, dialog.created)
+            self.reload_subscriptions(select=dialog.created.subscription_id)
+
+    def on_add_existing_subscription(self) -> None:
+        if self.client is None:
+            return
+        dialog = AddSubscriptionDialog(self)
+        if dialog.exec() and dialog.result is not None:
+            self.state_store.save_subscription(self.client.dc_url, self.client.client_id, dialog.result)
+            self.reload_subscriptions(select=dialog.result.subscription_id)
+
+    def on_new_consumer_id(self) -> None:
+        if self.client is None or self.subscription is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "New consumer ID",
+            "A new consumer ID changes which instance the server treats as the leader of this subscription: "
+            "until the old one's session times out, this window will be on standby. Continue?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.stop()
+            new = self.state_store.new_consumer_id(
+                self.client.dc_url, self.client.client_id, self.subscription.subscription_id
+            )
+            self.consumer_id_label.setText(new)
+
+    # -- position --------------------------------------------------------------------------------
+
+    def _update_position_inputs(self) -> None:
+        mode = self.offset_mode_combo.currentData()
+        self.custom_offset_edit.setVisible(mode == "custom")
+        self.timestamp_edit.setVisible(mode == "time")
+
+    def start_position(self) -> StartPosition:
+        mode = self.offset_mode_combo.currentData()
+        if mode == "custom":
+            text = self.custom_offset_edit.text().strip()
+            if not text.isdigit():
+                raise ValueError("Custom offset must be a whole number ≥ 0")
+            return StartPosition("offset", int(text))
+        if mode == "time":
+            when = self.timestamp_edit.dateTime().toUTC().toPython()
+            return StartPosition("time", format_time(when.replace(tzinfo=UTC)))
+        return StartPosition(mode)
+
+    def refresh_resolved(self) -> None:
+        client, sub = self.client, self.subscription
+        if client is None or sub is None:
+            self.resolved_label.setText("")
+            return
+        try:
+            start = self.start_position()
+        except ValueError as err:
+            self.resolved_label.setText(f"⚠ {err}")
+            return
+        self.resolved_label.setText("→ resolving…")
+        key = (sub.subscription_id, start)
+
+        def ok(offset: int) -> None:
+            if key == (self.subscription.subscription_id if self.subscription else None, self._current_start()):
+                self.resolved_label.setText(f"→ offset {offset}")
+
+        def failed(err: Exception) -> None:
+            self.resolved_label.setText(f"→ {err}" if isinstance(err, ValueError) else f"→ ⚠ {err}")
+
+        self.run_async(lambda: resolve_position(client, sub, start, self.state_store), ok, failed)
+
+    def _current_start(self) -> StartPosition | None:
+        try:
+            return self.start_position()
+        except ValueError:
+            return None
+
+    # -- streaming -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.client is None or self.subscription is None:
+            self.stream_status_label.setText("Pick a connection and a subscription first")
+            return
+        try:
+            start = self.start_position()
+        except ValueError as err:
+            self.stream_status_label.setText(str(err))
+            return
+        self.stop()
+        self.model.clear()
+        self._gaps = 0
+        self._total = 0
+        self._rate_marks.clear()
+        client, sub = self.client, self.subscription
+        consumer_id = self.consumer_id_label.text()
+        commit = "stored" if self.commit_mode_combo.currentData() == "stored" else "none"
+        store = self.state_store
+
+        def factory(sink: Any) -> Consumer:
+            return Consumer(client, sub, consumer_id, start, sink, commit=commit, store=store)
+
+        thread = ConsumerThread(factory)
+        thread.worker.batch_received.connect(self.on_batch)
+        thread.worker.state_changed.connect(self.on_state)
+        self.consumer_thread = thread
+        self.paused = False
+        self.pause_button.setChecked(False)
+        thread.start()
+        self._save_settings()
+        self._update_buttons()
+
+    def stop(self) -> None:
+        thread, self.consumer_thread = self.consumer_thread, None
+        if thread is not None:
+            thread.stop()
+            self.flush_pending()
+        self._update_buttons()
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
+            self._pending.extend(self._held)
+            self._held.clear()
+            self.flush_pending()
+        self._update_buttons()
+
+    def toggle_pause(self) -> None:
+        if self.consumer_thread is not None:
+            self.pause_button.setChecked(not self.pause_button.isChecked())
+
+    def on_batch(self, batch: Batch) -> None:
+        (self._held if self.paused else self._pending).append(batch)
+        self._last_poll = time.time()
+        if batch.events:
+            self._last_offset = batch.offset
+            self._rate_marks.append((time.monotonic(), len(batch.events)))
+
+    def on_state(self, state: ConsumerState) -> None:
+        if state.state == "standby":
+            text = f"standby — another instance is the leader, retry in {state.retry_in or 0:.0f} s"
+        elif state.state == "streaming":
+            text = "streaming"
+            self._last_poll = time.time()
+        else:
+            text = state.message
+        self.stream_status_label.setText(text)
+        if state.state == "stopped":
+            self._update_buttons()
+
+    def flush_pending(self) -> None:
+        """Coalesced insert: everything that arrived since the last tick, one beginInsertRows."""
+        if not self._pending:
+            self._update_counts()
+            return
+        batches, self._pending = self._pending, []
+        first_row = None
+        last_row = None
+        for batch in batches:
+            rows = self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
+            self._gaps += len(batch.gaps)
+            self._total += len(batch.events)
+            if first_row is None:
+                first_row = rows.start
+            last_row = rows.stop
+        if len(self.events.types.values) != self._known_types:
+            self._known_types = len(self.events.types.values)
+            self.update_type_menu()
+        if first_row is not None and last_row is not None:
+            added = self.model.add_rows(range(first_row, last_row))
+            if len(self.events) > self.events.cap:
+                self.model.drop_oldest()
+                self.cap_notice.setText(f"⚠ {self.events.dropped:,} oldest events dropped (cap {self.events.cap:,})")
+                self.cap_notice.show()
+            if self._follow:
+                self.table.scrollToBottom()
+            elif added:
+                self._new_below += added
+                self.new_events_button.setText(f"{self._new_below} new events ↓")
+                self.new_events_button.show()
+        self._update_counts()
+
+    def on_scrolled(self, value: int) -> None:
+        bar = self.table.verticalScrollBar()
+        self._follow = value >= bar.maximum() - 2
+        if self._follow:
+            self._new_below = 0
+            self.new_events_button.hide()
+
+    def jump_to_newest(self) -> None:
+        self._follow = True
+        self.table.scrollToBottom()
+        self._new_below = 0
+        self.new_events_button.hide()
+
+    def _update_counts(self) -> None:
+        now = time.monotonic()
+        self._rate_marks = [m for m in self._rate_marks if now - m[0] < 5]
+        rate = sum(n for _, n in self._rate_marks) / 5 if self._rate_marks else 0
+        self.rate_label.setText(f"{rate:.0f} ev/s")
+        self.event_count_label.setText(f"{self._total:,} events")
+        self.gap_label.setText(f"{self._gaps} gaps")
+        self.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
+        if self._last_poll:
+            self.last_poll_label.setText("last poll " + time.strftime("%H:%M:%S", time.localtime(self._last_poll)))
+
+    def _update_buttons(self) -> None:
+        running = self.consumer_thread is not None and self.consumer_thread.running()
+        ready = self.client is not None and self.subscription is not None
+        self.start_button.setEnabled(ready)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.new_subscription_button.setEnabled(self.client is not None)
+        self.add_subscription_button.setEnabled(self.client is not None)
+        self.new_consumer_button.setEnabled(ready)
+
+    def refresh_lag(self) -> None:
+        client, sub, last = self.client, self.subscription, self._last_offset
+        if client is None or sub is None or self.consumer_thread is None or last is None:
+            return
+        self.run_async(
+            lambda: client.topic_offset(sub.topic_id, "CURRENT"),
+            lambda latest: self.lag_label.setText(f"lag {max(0, latest - last):,}"),
+            lambda err: None,
+        )
+
+    # -- filtering -------------------------------------------------------------------------------
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def schedule_filter(self) -> None:
+        self._filter_timer.start()
+
+    def current_filter(self) -> FilterSpec:
+        types = frozenset(a.data() for a in self.type_menu.actions() if a.isChecked())
+        return FilterSpec(
+            text=self.filter_edit.text().strip(),
+            types=types,
+            tenant=self.tenant_edit.text().strip(),
+            cel=self.cel_filter_edit.text().strip(),
+        )
+
+    def apply_filter(self) -> None:
+        spec = self.current_filter()
+        problem = check_cel(spec.cel) if spec.cel else None
+        self.cel_error_label.setText(problem or "")
+        self.cel_filter_edit.setToolTip(problem or "")
+        if problem:
+            return
+        self._filter_generation += 1
+        generation = self._filter_generation
+        self._filter_spec = spec
+        if spec.empty:
+            self.model.set_view(spec, None)
+            self._update_counts()
+            return
+        row_filter = RowFilter(spec)
+        rows = self.events.rows()
+        self.filter_thread_busy = True
+
+        def work() -> array[int]:
+            return row_filter.apply(self.events, rows, cancelled=lambda: generation != self._filter_generation)
+
+        self.run_async(work, lambda result: self.filter_done.emit(generation, (rows, result)), self.show_error)
+
+    def on_filter_done(self, generation: int, payload: Any) -> None:
+        if generation != self._filter_generation:
+            return
+        rows, result = payload
+        # rows that arrived while the filter ran get filtered now
+        tail = range(rows.stop, self.events.base + len(self.events))
+        if len(tail):
+            result.extend(RowFilter(self._filter_spec).apply(self.events, tail))
+        self.model.set_view(self._filter_spec, result)
+        self.filter_thread_busy = False
+        self._update_counts()
+        if self._follow:
+            self.table.scrollToBottom()
+
+    def update_type_menu(self) -> None:
+        known = {a.data() for a in self.type_menu.actions()}
+        for type_id in self.events.types.values:
+            if type_id and type_id not in known:
+                action = self.type_menu.addAction(short_type(type_id))
+                action.setData(type_id)
+                action.setCheckable(True)
+                action.setToolTip(type_id)
+                action.toggled.connect(self._on_type_toggled)
+
+    def _on_type_toggled(self) -> None:
+        chosen = [a.text() for a in self.type_menu.actions() if a.isChecked()]
+        self.type_button.setText(f"Types: {len(chosen)} chosen" if chosen else "Types: all")
+        self.schedule_filter()
+
+    # -- detail ----------------------------------------------------------------------------------
+
+    def on_row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.detail.show_event(None, b"", [])
+            return
+        row = self.model.row_id(current.row())
+        event = self.events.event(row)
+        subject = event.get("subject", "")
+        history = list(self.events.events(self.events.subject_rows(subject))) if subject else [event]
+        self.detail.show_event(event, self.events.raw[row - self.events.base], history)
+
+    def on_table_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        menu.addAction("Commit up to here", self.commit_selected)
+        menu.addAction("Copy event JSON", lambda: QGuiApplication.clipboard().setText(self.detail.pretty.toPlainText()))
+        menu.addAction("Export selection…", lambda: self.export_dialog("csv", selection=True))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def on_time_zone(self) -> None:
+        self.model.local_time = self.time_zone_combo.currentData() == "local"
+        self.model.layoutChanged.emit()
+
+    # -- commits ---------------------------------------------------------------------------------
+
+    def selected_sequence(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.model.row_id(index.row())
+        return int(self.events.seq[row - self.events.base])
+
+    def commit_selected(self) -> None:
+        sequence = self.selected_sequence()
+        if sequence is None:
+            self.stream_status_label.setText("Select an event to commit up to it")
+            return
+        self.commit_offset(sequence)
+
+    def commit_offset(self, offset: int, *, confirm: bool = True) -> None:
+        client, sub = self.client, self.subscription
+        if client is None or sub is None:
+            return
+        target = "stored" if self.commit_mode_combo.currentData() == "stored" else "server"
+        current = self.model.committed
+        if confirm and current >= 0 and offset < current:
+            answer = QMessageBox.question(
+                self,
+                "Move the committed offset back?",
+                f"The committed offset is {current}. Committing {offset} moves it backwards: events after it "
+                "will be read again. Continue?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        if target == "stored":
+            self.state_store.store_offset(client.dc_url, client.client_id, sub.subscription_id, offset, log=True)
+            self.on_committed(offset)
+            return
+
+        def work() -> int:
+            client.commit_offset(sub.subscription_id, offset)
+            self.state_store.log_commit(
+                client.dc_url,
+                client.client_id,
+                sub.subscription_id,
+                "server",
+                current if current >= 0 else None,
+                offset,
+            )
+            return offset
+
+        self.run_async(work, self.on_committed, lambda err: QMessageBox.warning(self, "Commit failed", str(err)))
+
+    def on_committed(self, offset: int) -> None:
+        self.model.set_committed(offset)
+        self.committed_offset_label.setText(f"committed {offset}")
+        self.reload_commit_log()
+        self.refresh_resolved()
+
+    def refresh_committed(self) -> None:
+        client, sub = self.client, self.subscription
+        self.model.set_committed(-1)
+        self.committed_offset_label.setText("committed —")
+        if client is None or sub is None:
+            return
+        if self.commit_mode_combo.currentData() == "stored":
+            stored = self.state_store.stored_offset(client.dc_url, client.client_id, sub.subscription_id)
+            if stored is not None:
+                self.on_committed(stored)
+            return
+        self.run_async(
+            lambda: client.committed_offset(sub.subscription_id),
+            lambda offset: (
+                self.model.set_committed(offset),
+                self.committed_offset_label.setText(f"committed {offset}"),
+            ),
+            lambda err: None,
+        )
+
+    def reload_commit_log(self) -> None:
+        self.commit_log.clear()
+        if self.client is None or self.subscription is None:
+            return
+        for commit in self.state_store.commits(
+            self.client.dc_url, self.client.client_id, self.subscription.subscription_id
+        ):
+            when = datetime.fromtimestamp(commit.at).strftime("%Y-%m-%d %H:%M:%S")
+            origin = "—" if commit.from_offset is None else str(commit.from_offset)
+            item_text = f"{when}  {commit.target}: {origin} → {commit.offset}"
+            self.commit_log.addItem(item_text)
+            self.commit_log.item(self.commit_log.count() - 1).setData(Qt.ItemDataRole.UserRole, commit.from_offset)
+
+    def revert_commit(self) -> None:
+        item = self.commit_log.currentItem()
+        if item is None or item.data(Qt.ItemDataRole.UserRole) is None:
+            return
+        self.commit_offset(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    # -- export ----------------------------------------------------------------------------------
+
+    def export_rows(self, selection: bool = False) -> list[int]:
+        if selection:
+            rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+            return [self.model.row_id(r) for r in rows]
+        return [self.model.row_id(r) for r in range(self.model.rowCount())]
+
+    def export_dialog(self, fmt: str, selection: bool = False) -> None:
+        suffix = "csv" if fmt == "csv" else "jsonl"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export events", f"events.{suffix}", "CSV (*.csv)" if fmt == "csv" else "JSON Lines (*.jsonl)"
+        )
+        if path:
+            self.export_to(Path(path), fmt, selection=selection)
+
+    def export_to(
+        self,
+        path: Path,
+        fmt: str = "csv",
+        *,
+        selection: bool = False,
+        bom: bool = False,
+        columns: tuple[str, ...] = DEFAULT_COLUMNS,
+        on_done: Callable[[Any], None] | None = None,
+    ) -> None:
+        """Export in the background with progress and cancel; the file appears only when complete."""
+        rows = self.export_rows(selection)
+        spec = self._filter_spec
+        first = self.events.seq[rows[0] - self.events.base] if rows else None
+        last = self.events.seq[rows[-1] - self.events.base] if rows else None
+        comments = [
+            f"Event Monitor export {format_time(datetime.now(UTC))}",
+            f"subscription {self.subscription.subscription_id if self.subscription else '-'}",
+            f"offsets {first}..{last}, {len(rows)} events",
+            f"filter text={spec.text!r} types={sorted(spec.types)} tenant={spec.tenant!r} cel={spec.cel!r}",
+        ]
+        events = list(self.events.events(rows))
+        progress = QProgressDialog("Exporting…", "Cancel", 0, max(1, len(rows)), self)
+        progress.setObjectName("exportProgress")
+        progress.setMinimumDuration(500)
+        cancelled = {"flag": False}
+        progress.canceled.connect(lambda: cancelled.update(flag=True))
+        report = {"done": 0}
+
+        def tick(done: int, total: int) -> bool:
+            report["done"] = done
+            return not cancelled["flag"]
+
+        def work() -> int:
+            return export_events(
+                path,
+                events,
+                fmt=fmt,
+                columns=columns,
+                bom=bom,
+                comments=comments if fmt == "csv" else (),
+                total=len(rows),
+                progress=tick,
+            )
+
+        timer = QTimer(self, interval=100)
+        timer.timeout.connect(lambda: progress.setValue(report["done"]))
+        timer.start()
+
+        def finished(result: Any) -> None:
+            timer.stop()
+            progress.reset()
+            if isinstance(result, Cancelled):
+                self.stream_status_label.setText("Export cancelled; no file written")
+            elif isinstance(result, Exception):
+                QMessageBox.warning(self, "Export failed", f"{result}\nNo file was written.")
+            else:
+                self.stream_status_label.setText(f"Exported {result:,} events to {path}")
+            if on_done is not None:
+                on_done(result)
+
+        self.run_async(work, finished, finished)
+
+    # -- settings --------------------------------------------------------------------------------
+
+    def _save_settings(self) -> None:
+        s = self.settings
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("splitter", self.splitter.saveState())
+        s.setValue("header", self.table.horizontalHeader().saveState())
+        s.setValue("connection", self.connection_combo.currentData())
+        s.setValue("subscription", self.subscription_combo.currentData())
+        s.setValue("position", self.offset_mode_combo.currentData())
+        s.setValue("filter", self.filter_edit.text())
+        s.setValue("cel", self.cel_filter_edit.text())
+        s.setValue("commit_mode", self.commit_mode_combo.currentData())
+        s.setValue("time_zone", self.time_zone_combo.currentData())
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        if s.value("geometry"):
+            self.restoreGeometry(s.value("geometry"))
+        if s.value("splitter"):
+            self.splitter.restoreState(s.value("splitter"))
+        if s.value("header"):
+            self.table.horizontalHeader().restoreState(s.value("header"))
+        for combo, key in (
+            (self.connection_combo, "connection"),
+            (self.subscription_combo, "subscription"),
+            (self.offset_mode_combo, "position"),
+            (self.commit_mode_combo, "commit_mode"),
+            (self.time_zone_combo, "time_zone"),
+        ):
+            value = s.value(key)
+            index = combo.findData(value) if value else -1
+            if index >= 0:
+                combo.setCurrentIndex(index)
+        self.filter_edit.setText(str(s.value("filter") or ""))
+        self.cel_filter_edit.setText(str(s.value("cel") or ""))
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        self._save_settings()
+        self.stop()
+        if self.client is not None:
+            self.client.close()
+        super().closeEvent(event)
+
+
+def apply_system_theme(app: QApplication) -> None:
+    """Fusion follows the system light/dark scheme with Qt 6's palette; nothing else to do."""
+    app.setStyle("Fusion")
