@@ -108,18 +108,17 @@ def run(argv: list[str]) -> int:
     loop = _event_loop(app)
     sys.excepthook = _excepthook
     window = create_window(argv)
-    if not argv or "--demo" not in argv:
-        if not window.state_store.profiles():
-            answer = QMessageBox.question(
-                window,
-                "Welcome to Event Monitor",
-                "No connection is configured. Add one now?\n\nChoose “No” to try the built-in demo instead.",
-            )
-            if answer == QMessageBox.StandardButton.Yes:
-                window.on_add_connection()
-            else:
-                window.close()
-                window = create_window(["--demo"])
+    if (not argv or "--demo" not in argv) and not window.state_store.profiles():
+        answer = QMessageBox.question(
+            window,
+            "Welcome to Event Monitor",
+            "No connection is configured. Add one now?\n\nChoose “No” to try the built-in demo instead.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            window.on_add_connection()
+        else:
+            window.close()
+            window = create_window(["--demo"])
     with loop:
         app.aboutToQuit.connect(loop.stop)
         loop.run_forever()

@@ -73,7 +73,7 @@ class ConnectionDialog(QDialog):
         )
 
     def _problem(self) -> str | None:
-        name, url, client_id, secret = self.values()
+        _name, url, client_id, secret = self.values()
         if not url or not client_id or not secret:
             return "Data center URL, client ID and secret are all needed."
         try:

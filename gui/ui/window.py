@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(icon)))
         self.state_store = store
         self.demo_secrets = demo_secrets or {}
-        self.settings = QSettings("event-monitor", "event-monitor")
+        # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both
+        self.settings = QSettings(str(store.path.parent / "window.ini"), QSettings.Format.IniFormat)
         self.events = EventStore(cap=cap)
         self.model = EventTableModel(self.events, self)
         self.client: EventManagerClient | None = None
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self._filter_spec = FilterSpec()
         self.filter_thread_busy = False
         self._known_types = 0
+        self._tasks: set[asyncio.Future[None]] = set()
         self._build()
         self._wire()
         self.async_done.connect(lambda callback, value: callback(value))
@@ -373,7 +375,9 @@ class MainWindow(QMainWindow):
             else:
                 self.async_done.emit(ok, value)
 
-        asyncio.ensure_future(call(), loop=loop)
+        task = asyncio.ensure_future(call(), loop=loop)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def show_error(self, err: Exception) -> None:
         self.stream_status_label.setText(f"error: {err}")

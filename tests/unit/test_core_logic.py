@@ -74,8 +74,12 @@ def test_csv_is_rfc4180_and_round_trips() -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind", "value"),
-    [("earliest", "earliest", None), ("Stored", "stored", None), ("42", "offset", 42),
-     ("2026-11-27T10:00:00+01:00", "time", "2026-11-27T09:00:00Z")],
+    [
+        ("earliest", "earliest", None),
+        ("Stored", "stored", None),
+        ("42", "offset", 42),
+        ("2026-11-27T10:00:00+01:00", "time", "2026-11-27T09:00:00Z"),
+    ],
 )
 def test_start_positions(text: str, kind: str, value: object) -> None:
     start = StartPosition.parse(text)

@@ -1,0 +1,49 @@
+"""GUI fixtures: the real window (gui.app.create_window) against a real emulator over HTTP."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from gui.api import EventManagerClient
+from gui.emulator import Emulator
+from gui.storage import Profile, StateStore, secrets
+from tests.conftest import make_subscription
+
+
+@pytest.fixture
+def lab(home: object) -> Iterator[tuple[Emulator, EventManagerClient, str]]:
+    """An emulator with a saved connection "lab" (secret in the keyring) and one subscription."""
+    with Emulator(history=300, seed=11) as em:
+        client = EventManagerClient(em.url, em.client_id, em.client_secret)
+        secrets.set_secret(em.url, em.client_id, em.client_secret)
+        store = StateStore()
+        store.save_profile(Profile("lab", em.url, em.client_id))
+        sub = make_subscription(client, session_timeout="PT3S")
+        store.save_subscription(em.url, em.client_id, sub)
+        store.close()
+        yield em, client, sub.subscription_id
+        secrets.delete_secret(em.url, em.client_id)
+
+
+@pytest.fixture
+def open_window(qtbot: object, tmp_path: object) -> Iterator[object]:
+    """Opens windows via create_window and makes sure each is closed with no thread left running."""
+    windows = []
+
+    def opener(*argv: str) -> object:
+        from gui.app import create_window
+
+        window = create_window(list(argv))
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        windows.append(window)
+        return window
+
+    yield opener
+    for window in windows:
+        window.close()  # type: ignore[attr-defined]
+        assert window.consumer_thread is None  # type: ignore[attr-defined]

@@ -1,0 +1,298 @@
+"""pytest-qt tests that drive the window's flows against the emulator over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QDateTime, Qt
+
+from gui.api import EventManagerClient
+from gui.api.durations import parse_time
+from gui.api.models import TENANT_TOPIC
+from gui.emulator import Emulator
+from gui.storage import StateStore, secrets
+from gui.ui.dialogs import ConnectionDialog, SubscriptionDialog
+
+Lab = tuple[Emulator, EventManagerClient, str]
+
+
+def first_sequence(window: Any) -> int:
+    return int(window.model.index(0, 0).data())
+
+
+def sequences(window: Any) -> list[int]:
+    return [int(window.model.index(r, 0).data()) for r in range(window.model.rowCount())]
+
+
+def choose(combo: Any, data: str) -> None:
+    combo.setCurrentIndex(combo.findData(data))
+
+
+def start(qtbot: Any, window: Any, mode: str, *, until_rows: int = 1) -> None:
+    choose(window.offset_mode_combo, mode)
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.rowCount() >= until_rows, timeout=15000)
+
+
+def test_add_connection_stores_the_secret_in_the_keyring(qtbot: Any, open_window: Any) -> None:
+    with Emulator(history=20) as em:
+        window = open_window()
+        assert window.connection_combo.count() == 0
+        dialog = ConnectionDialog(window.run_async, window)
+        qtbot.addWidget(dialog)
+        dialog.name_edit.setText("lab")
+        dialog.url_edit.setText(em.url)
+        dialog.client_id_edit.setText(em.client_id)
+        dialog.secret_edit.setText("wrong-secret")
+        assert dialog.secret_edit.echoMode() == dialog.secret_edit.EchoMode.Password
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "refused the client ID" in dialog.result_label.text(), timeout=10000)
+        dialog.secret_edit.setText(em.client_secret)
+        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "Connected" in dialog.result_label.text(), timeout=10000)
+        window.save_connection(*dialog.values())
+        assert secrets.get_secret(em.url, em.client_id, env=False) == em.client_secret
+        assert window.connection_combo.currentData() == "lab"
+        assert window.client is not None
+        secrets.delete_secret(em.url, em.client_id)
+
+
+def test_create_subscription_from_topics_and_types(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _client, _ = lab
+    window = open_window()
+    dialog = SubscriptionDialog(window.client, window.run_async, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)  # wildcard + 7 tenant types
+    assert dialog.topic_combo.currentData() == TENANT_TOPIC
+    dialog.cel_edit.setText('data.kind == "customer"')
+    dialog.auto_commit.setChecked(True)
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: dialog.created is not None, timeout=10000)
+    created = dialog.created
+    assert created.cel == 'data.kind == "customer"' and created.auto_commit
+    assert created.subscription_id in em.state.subscriptions
+
+
+def test_invalid_cel_in_new_subscription_is_shown(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    dialog = SubscriptionDialog(window.client, window.run_async, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)
+    dialog.cel_edit.setText("data.kind ==")
+    dialog.buttons.accepted.emit()
+    assert "invalid CEL" in dialog.error_label.text()
+    assert dialog.created is None
+
+
+@pytest.mark.parametrize("mode", ["earliest", "committed", "stored", "latest", "time", "custom"])
+def test_each_start_position_shows_the_right_first_event(qtbot: Any, open_window: Any, lab: Lab, mode: str) -> None:
+    em, client, sub_id = lab
+    log = em.state.topics[TENANT_TOPIC]
+    window = open_window()
+    assert window.subscription_combo.currentData() == sub_id
+    expected = {
+        "earliest": 1,
+        "committed": 51,
+        "stored": 81,
+        "custom": 201,
+        "time": 121,
+        "latest": log.last_sequence + 1,
+    }[mode]
+    if mode == "committed":
+        client.commit_offset(sub_id, 50)
+    if mode == "stored":
+        StateStore().store_offset(em.url, em.client_id, sub_id, 80)
+    if mode == "custom":
+        window.custom_offset_edit.setText("200")
+    if mode == "time":
+        when = parse_time(log.events[120].body["time"])
+        window.timestamp_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(when.timestamp()) + 1))
+        expected = next(e.sequence for e in log.events if e.time.timestamp() >= int(when.timestamp()) + 1)
+    choose(window.offset_mode_combo, mode)
+    qtbot.waitUntil(lambda: window.resolved_label.text() == f"→ offset {expected - 1}", timeout=10000)
+    if mode == "latest":
+        qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(
+            lambda: (
+                window.stream_status_label.text() == "streaming"
+                or "starting at offset" in window.stream_status_label.text()
+            ),
+            timeout=10000,
+        )
+        em.state.produce(5)
+        qtbot.waitUntil(lambda: window.model.rowCount() >= 1, timeout=15000)
+    else:
+        start(qtbot, window, mode)
+    assert first_sequence(window) == expected
+
+
+def test_custom_offset_is_validated(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    choose(window.offset_mode_combo, "custom")
+    window.custom_offset_edit.setText("12x")
+    qtbot.waitUntil(lambda: "whole number" in window.resolved_label.text(), timeout=5000)
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    assert window.consumer_thread is None and "whole number" in window.stream_status_label.text()
+
+
+def test_filters_text_type_cel_and_invalid_cel(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    total = window.model.rowCount()
+    store = window.events
+    # text: a tenant name that appears in some payloads
+    name = next(iter(store.names.values()))
+    window.filter_edit.setText(name.upper())
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < total, timeout=10000)
+    for row in range(window.model.rowCount()):
+        assert name.lower().encode() in store.raw[window.model.row_id(row) - store.base].lower()
+    assert window.showing_label.text() == f"Showing {window.model.rowCount():,} of {total:,}"
+    window.filter_edit.clear()
+    qtbot.waitUntil(lambda: window.model.rowCount() == total, timeout=10000)
+    # type
+    deleted = next(a for a in window.type_menu.actions() if a.text() == "tenant.deleted")
+    deleted.setChecked(True)
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < total, timeout=10000)
+    assert {window.model.index(r, 2).data() for r in range(window.model.rowCount())} == {"tenant.deleted"}
+    deleted.setChecked(False)
+    qtbot.waitUntil(lambda: window.model.rowCount() == total, timeout=10000)
+    # CEL
+    window.cel_filter_edit.setText('data.kind == "unit"')
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < total, timeout=20000)
+    for row in range(window.model.rowCount()):
+        assert store.event(window.model.row_id(row))["data"]["kind"] == "unit"
+    # invalid CEL: inline error, table unchanged
+    shown = window.model.rowCount()
+    window.cel_filter_edit.setText('data.kind == "unit" &&')
+    qtbot.waitUntil(lambda: "invalid CEL" in window.cel_error_label.text(), timeout=5000)
+    assert window.model.rowCount() == shown
+
+
+def test_commit_to_server_marks_rows_and_moves_the_offset(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    _em, client, sub_id = lab
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=100)
+    window.table.selectRow(41)
+    assert window.selected_sequence() == 42
+    qtbot.keyClick(window.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.committed_offset_label.text() == "committed 42", timeout=10000)
+    assert client.committed_offset(sub_id) == 42
+    assert window.model.index(10, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert window.commit_log.count() == 1 and "server: 0 → 42" in window.commit_log.item(0).text()
+
+
+def test_stored_mode_restart_resumes_without_loss_or_repeat(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _client, sub_id = lab
+    window = open_window()
+    choose(window.commit_mode_combo, "stored")
+    start(qtbot, window, "earliest", until_rows=300)
+    window.stop()
+    seen_first = sequences(window)
+    window.close()
+    em.state.produce(40)
+    again = open_window()
+    assert again.subscription_combo.currentData() == sub_id
+    assert again.commit_mode_combo.currentData() == "stored"  # remembered (QSettings)
+    start(qtbot, again, "stored", until_rows=40)
+    seen_second = sequences(again)
+    assert seen_first + seen_second == list(range(1, len(seen_first) + len(seen_second) + 1))
+
+
+def test_export_csv_matches_the_filtered_rows(qtbot: Any, open_window: Any, lab: Lab, tmp_path: Path) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.filter_edit.setText("tenant.updated")
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
+    target = tmp_path / "out.csv"
+    done: list[Any] = []
+    window.export_to(target, "csv", bom=True, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    assert done == [window.model.rowCount()]
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    lines = [ln for ln in text.split("\r\n") if ln and not ln.startswith("#")]
+    rows = list(csv.reader(io.StringIO("\r\n".join(lines))))
+    assert rows[0][:3] == ["sequence", "time", "type"]
+    assert [int(r[0]) for r in rows[1:]] == sequences(window)
+    assert "# filter text='tenant.updated'" in text
+    assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
+
+
+def test_standby_while_another_consumer_leads(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    _em, client, sub_id = lab
+    import uuid
+
+    client.poll(sub_id, str(uuid.uuid4()), 0, timeout="PT1S")  # another instance takes the lead
+    window = open_window()
+    choose(window.offset_mode_combo, "earliest")
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: "standby — another instance is the leader" in window.stream_status_label.text(), timeout=10000
+    )
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=15000)  # session timeout 3 s, then it leads
+
+
+def test_demo_streams_within_seconds(qtbot: Any, open_window: Any) -> None:
+    window = open_window("--demo")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 100, timeout=5000)
+    assert window.stream_status_label.text() == "streaming"
+    assert window.objectName() == "mainWindow"
+    for name in (
+        "connectionCombo",
+        "subscriptionCombo",
+        "consumerIdLabel",
+        "offsetModeCombo",
+        "customOffsetEdit",
+        "timestampEdit",
+        "startButton",
+        "pauseButton",
+        "stopButton",
+        "eventTable",
+        "filterEdit",
+        "celFilterEdit",
+        "commitButton",
+        "streamStatusLabel",
+        "committedOffsetLabel",
+        "eventCountLabel",
+    ):
+        widget = window.findChild(object, name)
+        assert widget is not None, name
+        assert widget.accessibleName(), name
+    assert window.findChild(object, "exportCsvAction") is not None
+    assert [window.offset_mode_combo.itemData(i) for i in range(6)] == [
+        "earliest",
+        "committed",
+        "stored",
+        "latest",
+        "time",
+        "custom",
+    ]
+
+
+def test_pause_holds_rows_and_resume_adds_them(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _, _ = lab
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
+    rows = window.model.rowCount()
+    em.state.produce(10)
+    qtbot.waitUntil(lambda: sum(len(b.events) for b in window._held) >= 10, timeout=10000)
+    assert window.model.rowCount() == rows
+    qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.rowCount() == rows + 10, timeout=5000)
+
+
+def test_table_model_and_filtered_view_pass_qtmodeltester(
+    qtbot: Any, qtmodeltester: Any, open_window: Any, lab: Lab
+) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    qtmodeltester.check(window.model)
+    window.filter_edit.setText("tenant.deleted")
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
+    qtmodeltester.check(window.model)
