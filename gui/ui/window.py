@@ -151,10 +151,6 @@ class MainWindow(QMainWindow):
         ):
             row1.addWidget(widget)
         row1.addStretch(1)
-        row1.addWidget(QLabel("Consumer"))
-        row1.addWidget(self.consumer_id_label)
-        row1.addWidget(self.copy_consumer_button)
-        row1.addWidget(self.new_consumer_button)
         outer.addLayout(row1)
 
         row2 = QHBoxLayout()
@@ -193,6 +189,9 @@ class MainWindow(QMainWindow):
         ):
             row2.addWidget(widget)
         row2.addStretch(1)
+        for widget in (QLabel("Consumer ID"), self.consumer_id_label, self.copy_consumer_button, self.new_consumer_button):
+            row2.addWidget(widget)
+        row2.addSpacing(12)
         for widget in (self.commit_mode_combo, self.start_button, self.pause_button, self.stop_button):
             row2.addWidget(widget)
         outer.addLayout(row2)

@@ -1,0 +1,37 @@
+"""Screenshot of the main window during --demo streaming (run under Xvfb: `make screenshot`)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import os
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+os.environ.setdefault("EVENT_MONITOR_HOME", tempfile.mkdtemp(prefix="event-monitor-shot-"))
+
+from gui.app import create_window  # noqa: E402
+
+
+def wait(ms: int) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def main(path: str) -> None:
+    window = create_window(["--demo"])
+    window.resize(1400, 900)
+    window.move(0, 0)
+    wait(3500)
+    window.table.selectRow(window.model.rowCount() - 12)
+    window.detail.setCurrentIndex(2)  # subject history
+    window._follow = True
+    wait(1200)
+    window.grab().save(path)
+    print(f"saved {path}: {window.width()}x{window.height()}, {window.event_count_label.text()}")
+    window.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "resources/screenshots/main-window.png")
