@@ -1,0 +1,319 @@
+"""Side-by-side benchmark: Event Monitor's pipeline against the implementation a user writes first.
+
+Baseline (same run, same data): QStandardItemModel with one QStandardItem per cell, appended in
+batches of 100, and QSortFilterProxyModel substring filtering on all columns; a bare `requests`
+loop for the HTTP pipeline. Ends with one line `BENCH {json}`. `--smoke` uses small sizes and only
+proves every figure is produced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import orjson  # noqa: E402
+
+from gui.emulator.world import EventFactory, history_times  # noqa: E402
+
+COLUMNS = ("sequence", "time", "type", "tenant_id", "subject", "source", "id", "ingest_time")
+
+
+def make_batches(count: int, seed: int = 9) -> list[bytes]:
+    """Poll answers (100 events each) as the server sends them."""
+    factory = EventFactory(seed=seed)
+    factory.big_every = 2000
+    events = []
+    for i, when in enumerate(history_times(count, datetime.now(UTC), 0.001), start=1):
+        event = factory.tenant_event(when)
+        event.update(ingest_time=event["time"], sequence=i, previous=i - 1)
+        events.append(event)
+    return [orjson.dumps({"events": events[i:i + 100], "offset": events[min(i + 99, count - 1)]["sequence"]})
+            for i in range(0, count, 100)]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def ingest_ours(batches: list[bytes]) -> tuple[float, Any, Any]:
+    from gui.eventlog.store import EventStore
+    from gui.ui.model import EventTableModel
+
+    store = EventStore(cap=10_000_000)
+    model = EventTableModel(store)
+    start = time.perf_counter()
+    for body in batches:
+        events = orjson.loads(body)["events"]
+        model.add_rows(store.append(events))
+    return time.perf_counter() - start, store, model
+
+
+def ingest_naive(batches: list[bytes]) -> tuple[float, Any]:
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    model = QStandardItemModel(0, len(COLUMNS))
+    start = time.perf_counter()
+    for body in batches:
+        for event in json.loads(body)["events"]:
+            model.appendRow([QStandardItem(str(event.get(c, ""))) for c in COLUMNS])
+    return time.perf_counter() - start, model
+
+
+def pick_needle(store: Any) -> str:
+    """A word matching about 20% of events."""
+    best, best_gap = "", 1.0
+    sample = store.raw[: min(len(store.raw), 20000)]
+    for word in ("finance", "sales", "legal", "support", "marketing", "enabled", "created", "disabled", "partial"):
+        ratio = sum(word.encode() in r.lower() for r in sample) / len(sample)
+        if abs(ratio - 0.2) < best_gap:
+            best, best_gap = word, abs(ratio - 0.2)
+    return best
+
+
+def filter_ours(store: Any, needle: str) -> tuple[float, int]:
+    from gui.eventlog.store import FilterSpec, RowFilter
+
+    start = time.perf_counter()
+    rows = RowFilter(FilterSpec(text=needle)).apply(store, store.rows())
+    return time.perf_counter() - start, len(rows)
+
+
+def filter_naive(model: Any, needle: str) -> tuple[float, int]:
+    from PySide6.QtCore import QSortFilterProxyModel, Qt
+
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    start = time.perf_counter()
+    proxy.setFilterFixedString(needle)
+    count = proxy.rowCount()
+    return time.perf_counter() - start, count
+
+
+def export_ours(store: Any, path: Path) -> float:
+    from gui.eventlog.export import export_events
+
+    start = time.perf_counter()
+    export_events(path, store.events(store.rows()), total=len(store))
+    elapsed = time.perf_counter() - start
+    path.unlink()
+    return elapsed
+
+
+def pipeline(count: int) -> tuple[float, float]:
+    """Events/s through emulator → client → consumer → store, and through a bare requests loop."""
+    import requests
+
+    from gui.api import EventManagerClient, Subscription
+    from gui.api.models import TENANT_TOPIC, all_types_pattern
+    from gui.consumer import Consumer, StartPosition
+    from gui.eventlog.store import EventStore
+
+    proc = subprocess.Popen([sys.executable, "-m", "gui", "emulator", "--history", str(count), "--rate", "0"],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    banner = proc.stdout.readline()
+    fields = dict(p.split("=", 1) for p in banner.split() if "=" in p)
+    try:
+        client = EventManagerClient(fields["url"], fields["client_id"], fields["client_secret"])
+
+        def new_sub() -> Subscription:
+            return client.create_subscription(
+                Subscription(str(uuid.uuid4()), TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),)))
+
+        store = EventStore(cap=10_000_000)
+
+        class Sink:
+            def on_batch(self, batch: Any) -> None:
+                store.append(batch.events)
+
+            def on_state(self, state: Any) -> None:
+                pass
+
+        sub = new_sub()
+        start = time.perf_counter()
+        Consumer(client, sub, str(uuid.uuid4()), StartPosition("earliest"), Sink(), max_events=count).run()
+        ours = count / (time.perf_counter() - start)
+
+        sub = new_sub()
+        session = requests.Session()
+        headers = {"Authorization": "Bearer " + client.token()}
+        consumer, offset, seen = str(uuid.uuid4()), 0, 0
+        start = time.perf_counter()
+        while seen < count:
+            body = session.get(client.base_url + "/events", headers=headers, timeout=60, params={
+                "subscription_id": sub.subscription_id, "consumer_id": consumer, "offset": offset,
+                "limit": 100}).json()
+            seen += len(body["events"])
+            offset = body["offset"]
+        bare = count / (time.perf_counter() - start)
+        return ours, bare
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+
+
+def ui_stall(seconds: float, rate: int) -> float:
+    """Longest gap of a 10 ms heartbeat while the real window ingests `rate` events/s with a filter on."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    from gui.api import EventManagerClient, Subscription
+    from gui.api.models import TENANT_TOPIC, all_types_pattern
+    from gui.app import create_window
+    from gui.storage import Profile, StateStore
+
+    proc = subprocess.Popen([sys.executable, "-m", "gui", "emulator", "--history", "0", "--rate", str(rate)],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    fields = dict(p.split("=", 1) for p in proc.stdout.readline().split() if "=" in p)
+    try:
+        client = EventManagerClient(fields["url"], fields["client_id"], fields["client_secret"])
+        sub = client.create_subscription(
+            Subscription(str(uuid.uuid4()), TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),)))
+        store = StateStore()
+        store.save_profile(Profile("bench", client.dc_url, client.client_id))
+        store.save_subscription(client.dc_url, client.client_id, sub)
+        os.environ["EVENT_MONITOR_CLIENT_SECRET"] = fields["client_secret"]
+        window = create_window([])
+        window.filter_edit.setText("enabled")
+        window.offset_mode_combo.setCurrentIndex(window.offset_mode_combo.findData("latest"))
+        window.start()
+        worst = 0.0
+        clock = QElapsedTimer()
+        clock.start()
+        last = [clock.elapsed()]
+
+        def beat() -> None:
+            nonlocal worst
+            now = clock.elapsed()
+            worst = max(worst, now - last[0] - 10)
+            last[0] = now
+
+        timer = QTimer(interval=10)
+        timer.timeout.connect(beat)
+        timer.start()
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+        timer.stop()
+        print(f"  window held {window.events.__len__():,} events, showing {window.model.rowCount():,}", flush=True)
+        window.close()
+        return max(worst, 0.0)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+
+
+def startup() -> float:
+    code = ("import time, os; os.environ['QT_QPA_PLATFORM']='offscreen'; "
+            "from gui.app import create_window; w = create_window([]); print(time.time())")
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, EVENT_MONITOR_HOME=os.environ["EVENT_MONITOR_HOME"]))
+    return float(out.stdout.strip().splitlines()[-1]) - start
+
+
+def soak(calls: int) -> int:
+    from PySide6.QtCore import QObject
+
+    from gui.eventlog.store import EventStore
+    from gui.ui.model import EventTableModel
+
+    store = EventStore()
+    model = EventTableModel(store)
+    obj = QObject()
+    done = 0
+    event = {"sequence": 0, "type": "t", "tenant_id": "x", "time": "", "source": "s", "subject": "", "id": ""}
+    while done < calls:
+        event["sequence"] += 1
+        model.add_rows(store.append([event]))
+        obj.setObjectName("s")
+        done += 2
+    return done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    import tempfile
+
+    os.environ.setdefault("EVENT_MONITOR_HOME", tempfile.mkdtemp(prefix="event-monitor-bench-"))
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841
+    n200, n1m, reps = (2_000, 5_000, 1) if args.smoke else (200_000, 1_000_000, 3)
+    figures: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, Python {sys.version.split()[0]}", "smoke": args.smoke}
+
+    batches = make_batches(n200)
+    ours_t, naive_t = [], []
+    for _ in range(reps):
+        elapsed, store, model = ingest_ours(batches)
+        ours_t.append(elapsed)
+        elapsed, naive_model = ingest_naive(batches)
+        naive_t.append(elapsed)
+        if _ < reps - 1:
+            del naive_model, store, model
+            gc.collect()
+    figures["ingest_eps"] = round(n200 / statistics.median(ours_t))
+    figures["ingest_naive_eps"] = round(n200 / statistics.median(naive_t))
+    figures["ingest_ratio"] = round(figures["ingest_eps"] / figures["ingest_naive_eps"], 2)
+    print(f"ingest: ours {figures['ingest_eps']:,}/s, naive {figures['ingest_naive_eps']:,}/s", flush=True)
+
+    needle = pick_needle(store)
+    f_ours = [filter_ours(store, needle) for _ in range(reps)]
+    f_naive = [filter_naive(naive_model, needle) for _ in range(reps)]
+    figures["filter_needle"] = needle
+    figures["filter_match_ratio"] = round(f_ours[0][1] / n200, 3)
+    figures["filter_ms_200k"] = round(statistics.median(t for t, _ in f_ours) * 1000, 1)
+    figures["filter_naive_ms_200k"] = round(statistics.median(t for t, _ in f_naive) * 1000, 1)
+    figures["filter_ratio"] = round(figures["filter_naive_ms_200k"] / figures["filter_ms_200k"], 2)
+    print(f"filter {needle!r}: ours {figures['filter_ms_200k']} ms, naive {figures['filter_naive_ms_200k']} ms", flush=True)
+    del naive_model, store, model, batches
+    gc.collect()
+
+    before = rss_mb()
+    big_batches = make_batches(n1m, seed=10)
+    generated = rss_mb()
+    elapsed, store, model = ingest_ours(big_batches)
+    del big_batches
+    gc.collect()
+    after = rss_mb()
+    figures["rss_mb_per_1m"] = round((after - generated + (generated - before) * 0) * (1_000_000 / n1m), 1)
+    figures["filter_ms_1m"] = round(statistics.median(filter_ours(store, needle)[0] for _ in range(reps)) * 1000, 1)
+    figures["export_csv_s_1m"] = round(export_ours(store, Path(os.environ["EVENT_MONITOR_HOME"]) / "x.csv") * (1_000_000 / n1m), 2)
+    print(f"1m: rss {figures['rss_mb_per_1m']} MB, filter {figures['filter_ms_1m']} ms, export {figures['export_csv_s_1m']} s", flush=True)
+    del store, model
+    gc.collect()
+
+    runs = [pipeline(3_000 if args.smoke else 30_000) for _ in range(reps)]
+    figures["pipeline_eps"] = round(statistics.median(r[0] for r in runs))
+    figures["bare_loop_eps"] = round(statistics.median(r[1] for r in runs))
+    figures["pipeline_ratio"] = round(figures["pipeline_eps"] / figures["bare_loop_eps"], 2)
+    print(f"pipeline: ours {figures['pipeline_eps']:,}/s, bare {figures['bare_loop_eps']:,}/s", flush=True)
+
+    figures["ui_max_stall_ms"] = round(ui_stall(2 if args.smoke else 30, 10_000), 1)
+    figures["startup_s"] = round(statistics.median(startup() for _ in range(reps)), 3)
+    figures["soak_qt_calls"] = soak(20_000 if args.smoke else 2_000_000)
+    print("BENCH " + json.dumps(figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
