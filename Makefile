@@ -21,6 +21,7 @@ test: $(STAMP)
 	$(BIN)/ruff check gui tests
 	$(BIN)/mypy
 	scripts/with-keyring $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory bench-smoke
 
 lint: $(STAMP)
 	$(BIN)/ruff check gui tests
@@ -32,7 +33,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench.py
 
 bench-smoke: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench.py --smoke
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench.py --smoke --check
 
 screenshot: $(STAMP)
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window.png

@@ -313,9 +313,7 @@ class TailSink:
         if self.csv is not None:
             self.csv.write(batch.events)
         else:
-            self.out.buffer.write(jsonl(batch.events)) if hasattr(self.out, "buffer") else self.out.write(
-                jsonl(batch.events).decode()
-            )
+            self.out.write(jsonl(batch.events).decode())
         self.out.flush()
 
     def on_state(self, state: ConsumerState) -> None:

@@ -165,6 +165,7 @@ class TenantTree:
     def __init__(self, rng: random.Random, root_id: str) -> None:
         self.rng = rng
         self.tenants: dict[str, Tenant] = {}
+        self.order: list[Tenant] = []  # for O(1) random picks however large the tree grows
         self.root = self._add("Acme Cloud Partner", "partner", None, tenant_id=root_id)
         folders = [self._add(f"{name} region", "folder", self.root.id) for name in ("EMEA", "Americas", "APAC")]
         for i in range(12):
@@ -204,7 +205,16 @@ class TenantTree:
             language=self.rng.choice(_LANGS),
         )
         self.tenants[tenant.id] = tenant
+        self.order.append(tenant)
         return tenant
+
+    def pick(self, wanted: Any, tries: int = 24) -> Tenant | None:
+        """A random tenant for which ``wanted(tenant)`` holds (rejection sampling), or None."""
+        for _ in range(tries):
+            tenant = self.rng.choice(self.order)
+            if wanted(tenant):
+                return tenant
+        return None
 
     def parent(self, tenant_id: str) -> str | None:
         tenant = self.tenants.get(tenant_id)
@@ -228,8 +238,7 @@ class TenantTree:
         return False
 
     def new_child(self) -> Tenant:
-        parents = [t for t in self.tenants.values() if t.kind in ("partner", "folder", "customer") and not t.deleted]
-        parent = self.rng.choice(parents)
+        parent = self.pick(lambda t: t.kind in ("partner", "folder", "customer") and not t.deleted) or self.root
         kind = "unit" if parent.kind == "customer" else self.rng.choice(("customer", "customer", "customer", "folder"))
         name = (
             self.rng.choice(_UNITS)
@@ -270,21 +279,21 @@ class EventFactory:
     def tenant_event(self, when: datetime) -> dict[str, Any]:
         rng = self.rng
         tree = self.tree
-        live = [t for t in tree.tenants.values() if not t.deleted and t.kind != "partner"]
+        picked = tree.pick(lambda t: not t.deleted)
         roll = rng.random()
-        if roll < 0.12 or not live:
+        if roll < 0.12 or picked is None:
             tenant, action = tree.new_child(), "created"
         else:
-            tenant = rng.choice([*live, tree.root])
+            tenant = picked
             action = rng.choices(
                 ("updated", "disabled", "enabled", "deleted", "barrier_updated"), weights=(60, 8, 8, 6, 6)
             )[0]
             if tenant is tree.root and action in ("deleted", "disabled"):
                 action = "updated"
             if action == "deleted" and tenant.kind != "partner":
-                deleted = [t for t in tree.tenants.values() if t.deleted]
-                if deleted and rng.random() < 0.3:
-                    tenant, action = rng.choice(deleted), "undeleted"
+                deleted = tree.pick(lambda t: t.deleted, tries=8) if rng.random() < 0.3 else None
+                if deleted is not None:
+                    tenant, action = deleted, "undeleted"
         tenant.version += 1
         if action == "updated":
             if rng.random() < 0.5:

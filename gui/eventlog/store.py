@@ -43,6 +43,12 @@ class Interner:
 
 
 class EventStore:
+    """Columns per event: sequence (array), interned type/tenant/source ids (arrays) and the raw
+    JSON bytes. Time, subject, event ID and delay are read from the raw bytes when a row is shown
+    (parsed once, kept in a small cache), so holding an event costs little more than its JSON."""
+
+    CACHE_ROWS = 4096
+
     def __init__(self, cap: int = 1_000_000) -> None:
         self.cap = cap
         self.types = Interner()
@@ -53,18 +59,14 @@ class EventStore:
     def clear(self) -> None:
         self.base = 0  # rows dropped from the front so far (row ids stay stable)
         self.seq = array("q")
-        self.prev = array("q")
         self.type_ix = array("I")
         self.tenant_ix = array("I")
         self.source_ix = array("I")
-        self.time: list[str] = []
-        self.ingest: list[str] = []
-        self.subject: list[str] = []
-        self.event_id: list[str] = []
         self.raw: list[bytes] = []
         self.gap_before: dict[int, int] = {}  # absolute row -> events missing before it
         self.names: dict[str, str] = {}  # tenant/subject id -> display name seen in payloads
         self.dropped = 0
+        self._parsed: dict[int, dict[str, Any]] = {}
 
     def __len__(self) -> int:
         return len(self.seq)
@@ -74,76 +76,74 @@ class EventStore:
         start = self.base + len(self.seq)
         gap_after = {last: last - first + 1 for first, last in gaps}  # keyed by the `previous` that skips them
         types, tenants, sources = self.types.add, self.tenants.add, self.sources.add
+        seq, type_ix, tenant_ix, source_ix, raw = self.seq, self.type_ix, self.tenant_ix, self.source_ix, self.raw
+        names = self.names
         dumps = orjson.dumps
         for event in events:
-            sequence = event["sequence"]
-            self.seq.append(sequence)
-            self.prev.append(event.get("previous") or 0)
-            self.type_ix.append(types(event.get("type", "")))
-            self.tenant_ix.append(tenants(event.get("tenant_id", "")))
-            self.source_ix.append(sources(event.get("source", "")))
-            self.time.append(event.get("time", ""))
-            self.ingest.append(event.get("ingest_time", ""))
-            self.subject.append(event.get("subject", ""))
-            self.event_id.append(event.get("id", ""))
-            self.raw.append(dumps(event))
+            seq.append(event["sequence"])
+            type_ix.append(types(event.get("type", "")))
+            tenant_ix.append(tenants(event.get("tenant_id", "")))
+            source_ix.append(sources(event.get("source", "")))
+            raw.append(memoryview(dumps(event)).tobytes())  # exact size: orjson over-allocates (~8 KB)
             data = event.get("data")
-            if isinstance(data, dict) and "name" in data and "id" in data:
-                self.names[str(data["id"])] = str(data["name"])
-            missing = gap_after.get(event.get("previous", -1)) if gap_after else None
-            if missing:
-                self.gap_before[self.base + len(self.seq) - 1] = missing
-        return range(start, self.base + len(self.seq))
+            if data.__class__ is dict and "name" in data and "id" in data:
+                names[str(data["id"])] = str(data["name"])
+            if gap_after:
+                missing = gap_after.get(event.get("previous", -1))
+                if missing:
+                    self.gap_before[self.base + len(seq) - 1] = missing
+        return range(start, self.base + len(seq))
 
     def trim(self) -> int:
         """Drop the oldest rows beyond the cap; returns how many were dropped."""
         excess = len(self.seq) - self.cap
         if excess <= 0:
             return 0
-        for column in (self.seq, self.prev, self.type_ix, self.tenant_ix, self.source_ix):
+        for column in (self.seq, self.type_ix, self.tenant_ix, self.source_ix):
             del column[:excess]
-        for lst in (self.time, self.ingest, self.subject, self.event_id, self.raw):
-            del lst[:excess]
+        del self.raw[:excess]
         self.base += excess
         self.gap_before = {r: n for r, n in self.gap_before.items() if r >= self.base}
+        self._parsed.clear()
         self.dropped += excess
         return excess
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def local(self, row: int) -> int:
-        return row - self.base
-
     def event(self, row: int) -> dict[str, Any]:
         return dict(orjson.loads(self.raw[row - self.base]))
+
+    def raw_bytes(self, row: int) -> bytes:
+        return self.raw[row - self.base]
+
+    def _fields(self, row: int) -> dict[str, Any]:
+        parsed = self._parsed.get(row)
+        if parsed is None:
+            if len(self._parsed) >= self.CACHE_ROWS:
+                self._parsed.clear()
+            event = orjson.loads(self.raw[row - self.base])
+            parsed = self._parsed[row] = {
+                "time": event.get("time", ""),
+                "subject": event.get("subject", ""),
+                "id": event.get("id", ""),
+                "delay": _delay_text(event.get("time", ""), event.get("ingest_time", "")),
+            }
+        return parsed
 
     def cell(self, row: int, column: int) -> str:
         i = row - self.base
         name = COLUMNS[column]
         if name == "sequence":
             return str(self.seq[i])
-        if name == "time":
-            return self.time[i]
         if name == "type":
             return short_type(self.types.values[self.type_ix[i]])
         if name == "tenant":
             tenant = self.tenants.values[self.tenant_ix[i]]
             label = self.names.get(tenant)
             return f"{label} ({tenant[:8]})" if label else tenant
-        if name == "subject":
-            return self.subject[i]
         if name == "source":
             return self.sources.values[self.source_ix[i]]
-        if name == "id":
-            return self.event_id[i]
-        return self.delay_text(i)
-
-    def delay_text(self, i: int) -> str:
-        try:
-            delta = (parse_time(self.ingest[i]) - parse_time(self.time[i])).total_seconds()
-        except ValueError:
-            return ""
-        return f"{delta * 1000:.0f} ms" if abs(delta) < 10 else f"{delta:.1f} s"
+        return str(self._fields(row)[name])
 
     def full_type(self, row: int) -> str:
         return self.types.values[self.type_ix[row - self.base]]
@@ -152,12 +152,25 @@ class EventStore:
         return range(self.base, self.base + len(self.seq))
 
     def events(self, rows: Iterable[int]) -> Iterator[dict[str, Any]]:
-        base = self.base
+        base, raw, loads = self.base, self.raw, orjson.loads
         for row in rows:
-            yield orjson.loads(self.raw[row - base])
+            yield loads(raw[row - base])
 
     def subject_rows(self, subject: str) -> list[int]:
-        return [self.base + i for i, s in enumerate(self.subject) if s == subject]
+        """Rows about one subject (a byte search first, then an exact check)."""
+        needle = orjson.dumps(subject)
+        base = self.base
+        return [
+            base + i for i, raw in enumerate(self.raw) if needle in raw and orjson.loads(raw).get("subject") == subject
+        ]
+
+
+def _delay_text(time_text: str, ingest_text: str) -> str:
+    try:
+        delta = (parse_time(ingest_text) - parse_time(time_text)).total_seconds()
+    except ValueError:
+        return ""
+    return f"{delta * 1000:.0f} ms" if abs(delta) < 10 else f"{delta:.1f} s"
 
 
 @dataclass(frozen=True)
@@ -203,7 +216,7 @@ class RowFilter:
                 continue
             if spec.since or spec.until:
                 try:
-                    when = parse_time(store.time[i])
+                    when = parse_time(str(store._fields(row)["time"]))
                 except ValueError:
                     continue
                 if (spec.since and when < spec.since) or (spec.until and when > spec.until):

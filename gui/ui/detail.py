@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
@@ -129,6 +128,3 @@ class DetailPane(QTabWidget):
         self.pretty.setPlainText(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
         self.raw.setPlainText(raw.decode("utf-8", "replace"))
         self.history.setPlainText(subject_history(same_subject))
-
-
-_SAFE = re.compile(r"[^\w.-]+")

@@ -263,3 +263,34 @@ class AddSubscriptionDialog(QDialog):
             self.error_label.setText(str(err))
             return
         self.accept()
+
+
+class ExportOptionsDialog(QDialog):
+    """Columns to write, Excel BOM, and whether to export only the selected rows."""
+
+    def __init__(self, columns: tuple[str, ...], has_selection: bool, csv: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exportOptionsDialog")
+        self.setWindowTitle("Export options")
+        self.columns_list = QListWidget(objectName="exportColumnsList")
+        for column in columns:
+            item = QListWidgetItem(column)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.columns_list.addItem(item)
+        self.bom_check = QCheckBox("UTF-8 with BOM (for Excel)", objectName="exportBomCheck")
+        self.selection_check = QCheckBox("Only the selected rows", objectName="exportSelectionCheck")
+        self.selection_check.setEnabled(has_selection)
+        layout = QVBoxLayout(self)
+        if csv:
+            layout.addWidget(QLabel("Columns"))
+            layout.addWidget(self.columns_list)
+            layout.addWidget(self.bom_check)
+        layout.addWidget(self.selection_check)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen_columns(self) -> tuple[str, ...]:
+        items = (self.columns_list.item(i) for i in range(self.columns_list.count()))
+        return tuple(item.text() for item in items if item.checkState() == Qt.CheckState.Checked)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,8 +49,9 @@ from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
 from gui.eventlog.store import EventStore, FilterSpec, RowFilter
 from gui.storage import Profile, StateStore, secrets
 from gui.ui.detail import DetailPane
-from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, SubscriptionDialog
+from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, ExportOptionsDialog, SubscriptionDialog
 from gui.ui.model import EventTableModel
+from gui.ui.notify import Notifier
 from gui.ui.worker import ConsumerThread
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self.async_done.connect(lambda callback, value: callback(value))
         self.filter_done.connect(self.on_filter_done)
+        self.notifier = Notifier(self, self.windowIcon())
         self._flush_timer = QTimer(self, interval=FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush_pending)
         self._flush_timer.start()
@@ -189,7 +191,12 @@ class MainWindow(QMainWindow):
         ):
             row2.addWidget(widget)
         row2.addStretch(1)
-        for widget in (QLabel("Consumer ID"), self.consumer_id_label, self.copy_consumer_button, self.new_consumer_button):
+        for widget in (
+            QLabel("Consumer ID"),
+            self.consumer_id_label,
+            self.copy_consumer_button,
+            self.new_consumer_button,
+        ):
             row2.addWidget(widget)
         row2.addSpacing(12)
         for widget in (self.commit_mode_combo, self.start_button, self.pause_button, self.stop_button):
@@ -207,16 +214,27 @@ class MainWindow(QMainWindow):
         self.tenant_edit = self._named(QLineEdit(), "tenantFilterEdit", "Tenant filter")
         self.tenant_edit.setPlaceholderText("tenant ID")
         self.tenant_edit.setMaximumWidth(200)
+        self.since_edit = self._time_bound("sinceEdit", "Events from")
+        self.until_edit = self._time_bound("untilEdit", "Events until")
         self.cel_filter_edit = self._named(QLineEdit(), "celFilterEdit", "CEL filter")
         self.cel_filter_edit.setPlaceholderText('CEL, e.g. data.kind == "customer"')
         self.cel_error_label = self._named(QLabel(""), "celErrorLabel", "CEL error")
         self.cel_error_label.setStyleSheet("color: #c0392b")
         self.showing_label = self._named(QLabel("Showing 0 of 0"), "showingLabel", "Rows shown")
+        self.notify_edit = self._named(QLineEdit(), "notifyRuleEdit", "Notification rule")
+        self.notify_edit.setPlaceholderText("Notify on: tenant.deleted or CEL")
+        self.notify_edit.setToolTip(
+            "Desktop notification (at most one every 10 s) for events of this type "
+            "(e.g. tenant.deleted) or matching this CEL expression"
+        )
         row3.addWidget(self.filter_edit, 3)
         row3.addWidget(self.type_button)
         row3.addWidget(self.tenant_edit, 1)
+        row3.addWidget(self.since_edit)
+        row3.addWidget(self.until_edit)
         row3.addWidget(self.cel_filter_edit, 2)
         row3.addWidget(self.cel_error_label)
+        row3.addWidget(self.notify_edit, 1)
         row3.addWidget(self.showing_label)
         outer.addLayout(row3)
 
@@ -310,6 +328,23 @@ class MainWindow(QMainWindow):
         self._update_position_inputs()
         self._update_buttons()
 
+    def _time_bound(self, name: str, accessible: str) -> QDateTimeEdit:
+        """A time filter bound; its minimum shows as "any" and means no bound."""
+        edit = self._named(QDateTimeEdit(), name, accessible)
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        edit.setTimeZone(QTimeZone.utc())
+        edit.setMinimumDateTime(QDateTime.fromSecsSinceEpoch(0, QTimeZone.utc()))
+        edit.setSpecialValueText("from: any" if "since" in name else "until: any")
+        edit.setDateTime(edit.minimumDateTime())
+        edit.setCalendarPopup(True)
+        edit.setToolTip(f"{accessible} (UTC); the earliest value means no bound")
+        return edit
+
+    def _bound(self, edit: QDateTimeEdit) -> datetime | None:
+        if edit.dateTime() == edit.minimumDateTime():
+            return None
+        return datetime.fromtimestamp(edit.dateTime().toSecsSinceEpoch(), UTC)
+
     @staticmethod
     def _named(widget: Any, name: str, accessible: str) -> Any:
         widget.setObjectName(name)
@@ -336,6 +371,9 @@ class MainWindow(QMainWindow):
         self.filter_edit.textChanged.connect(self.schedule_filter)
         self.tenant_edit.textChanged.connect(self.schedule_filter)
         self.cel_filter_edit.textChanged.connect(self.schedule_filter)
+        self.since_edit.dateTimeChanged.connect(self.schedule_filter)
+        self.notify_edit.editingFinished.connect(self.on_notify_rule)
+        self.until_edit.dateTimeChanged.connect(self.schedule_filter)
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
         self._filter_timer.timeout.connect(self.apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self.on_row_selected)
@@ -635,6 +673,9 @@ class MainWindow(QMainWindow):
         first_row = None
         last_row = None
         for batch in batches:
+            notice = self.notifier.check(batch.events)
+            if notice:
+                self.statusBar().showMessage(notice, 8000)
             rows = self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
             self._gaps += len(batch.gaps)
             self._total += len(batch.events)
@@ -717,6 +758,8 @@ class MainWindow(QMainWindow):
             text=self.filter_edit.text().strip(),
             types=types,
             tenant=self.tenant_edit.text().strip(),
+            since=self._bound(self.since_edit),
+            until=self._bound(self.until_edit),
             cel=self.cel_filter_edit.text().strip(),
         )
 
@@ -772,6 +815,15 @@ class MainWindow(QMainWindow):
         self.type_button.setText(f"Types: {len(chosen)} chosen" if chosen else "Types: all")
         self.schedule_filter()
 
+    def on_notify_rule(self) -> None:
+        try:
+            self.notifier.set_rule(self.notify_edit.text())
+        except ValueError as err:
+            self.notify_edit.setToolTip(str(err))
+            self.notify_edit.setStyleSheet("color: #c0392b")
+            return
+        self.notify_edit.setStyleSheet("")
+
     # -- detail ----------------------------------------------------------------------------------
 
     def on_row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -782,7 +834,7 @@ class MainWindow(QMainWindow):
         event = self.events.event(row)
         subject = event.get("subject", "")
         history = list(self.events.events(self.events.subject_rows(subject))) if subject else [event]
-        self.detail.show_event(event, self.events.raw[row - self.events.base], history)
+        self.detail.show_event(event, self.events.raw_bytes(row), history)
 
     def on_table_menu(self, pos: Any) -> None:
         menu = QMenu(self)
@@ -899,12 +951,27 @@ class MainWindow(QMainWindow):
         return [self.model.row_id(r) for r in range(self.model.rowCount())]
 
     def export_dialog(self, fmt: str, selection: bool = False) -> None:
+        has_selection = bool(self.table.selectionModel().selectedRows())
+        options = ExportOptionsDialog(DEFAULT_COLUMNS, has_selection, fmt == "csv", self)
+        options.selection_check.setChecked(selection and has_selection)
+        if not options.exec():
+            return
+        columns = options.chosen_columns()
+        if fmt == "csv" and not columns:
+            QMessageBox.information(self, "Export", "Choose at least one column.")
+            return
         suffix = "csv" if fmt == "csv" else "jsonl"
         path, _ = QFileDialog.getSaveFileName(
             self, "Export events", f"events.{suffix}", "CSV (*.csv)" if fmt == "csv" else "JSON Lines (*.jsonl)"
         )
         if path:
-            self.export_to(Path(path), fmt, selection=selection)
+            self.export_to(
+                Path(path),
+                fmt,
+                selection=options.selection_check.isChecked(),
+                bom=options.bom_check.isChecked(),
+                columns=columns,
+            )
 
     def export_to(
         self,

@@ -296,3 +296,49 @@ def test_table_model_and_filtered_view_pass_qtmodeltester(
     window.filter_edit.setText("tenant.deleted")
     qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
     qtmodeltester.check(window.model)
+
+
+def test_time_range_filter(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _, _ = lab
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    log = em.state.topics[TENANT_TOPIC]
+    low, high = log.events[100], log.events[199]
+    window.since_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(low.time.timestamp())))
+    window.until_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(high.time.timestamp())))
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
+    shown = sequences(window)
+    assert shown == [
+        e.sequence for e in log.events if int(low.time.timestamp()) <= e.time.timestamp() <= int(high.time.timestamp())
+    ]
+    window.since_edit.setDateTime(window.since_edit.minimumDateTime())
+    window.until_edit.setDateTime(window.until_edit.minimumDateTime())
+    qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=10000)
+
+
+def test_export_selected_columns_as_jsonl_and_csv(qtbot: Any, open_window: Any, lab: Lab, tmp_path: Path) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.table.selectRow(3)
+    done: list[Any] = []
+    window.export_to(tmp_path / "sel.csv", "csv", selection=True, columns=("sequence", "type"), on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    lines = [ln for ln in (tmp_path / "sel.csv").read_text().splitlines() if not ln.startswith("#")]
+    assert lines == ["sequence,type", "4,cti.a.p.em.event.v1.0~a.p." + lines[1].split("~a.p.")[1]]
+    window.export_to(tmp_path / "all.jsonl", "jsonl", on_done=done.append)
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=10000)
+    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == 300
+
+
+def test_notification_rule_is_rate_limited(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.notify_edit.setText("tenant.deleted")
+    window.on_notify_rule()
+    start(qtbot, window, "earliest", until_rows=300)
+    deleted = sum(1 for r in range(300) if window.model.index(r, 2).data() == "tenant.deleted")
+    assert deleted > 0
+    assert len(window.notifier.sent) == 1  # one message for the burst, with the count
+    assert "event(s) matched “tenant.deleted”" in window.notifier.sent[0]
+    window.notify_edit.setText("data.kind ==")
+    window.on_notify_rule()
+    assert "invalid CEL" in window.notify_edit.toolTip()
