@@ -136,6 +136,8 @@ class Tenant:
     version: int = 1
     contact: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
+    pricing_mode: str = "trial"
+    mfa_status: str = "disabled"
 
     def as_data(self, rng: random.Random) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -148,8 +150,8 @@ class Tenant:
             "customer_type": "default" if self.kind == "customer" else "",
             "language": self.language,
             "has_children": self.kind in ("partner", "folder"),
-            "pricing_mode": rng.choice(("trial", "production")),
-            "mfa_status": rng.choice(("enabled", "disabled")),
+            "pricing_mode": self.pricing_mode,
+            "mfa_status": self.mfa_status,
             "ancestral_access": True,
             "contact": self.contact,
             "update_lock": {"enabled": False, "owner_id": None},
@@ -296,10 +298,15 @@ class EventFactory:
                     tenant, action = deleted, "undeleted"
         tenant.version += 1
         if action == "updated":
-            if rng.random() < 0.5:
+            change = rng.random()
+            if change < 0.4:
                 tenant.contact = dict(tenant.contact, phone=f"+{rng.randint(1, 99)} {rng.randint(1000000, 99999999)}")
-            else:
+            elif change < 0.6:
                 tenant.language = rng.choice(_LANGS)
+            elif change < 0.8:
+                tenant.pricing_mode = "production" if tenant.pricing_mode == "trial" else "trial"
+            else:
+                tenant.mfa_status = "enabled" if tenant.mfa_status == "disabled" else "disabled"
         elif action == "disabled":
             tenant.enabled = False
         elif action == "enabled":

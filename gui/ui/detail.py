@@ -69,20 +69,27 @@ def _short(value: Any) -> str:
 
 
 def subject_history(events: list[dict[str, Any]]) -> str:
-    """A readable history of one subject: each event and what changed since the previous state."""
+    """A readable history of one subject: each event and what changed since the previous state.
+
+    A payload of another shape (e.g. a barrier update among full tenant states) is listed as it is
+    and does not replace the last full state, so the next diff compares like with like."""
     if not events:
         return ""
     lines = [f"{len(events)} events for subject {events[0].get('subject', '')} in the table:", ""]
-    previous: Any = None
+    state: Any = None
     for event in events:
         lines.append(f"#{event.get('sequence')}  {event.get('time', '')}  {short_type(str(event.get('type', '')))}")
         data = event.get("data")
-        if previous is None:
+        if state is None:
             lines.append("  (first state seen)")
+            state = data
         else:
-            changes = diff(previous, data)
-            lines.extend(changes or ["  (no change in data)"])
-        previous = data
+            old_keys, new_keys = set(flatten(state)), set(flatten(data))
+            if len(old_keys & new_keys) * 2 >= len(old_keys):
+                lines.extend(diff(state, data) or ["  (no change in data)"])
+                state = data
+            else:
+                lines.extend(f"  = {key}: {_short(value)}" for key, value in sorted(flatten(data).items()))
         lines.append("")
     return "\n".join(lines)
 

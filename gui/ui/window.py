@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         self.cel_error_label.setStyleSheet("color: #c0392b")
         self.showing_label = self._named(QLabel("Showing 0 of 0"), "showingLabel", "Rows shown")
         self.notify_edit = self._named(QLineEdit(), "notifyRuleEdit", "Notification rule")
-        self.notify_edit.setPlaceholderText("Notify on: tenant.deleted or CEL")
+        self.notify_edit.setPlaceholderText("Notify: type or CEL")
         self.notify_edit.setToolTip(
             "Desktop notification (at most one every 10 s) for events of this type "
             "(e.g. tenant.deleted) or matching this CEL expression"
@@ -685,6 +685,8 @@ class MainWindow(QMainWindow):
         if len(self.events.types.values) != self._known_types:
             self._known_types = len(self.events.types.values)
             self.update_type_menu()
+        if self.lag_label.text() == "lag —":
+            self.refresh_lag()  # the first figure now, then every few seconds
         if first_row is not None and last_row is not None:
             added = self.model.add_rows(range(first_row, last_row))
             if len(self.events) > self.events.cap:
