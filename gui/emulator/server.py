@@ -161,7 +161,6 @@ class EmulatorState:
         self.subscriptions: dict[str, SubscriptionState] = {}
         self.faults: deque[str] = deque()
         self.cond = threading.Condition()
-        self.polls_served = 0
         self.tokens_issued = 0
         now = datetime.now(UTC)
         for when in history_times(history, now, spacing=2.0):
@@ -645,7 +644,6 @@ class Handler(BaseHTTPRequestHandler):
             sub.leader_polls += 1
             if sub.spec.get("auto_commit"):
                 sub.committed = offset
-            state.polls_served += 1
         try:
             deadline = time.monotonic() + wait
             scanned_to = topic.index_after(offset)

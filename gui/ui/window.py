@@ -8,7 +8,6 @@ import logging
 import time
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,6 @@ from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, QTimeZ
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QDateTimeEdit,
     QFileDialog,
@@ -67,12 +65,6 @@ POSITIONS = (
 FLUSH_MS = 50  # at most ~20 table updates a second
 
 
-@dataclass
-class Connection:
-    profile: Profile
-    secret: str | None = None  # only for the in-memory demo connection
-
-
 class MainWindow(QMainWindow):
     filter_done = Signal(int, object)  # generation, array of rows
     async_done = Signal(object, object)  # callback, value
@@ -106,7 +98,6 @@ class MainWindow(QMainWindow):
         self._last_offset: int | None = None
         self._filter_generation = 0
         self._filter_spec = FilterSpec()
-        self.filter_thread_busy = False
         self._known_types = 0
         self._tasks: set[asyncio.Future[None]] = set()
         self._build()
@@ -781,7 +772,6 @@ class MainWindow(QMainWindow):
             return
         row_filter = RowFilter(spec)
         rows = self.events.rows()
-        self.filter_thread_busy = True
 
         def work() -> array[int]:
             return row_filter.apply(self.events, rows, cancelled=lambda: generation != self._filter_generation)
@@ -797,7 +787,6 @@ class MainWindow(QMainWindow):
         if len(tail):
             result.extend(RowFilter(self._filter_spec).apply(self.events, tail))
         self.model.set_view(self._filter_spec, result)
-        self.filter_thread_busy = False
         self._update_counts()
         if self._follow:
             self.table.scrollToBottom()
@@ -1081,8 +1070,3 @@ class MainWindow(QMainWindow):
         if self.client is not None:
             self.client.close()
         super().closeEvent(event)
-
-
-def apply_system_theme(app: QApplication) -> None:
-    """Fusion follows the system light/dark scheme with Qt 6's palette; nothing else to do."""
-    app.setStyle("Fusion")
