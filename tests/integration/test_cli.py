@@ -57,6 +57,17 @@ def create_subscription(run: Running, *extra: str) -> str:
     return out.stdout.strip()
 
 
+def run_cli(run: Running, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`event-monitor ARGS` against the running emulator, output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "gui", *args], env=run.env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def tail(run: Running, subscription: str, *extra: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return run_cli(run, "tail", *connection(run), "--subscription", subscription, *extra, timeout=timeout)
+
+
 def sequences(text: str) -> list[int]:
     out = []
     for line in text.splitlines():
@@ -69,25 +80,7 @@ def sequences(text: str) -> list[int]:
 
 def test_tail_prints_5000_events_in_order_without_gaps(emulator_process: Running) -> None:
     sub = create_subscription(emulator_process)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gui",
-            "tail",
-            *connection(emulator_process),
-            "--subscription",
-            sub,
-            "--from",
-            "earliest",
-            "--max-events",
-            "5000",
-        ],
-        env=emulator_process.env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = tail(emulator_process, sub, "--from", "earliest", "--max-events", "5000", timeout=120)
     assert result.returncode == 0, result.stderr
     seqs = sequences(result.stdout)
     assert len(seqs) == 5000
@@ -97,27 +90,7 @@ def test_tail_prints_5000_events_in_order_without_gaps(emulator_process: Running
 
 def test_tail_csv_format_has_a_header_and_escaped_cells(emulator_process: Running) -> None:
     sub = create_subscription(emulator_process)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gui",
-            "tail",
-            *connection(emulator_process),
-            "--subscription",
-            sub,
-            "--from",
-            "earliest",
-            "--max-events",
-            "10",
-            "--format",
-            "csv",
-        ],
-        env=emulator_process.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = tail(emulator_process, sub, "--from", "earliest", "--max-events", "10", "--format", "csv", timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("sequence,time,type") and len(lines) == 11
@@ -169,25 +142,15 @@ def test_killed_tail_resumes_from_stored_offset(emulator_process: Running, home:
     stored = store.stored_offset(emulator_process.url, emulator_process.client_id, sub)
     assert stored is not None
     total = max(printed) + 50  # events keep arriving at 100/s: read a little past the furthest point
-    last = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gui",
-            "tail",
-            *connection(emulator_process),
-            "--subscription",
-            sub,
-            "--from",
-            "stored",
-            "--commit",
-            "stored",
-            "--max-events",
-            str(total - stored),
-        ],
-        env=emulator_process.env,
-        capture_output=True,
-        text=True,
+    last = tail(
+        emulator_process,
+        sub,
+        "--from",
+        "stored",
+        "--commit",
+        "stored",
+        "--max-events",
+        str(total - stored),
         timeout=120,
     )
     assert last.returncode == 0, last.stderr
