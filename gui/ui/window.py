@@ -363,6 +363,7 @@ class MainWindow(QMainWindow):
         self.tenant_edit.textChanged.connect(self.schedule_filter)
         self.cel_filter_edit.textChanged.connect(self.schedule_filter)
         self.since_edit.dateTimeChanged.connect(self.schedule_filter)
+        self.commit_mode_combo.currentIndexChanged.connect(self.refresh_committed)
         self.notify_edit.editingFinished.connect(self.on_notify_rule)
         self.until_edit.dateTimeChanged.connect(self.schedule_filter)
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
@@ -889,12 +890,16 @@ class MainWindow(QMainWindow):
         self.run_async(work, self.on_committed, lambda err: QMessageBox.warning(self, "Commit failed", str(err)))
 
     def on_committed(self, offset: int) -> None:
-        self.model.set_committed(offset)
-        self.committed_offset_label.setText(f"committed {offset}")
+        self._show_committed(offset)
         self.reload_commit_log()
         self.refresh_resolved()
 
+    def _show_committed(self, offset: int) -> None:
+        self.model.set_committed(offset)
+        self.committed_offset_label.setText(f"committed {offset}")
+
     def refresh_committed(self) -> None:
+        """Show the offset committed where the current commit mode commits: server or this machine."""
         client, sub = self.client, self.subscription
         self.model.set_committed(-1)
         self.committed_offset_label.setText("committed —")
@@ -903,16 +908,9 @@ class MainWindow(QMainWindow):
         if self.commit_mode_combo.currentData() == "stored":
             stored = self.state_store.stored_offset(client.dc_url, client.client_id, sub.subscription_id)
             if stored is not None:
-                self.on_committed(stored)
+                self._show_committed(stored)
             return
-        self.run_async(
-            lambda: client.committed_offset(sub.subscription_id),
-            lambda offset: (
-                self.model.set_committed(offset),
-                self.committed_offset_label.setText(f"committed {offset}"),
-            ),
-            lambda err: None,
-        )
+        self.run_async(lambda: client.committed_offset(sub.subscription_id), self._show_committed, lambda err: None)
 
     def reload_commit_log(self) -> None:
         self.commit_log.clear()
