@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sys
 import tempfile
 import traceback
@@ -119,6 +120,9 @@ def run(argv: list[str]) -> int:
         else:
             window.close()
             window = create_window(["--demo"])
+    # Ctrl+C / SIGTERM in the terminal close the window cleanly (Python runs the handler on the next timer tick)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: window.close())
     with loop:
         app.aboutToQuit.connect(loop.stop)
         loop.run_forever()
