@@ -125,8 +125,5 @@ def run(argv: list[str]) -> int:
         signal.signal(sig, lambda *_: window.close())
     with loop:
         app.aboutToQuit.connect(loop.stop)
-        loop.run_forever()
-    emulator = getattr(window, "emulator", None)
-    if emulator is not None:
-        emulator.stop()
+        loop.run_forever()  # the demo emulator stops on aboutToQuit (see create_window)
     return 0

@@ -1,8 +1,8 @@
 """A columnar in-memory store of events for the table (Qt-free).
 
-Per event it keeps the sequence in an ``array``, interned type/tenant/source indices, the few
-strings the table shows, and the event's raw JSON bytes (for the detail view, search and export;
-payloads are parsed only when asked for). Filtering works on row-index arrays, never copies events.
+Per event it keeps the sequence in an ``array``, interned type/tenant/source indices and the
+event's raw JSON bytes (for the detail view, search and export); the other shown fields are parsed
+from the raw bytes when a row is on screen. Filtering works on row-index arrays, never copies events.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from gui.api.durations import parse_time
-from gui.eventlog.store import HEADERS, EventStore, FilterSpec, RowFilter
+from gui.eventlog.store import HEADERS, EventStore, RowFilter
 
 Index = QModelIndex | QPersistentModelIndex
 _GAP = QBrush(QColor(220, 80, 60, 70))
@@ -127,10 +127,11 @@ class EventTableModel(QAbstractTableModel):
             del self.view[:cut]
             self.endRemoveRows()
 
-    def set_view(self, spec: FilterSpec, rows: array[int] | None) -> None:
+    def set_view(self, row_filter: RowFilter | None, rows: array[int] | None) -> None:
+        """Show the rows a filter kept (``None``: every row); new rows go through the same filter."""
         self.beginResetModel()
-        self.row_filter = None if spec.empty else RowFilter(spec)
-        self.view = None if spec.empty else rows
+        self.row_filter = row_filter
+        self.view = None if row_filter is None else rows
         self.endResetModel()
 
     def clear(self) -> None:

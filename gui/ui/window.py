@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -38,11 +39,12 @@ from PySide6.QtWidgets import (
 )
 
 from gui.api import EventManagerClient, Subscription
+from gui.api.client import normalize_dc_url
 from gui.api.durations import format_time
 from gui.api.errors import ApiError
 from gui.api.models import short_type
 from gui.consumer import Batch, Consumer, ConsumerState, StartPosition, resolve_position
-from gui.eventlog.cel import check as check_cel
+from gui.eventlog.cel import CelError
 from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
 from gui.eventlog.store import EventStore, FilterSpec, RowFilter
 from gui.storage import Profile, StateStore, secrets
@@ -66,7 +68,6 @@ FLUSH_MS = 50  # at most ~20 table updates a second
 
 
 class MainWindow(QMainWindow):
-    filter_done = Signal(int, object)  # generation, array of rows
     async_done = Signal(object, object)  # callback, value
 
     def __init__(self, store: StateStore, *, demo_secrets: dict[str, str] | None = None, cap: int = 1_000_000) -> None:
@@ -103,7 +104,6 @@ class MainWindow(QMainWindow):
         self._build()
         self._wire()
         self.async_done.connect(lambda callback, value: callback(value))
-        self.filter_done.connect(self.on_filter_done)
         self.notifier = Notifier(self, self.windowIcon())
         self._flush_timer = QTimer(self, interval=FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush_pending)
@@ -434,8 +434,6 @@ class MainWindow(QMainWindow):
             self.save_connection(*dialog.values())
 
     def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
-        from gui.api.client import normalize_dc_url
-
         try:
             url = normalize_dc_url(url)
             secrets.set_secret(url, client_id, secret)
@@ -495,10 +493,7 @@ class MainWindow(QMainWindow):
             )
         else:
             self.consumer_id_label.setText("—")
-        self.model.clear()
-        self._gaps = 0
-        self._total = 0
-        self._last_offset = None
+        self._reset_table()
         self.reload_commit_log()
         self.refresh_resolved()
         self.refresh_committed()
@@ -596,10 +591,7 @@ class MainWindow(QMainWindow):
             self.stream_status_label.setText(str(err))
             return
         self.stop()
-        self.model.clear()
-        self._gaps = 0
-        self._total = 0
-        self._rate_marks.clear()
+        self._reset_table()
         client, sub = self.client, self.subscription
         consumer_id = self.consumer_id_label.text()
         commit = "stored" if self.commit_mode_combo.currentData() == "stored" else "none"
@@ -617,6 +609,14 @@ class MainWindow(QMainWindow):
         thread.start()
         self._save_settings()
         self._update_buttons()
+
+    def _reset_table(self) -> None:
+        """Empty the table and its counters (a new subscription or a new start)."""
+        self.model.clear()
+        self._gaps = 0
+        self._total = 0
+        self._last_offset = None
+        self._rate_marks.clear()
 
     def stop(self) -> None:
         thread, self.consumer_thread = self.consumer_thread, None
@@ -662,35 +662,30 @@ class MainWindow(QMainWindow):
             self._update_counts()
             return
         batches, self._pending = self._pending, []
-        first_row = None
-        last_row = None
+        first_row = self.events.base + len(self.events)
         for batch in batches:
             notice = self.notifier.check(batch.events)
             if notice:
                 self.statusBar().showMessage(notice, 8000)
-            rows = self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
+            self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
             self._gaps += len(batch.gaps)
             self._total += len(batch.events)
-            if first_row is None:
-                first_row = rows.start
-            last_row = rows.stop
         if len(self.events.types.values) != self._known_types:
             self._known_types = len(self.events.types.values)
             self.update_type_menu()
         if self.lag_label.text() == "lag —":
             self.refresh_lag()  # the first figure now, then every few seconds
-        if first_row is not None and last_row is not None:
-            added = self.model.add_rows(range(first_row, last_row))
-            if len(self.events) > self.events.cap:
-                self.model.drop_oldest()
-                self.cap_notice.setText(f"⚠ {self.events.dropped:,} oldest events dropped (cap {self.events.cap:,})")
-                self.cap_notice.show()
-            if self._follow:
-                self.table.scrollToBottom()
-            elif added:
-                self._new_below += added
-                self.new_events_button.setText(f"{self._new_below} new events ↓")
-                self.new_events_button.show()
+        added = self.model.add_rows(range(first_row, self.events.base + len(self.events)))
+        if len(self.events) > self.events.cap:
+            self.model.drop_oldest()
+            self.cap_notice.setText(f"⚠ {self.events.dropped:,} oldest events dropped (cap {self.events.cap:,})")
+            self.cap_notice.show()
+        if self._follow:
+            self.table.scrollToBottom()
+        elif added:
+            self._new_below += added
+            self.new_events_button.setText(f"{self._new_below} new events ↓")
+            self.new_events_button.show()
         self._update_counts()
 
     def on_scrolled(self, value: int) -> None:
@@ -759,35 +754,36 @@ class MainWindow(QMainWindow):
 
     def apply_filter(self) -> None:
         spec = self.current_filter()
-        problem = check_cel(spec.cel) if spec.cel else None
-        self.cel_error_label.setText(problem or "")
-        self.cel_filter_edit.setToolTip(problem or "")
-        if problem:
+        try:
+            row_filter = None if spec.empty else RowFilter(spec)  # compiling is also the CEL check
+        except CelError as err:
+            self.cel_error_label.setText(str(err))
+            self.cel_filter_edit.setToolTip(str(err))
             return
+        self.cel_error_label.setText("")
+        self.cel_filter_edit.setToolTip("")
         self._filter_generation += 1
         generation = self._filter_generation
         self._filter_spec = spec
-        if spec.empty:
-            self.model.set_view(spec, None)
+        if row_filter is None:
+            self.model.set_view(None, None)
             self._update_counts()
             return
-        row_filter = RowFilter(spec)
         rows = self.events.rows()
 
         def work() -> array[int]:
             return row_filter.apply(self.events, rows, cancelled=lambda: generation != self._filter_generation)
 
-        self.run_async(work, lambda result: self.filter_done.emit(generation, (rows, result)), self.show_error)
+        self.run_async(work, lambda result: self.on_filter_done(generation, row_filter, rows, result), self.show_error)
 
-    def on_filter_done(self, generation: int, payload: Any) -> None:
+    def on_filter_done(self, generation: int, row_filter: RowFilter, rows: range, result: array[int]) -> None:
         if generation != self._filter_generation:
             return
-        rows, result = payload
         # rows that arrived while the filter ran get filtered now
         tail = range(rows.stop, self.events.base + len(self.events))
         if len(tail):
-            result.extend(RowFilter(self._filter_spec).apply(self.events, tail))
-        self.model.set_view(self._filter_spec, result)
+            result.extend(row_filter.apply(self.events, tail))
+        self.model.set_view(row_filter, result)
         self._update_counts()
         if self._follow:
             self.table.scrollToBottom()
@@ -983,7 +979,7 @@ class MainWindow(QMainWindow):
             f"offsets {first}..{last}, {len(rows)} events",
             f"filter text={spec.text!r} types={sorted(spec.types)} tenant={spec.tenant!r} cel={spec.cel!r}",
         ]
-        events = list(self.events.events(rows))
+        raws = [self.events.raw_bytes(row) for row in rows]  # a snapshot; parsing happens off the UI thread
         progress = QProgressDialog("Exporting…", "Cancel", 0, max(1, len(rows)), self)
         progress.setObjectName("exportProgress")
         progress.setMinimumDuration(500)
@@ -998,7 +994,7 @@ class MainWindow(QMainWindow):
         def work() -> int:
             return export_events(
                 path,
-                events,
+                (orjson.loads(raw) for raw in raws),
                 fmt=fmt,
                 columns=columns,
                 bom=bom,

@@ -175,16 +175,8 @@ def pipeline(count: int) -> tuple[float, float]:
     from gui.api import EventManagerClient, Subscription
     from gui.api.models import TENANT_TOPIC, all_types_pattern
     from gui.consumer import Consumer, StartPosition
-    from gui.eventlog.store import EventStore
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gui", "emulator", "--history", str(count), "--rate", "0"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    banner = proc.stdout.readline()
-    fields = dict(p.split("=", 1) for p in banner.split() if "=" in p)
+    proc, fields = start_emulator("--history", str(count), "--rate", "0")
     try:
         client = EventManagerClient(fields["url"], fields["client_id"], fields["client_secret"])
 
@@ -232,6 +224,13 @@ def pipeline(count: int) -> tuple[float, float]:
         stop(proc)
 
 
+def start_emulator(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+    """`event-monitor emulator ARGS` in its own process, and the fields of its banner line (url, credentials)."""
+    proc = subprocess.Popen([sys.executable, "-m", "gui", "emulator", *args], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    return proc, dict(p.split("=", 1) for p in proc.stdout.readline().split() if "=" in p)
+
+
 def stop(proc: subprocess.Popen[str]) -> None:
     proc.terminate()
     try:
@@ -252,13 +251,7 @@ def ui_stall(seconds: float, rate: int) -> float:
     from gui.app import create_window
     from gui.storage import Profile, StateStore
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gui", "emulator", "--history", "0", "--rate", str(rate)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    fields = dict(p.split("=", 1) for p in proc.stdout.readline().split() if "=" in p)
+    proc, fields = start_emulator("--history", "0", "--rate", str(rate))
     try:
         client = EventManagerClient(fields["url"], fields["client_id"], fields["client_secret"])
         sub = client.create_subscription(
@@ -316,7 +309,6 @@ def startup() -> float:
 def soak(calls: int) -> int:
     from PySide6.QtCore import QObject
 
-    from gui.eventlog.store import EventStore
     from gui.ui.model import EventTableModel
 
     store = EventStore()
