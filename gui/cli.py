@@ -23,7 +23,7 @@ from gui.api.client import EventManagerClient, normalize_dc_url
 from gui.api.durations import parse_duration
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, Subscription, all_types_pattern
 from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
-from gui.eventlog.export import DEFAULT_COLUMNS, CsvWriter, jsonl
+from gui.eventlog.export import DEFAULT_COLUMNS, CsvWriter
 from gui.storage import secrets
 from gui.storage.store import Profile, StateStore, StoreError
 
@@ -53,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--history", type=int, default=1000, help="events already in the topics at start")
     emu.add_argument("--rate", type=float, default=2.0, help="new events per second (0: none)")
     emu.add_argument("--seed", type=int, default=1)
+    emu.add_argument(
+        "--replay",
+        type=int,
+        default=0,
+        metavar="N",
+        help="make live events from N pre-generated payloads (for load tests of 10,000+ events/s)",
+    )
     emu.add_argument("--client-id")
     emu.add_argument("--client-secret")
     emu.add_argument("--token-ttl", type=float, default=7200, help="seconds a token lives")
@@ -190,6 +197,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         client_secret=args.client_secret,
         token_ttl=args.token_ttl,
         empty_status=args.empty_status,
+        replay=args.replay,
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -311,9 +319,9 @@ class TailSink:
                 f"[gap] {gap.count} events not delivered: sequences {gap.first}..{gap.last}", file=self.err, flush=True
             )
         if self.csv is not None:
-            self.csv.write(batch.events)
+            self.csv.write_json(batch.events.json_array())
         else:
-            self.out.write(jsonl(batch.events).decode())
+            self.out.write(batch.events.jsonl().decode())
         self.out.flush()
 
     def on_state(self, state: ConsumerState) -> None:

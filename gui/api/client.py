@@ -21,6 +21,7 @@ import requests
 
 from gui.api import errors
 from gui.api.durations import format_time, parse_duration
+from gui.api.events import EMPTY, Events, MalformedEvents
 from gui.api.models import POSITIONS, EventType, PollResult, Subscription, Topic
 
 log = logging.getLogger(__name__)
@@ -371,14 +372,16 @@ class EventManagerClient:
             "GET", "/events", what, params=params, read_timeout=wait + POLL_READ_MARGIN, ok=(200, 202)
         )
         if response.status_code == 202:
-            return PollResult(events=(), offset=int(offset), status=202, retry_after=_retry_after(response))
-        body = self._object(response, what, "events", "offset")
-        events = body["events"]
-        if not isinstance(events, list) or not all(
-            isinstance(e, dict) and isinstance(e.get("sequence"), int) for e in events
-        ):
-            raise errors.MalformedResponse("The events answer holds items that are not events with a sequence")
-        return PollResult(events=tuple(events), offset=_int(body["offset"], what), status=200)
+            return PollResult(events=EMPTY, offset=int(offset), status=202, retry_after=_retry_after(response))
+        try:
+            events, next_offset = Events.decode(response.content)
+        except MalformedEvents as err:
+            self._object(response, what, "events", "offset")  # not JSON / not an object: its own message
+            raise errors.MalformedResponse(
+                f"The answer to {what} does not hold events with an integer sequence and offset ({err})",
+                status=response.status_code,
+            ) from None
+        return PollResult(events=events, offset=next_offset, status=200)
 
 
 def _int(value: Any, what: str) -> int:

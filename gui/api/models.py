@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from gui.api.durations import parse_duration
+from gui.api.events import Events
 
 TENANT_TOPIC = "cti.a.p.em.topic.v1.0~a.p.tenant.v1.0"
 TENANT_EVENT_PREFIX = "cti.a.p.em.event.v1.0~a.p.tenant."
@@ -155,7 +156,7 @@ class PollResult:
     ``retry_after`` is set when the server said 202 (nothing yet) with a Retry-After header.
     """
 
-    events: tuple[dict[str, Any], ...]
+    events: Events
     offset: int
     status: int = 200
     retry_after: float | None = None

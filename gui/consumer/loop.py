@@ -27,6 +27,7 @@ from typing import Any, Protocol, TypeVar
 from gui.api import errors
 from gui.api.client import EventManagerClient
 from gui.api.durations import format_time, parse_duration, parse_time
+from gui.api.events import Events
 from gui.api.models import PollResult, Subscription
 from gui.storage.store import StateStore
 
@@ -81,7 +82,7 @@ class Gap:
 
 @dataclass(frozen=True)
 class Batch:
-    events: tuple[dict[str, Any], ...]
+    events: Events
     offset: int
     gaps: tuple[Gap, ...] = ()
     received: float = field(default_factory=time.time)
@@ -307,23 +308,25 @@ class Consumer:
             else:
                 self._report("streaming", "streaming (no new events)")
             return False
-        fresh: list[dict[str, Any]] = []
+        keep: list[int] = []
         gaps: list[Gap] = []
         last = self._last_delivered
-        for event in result.events:
-            sequence = event["sequence"]
+        room = None if self.max_events is None else self.max_events - self._delivered
+        for i, (sequence, previous) in enumerate(
+            zip(result.events.column("sequence"), result.events.column("previous"), strict=True)
+        ):
             if last is not None and sequence <= last:
                 continue  # already delivered: a repeat after a retry
-            previous = event.get("previous")
-            if last is not None and isinstance(previous, int) and previous > last:
+            if last is not None and previous is not None and previous > last:
                 gaps.append(Gap(last + 1, previous))
-            fresh.append(event)
+            keep.append(i)
             last = sequence
-            if self.max_events is not None and self._delivered + len(fresh) >= self.max_events:
+            if room is not None and len(keep) >= room:
                 break
-        done = self.max_events is not None and self._delivered + len(fresh) >= self.max_events
-        next_offset = fresh[-1]["sequence"] if done and fresh else max(result.offset, last or 0)
-        batch = Batch(tuple(fresh), next_offset, tuple(gaps))
+        fresh = result.events if len(keep) == len(result.events) else result.events.take(keep)
+        done = room is not None and len(keep) >= room
+        next_offset = last if done and keep and last is not None else max(result.offset, last or 0)
+        batch = Batch(fresh, next_offset, tuple(gaps))
         if fresh or gaps:
             if self.commit == "stored":
                 assert self.store is not None

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QSystemTrayIcon, QWidget
 
+from gui.api.events import Events
 from gui.api.models import short_type, type_matches
 from gui.eventlog.cel import CelFilter
 
@@ -40,14 +41,19 @@ class Notifier:
             return False
         if self._cel is not None:
             return self._cel.matches(event)
-        type_id = str(event.get("type", ""))
+        return self._type_matches(str(event.get("type", "")))
+
+    def _type_matches(self, type_id: str) -> bool:
         return type_matches(self.rule, type_id) if self.rule.startswith("cti.") else short_type(type_id) == self.rule
 
-    def check(self, events: tuple[dict[str, Any], ...]) -> str | None:
+    def check(self, events: Events) -> str | None:
         """Count matching events; show one message per interval. Returns the message shown, if any."""
         if not self.rule:
             return None
-        self._pending += sum(1 for e in events if self.matches(e))
+        if self._cel is not None:
+            self._pending += sum(1 for e in events if self._cel.matches(e))
+        else:
+            self._pending += sum(1 for t in events.column("type") if self._type_matches(t))
         now = time.monotonic()
         if not self._pending or now - self._last < self.min_interval:
             return None

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
 from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -979,7 +978,7 @@ class MainWindow(QMainWindow):
             f"offsets {first}..{last}, {len(rows)} events",
             f"filter text={spec.text!r} types={sorted(spec.types)} tenant={spec.tenant!r} cel={spec.cel!r}",
         ]
-        raws = [self.events.raw_bytes(row) for row in rows]  # a snapshot; parsing happens off the UI thread
+        read = self.events.json_arrays(rows)  # a snapshot; reading and decoding happen off the UI thread
         progress = QProgressDialog("Exporting…", "Cancel", 0, max(1, len(rows)), self)
         progress.setObjectName("exportProgress")
         progress.setMinimumDuration(500)
@@ -994,7 +993,7 @@ class MainWindow(QMainWindow):
         def work() -> int:
             return export_events(
                 path,
-                (orjson.loads(raw) for raw in raws),
+                read(),
                 fmt=fmt,
                 columns=columns,
                 bom=bom,

@@ -149,7 +149,7 @@ def test_filters_text_type_cel_and_invalid_cel(qtbot: Any, open_window: Any, lab
     window.filter_edit.setText(name.upper())
     qtbot.waitUntil(lambda: 0 < window.model.rowCount() < total, timeout=10000)
     for row in range(window.model.rowCount()):
-        assert name.lower().encode() in store.raw[window.model.row_id(row) - store.base].lower()
+        assert name.lower().encode() in store.raw_bytes(window.model.row_id(row)).lower()
     assert window.showing_label.text() == f"Showing {window.model.rowCount():,} of {total:,}"
     window.filter_edit.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == total, timeout=10000)

@@ -98,7 +98,7 @@ def test_empty_poll_as_202_with_retry_after() -> None:
         sub = make_subscription(c)
         end = c.topic_offset(TENANT_TOPIC, "CURRENT")
         result = c.poll(sub.subscription_id, str(uuid.uuid4()), end, timeout="PT1S")
-        assert result.status == 202 and result.events == () and result.retry_after == 1
+        assert result.status == 202 and len(result.events) == 0 and result.retry_after == 1
         assert result.offset == end
 
 

@@ -12,9 +12,11 @@ import argparse
 import gc
 import json
 import os
+import queue
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import orjson
 
+from gui.api.events import Events
 from gui.emulator.world import EventFactory, history_times
 from gui.eventlog.store import EventStore
 
@@ -84,13 +87,14 @@ def rss_in_fresh_process(count: int) -> float:
 import sys, gc, orjson
 sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
 from bench import make_batches, renumbered, rss_mb
+from gui.api.events import Events
 from gui.eventlog.store import EventStore
 seed = make_batches(min({count}, 20000), seed=10)
 gc.collect()
 before = rss_mb()
 store = EventStore(cap=10_000_000)
 for body in renumbered(seed, {count}):
-    store.append(orjson.loads(body)["events"])
+    store.append(Events.decode(body)[0])
 gc.collect()
 print(rss_mb() - before)
 """
@@ -110,7 +114,7 @@ def ingest_ours(batches: list[bytes]) -> tuple[float, Any, Any]:
     model = EventTableModel(store)
     start = time.perf_counter()
     for body in batches:
-        events = orjson.loads(body)["events"]
+        events, _ = Events.decode(body)
         model.add_rows(store.append(events))
     return time.perf_counter() - start, store, model
 
@@ -129,19 +133,23 @@ def ingest_naive(batches: list[bytes]) -> tuple[float, Any]:
 def pick_needle(store: Any) -> str:
     """A word matching about 20% of events."""
     best, best_gap = "", 1.0
-    sample = store.raw[: min(len(store.raw), 20000)]
+    sample = range(store.base, store.base + min(len(store), 20000))
     for word in ("finance", "sales", "legal", "support", "marketing", "enabled", "created", "disabled", "partial"):
-        ratio = sum(word.encode() in r.lower() for r in sample) / len(sample)
+        ratio = len(filter_rows(store, word, sample)) / len(sample)
         if abs(ratio - 0.2) < best_gap:
             best, best_gap = word, abs(ratio - 0.2)
     return best
 
 
-def filter_ours(store: Any, needle: str) -> tuple[float, int]:
+def filter_rows(store: Any, needle: str, rows: range) -> Any:
     from gui.eventlog.store import FilterSpec, RowFilter
 
+    return RowFilter(FilterSpec(text=needle)).apply(store, rows)
+
+
+def filter_ours(store: Any, needle: str) -> tuple[float, int]:
     start = time.perf_counter()
-    rows = RowFilter(FilterSpec(text=needle)).apply(store, store.rows())
+    rows = filter_rows(store, needle, store.rows())
     return time.perf_counter() - start, len(rows)
 
 
@@ -162,7 +170,7 @@ def export_ours(store: Any, path: Path) -> float:
     from gui.eventlog.export import export_events
 
     start = time.perf_counter()
-    export_events(path, store.events(store.rows()), total=len(store))
+    export_events(path, store.json_arrays(store.rows())(), total=len(store))
     elapsed = time.perf_counter() - start
     path.unlink()
     return elapsed
@@ -188,16 +196,31 @@ def pipeline(count: int) -> tuple[float, float]:
         store = EventStore(cap=10_000_000)
 
         class Sink:
+            """As in the window: the consumer thread hands each batch over; another thread stores it."""
+
+            def __init__(self) -> None:
+                self.batches: queue.SimpleQueue[Any] = queue.SimpleQueue()
+                self.thread = threading.Thread(target=self.run)
+                self.thread.start()
+
+            def run(self) -> None:
+                while (batch := self.batches.get()) is not None:
+                    store.append(batch.events)
+
             def on_batch(self, batch: Any) -> None:
-                store.append(batch.events)
+                self.batches.put(batch)
 
             def on_state(self, state: Any) -> None:
                 pass
 
         sub = new_sub()
         start = time.perf_counter()
-        Consumer(client, sub, str(uuid.uuid4()), StartPosition("earliest"), Sink(), max_events=count).run()
+        sink = Sink()
+        Consumer(client, sub, str(uuid.uuid4()), StartPosition("earliest"), sink, max_events=count).run()
+        sink.batches.put(None)
+        sink.thread.join()
         ours = count / (time.perf_counter() - start)
+        assert len(store) == count
 
         sub = new_sub()
         session = requests.Session()
@@ -251,7 +274,7 @@ def ui_stall(seconds: float, rate: int) -> float:
     from gui.app import create_window
     from gui.storage import Profile, StateStore
 
-    proc, fields = start_emulator("--history", "0", "--rate", str(rate))
+    proc, fields = start_emulator("--history", "0", "--rate", str(rate), "--replay", "5000")
     try:
         client = EventManagerClient(fields["url"], fields["client_id"], fields["client_secret"])
         sub = client.create_subscription(
@@ -374,7 +397,7 @@ def main() -> None:
     figures["rss_mb_per_1m"] = rss_in_fresh_process(n1m)
     store = EventStore(cap=10_000_000)
     for body in renumbered(batches_for_1m := make_batches(min(n1m, 100_000), seed=10), n1m):
-        store.append(orjson.loads(body)["events"])
+        store.append(Events.decode(body)[0])
     del batches_for_1m
     figures["filter_ms_1m"] = round(statistics.median(filter_ours(store, needle)[0] for _ in range(reps)) * 1000, 1)
     figures["export_csv_s_1m"] = round(

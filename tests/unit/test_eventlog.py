@@ -1,0 +1,183 @@
+"""The event log core: decoding poll answers, the columnar store, filters and CSV export (no Qt)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+
+from gui.api.events import Events, MalformedEvents
+from gui.eventlog.export import CsvWriter, csv_text, export_events
+from gui.eventlog.store import EventStore, FilterSpec, RowFilter
+
+CREATED = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
+UPDATED = "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"
+
+
+def event(seq: int, **fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": f"00000000-0000-4000-8000-{seq:012d}",
+        "type": UPDATED,
+        "time": f"2026-11-27T10:{seq // 60 % 60:02d}:{seq % 60:02d}Z",
+        "ingest_time": f"2026-11-27T10:{seq // 60 % 60:02d}:{seq % 60:02d}.250Z",
+        "sequence": seq,
+        "previous": seq - 1,
+        "source": "account-server",
+        "subject": f"subject-{seq}",
+        "tenant_id": f"tenant-{seq % 3}",
+        "data": {"id": f"tenant-{seq % 3}", "name": f"Tenant Nº{seq % 3}", "note": f"note {seq}"},
+    }
+    base.update(fields)
+    return base
+
+
+def body(events: list[dict[str, Any]], offset: int | None = None) -> bytes:
+    last = events[-1]["sequence"] if events else 0
+    return orjson.dumps({"events": events, "offset": offset if offset is not None else last})
+
+
+def test_events_decode_keeps_each_event_as_received_and_decodes_columns() -> None:
+    sent = [event(1), event(2, previous=None, data="text"), event(3, type=CREATED)]
+    events, offset = Events.decode(body(sent, offset=7))
+    assert offset == 7 and len(events) == 3
+    assert [orjson.loads(bytes(r)) for r in events.raws] == sent
+    assert list(events.column("sequence")) == [1, 2, 3]
+    assert list(events.column("previous")) == [0, None, 2]
+    assert list(events.column("type")) == [UPDATED, UPDATED, CREATED]
+    assert events[1] == sent[1] and list(events) == sent
+    assert [e["sequence"] for e in events.take([0, 2])] == [1, 3]
+    assert events.jsonl().count(b"\n") == 3 and orjson.loads(events.json_array()) == sent
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"<html>proxy</html>",
+        b'{"events": [{"type": "x"}], "offset": 1}',  # no sequence
+        b'{"events": [{"sequence": "1"}], "offset": 1}',  # not an integer
+        b'{"events": [1, 2], "offset": 1}',
+        b'{"events": []}',  # no offset
+    ],
+)
+def test_malformed_answers_are_refused(answer: bytes) -> None:
+    with pytest.raises(MalformedEvents):
+        Events.decode(answer)
+
+
+def filled(batches: list[int], cap: int = 1_000_000) -> tuple[EventStore, list[dict[str, Any]]]:
+    """A store holding batches of the given sizes, and the events in it."""
+    store = EventStore(cap=cap)
+    sent: list[dict[str, Any]] = []
+    for size in batches:
+        batch = [event(len(sent) + i + 1) for i in range(size)]
+        sent.extend(batch)
+        store.append(Events.decode(body(batch))[0])
+    return store, sent
+
+
+@pytest.mark.parametrize("batches", [[100] * 7, [1] * 333, [37, 250, 3, 100, 1, 64]])
+def test_every_event_reads_back_from_open_sealed_and_merged_chunks(batches: list[int]) -> None:
+    store, sent = filled(batches)
+    assert len(store) == len(sent)
+    assert [store.event(row) for row in store.rows()] == sent
+    assert list(store.events(store.rows())) == sent
+    picked = [r for r in store.rows() if r % 7 in (0, 1, 2)]  # runs of consecutive rows and gaps
+    arrays = [orjson.loads(a) for a in store.json_arrays(picked)()]
+    assert [e for a in arrays for e in a] == [sent[r] for r in picked]
+    assert any(c.packed is not None for c in store._layout[0]), "full blocks are compressed"
+
+
+def test_a_snapshot_stays_valid_while_the_store_moves_on() -> None:
+    store, sent = filled([30, 30])
+    read = store.json_arrays(list(store.rows()))
+    more = [event(61 + i) for i in range(200)]
+    store.append(Events.decode(body(more))[0])  # merges and seals the chunks the snapshot holds
+    assert [e for a in read() for e in orjson.loads(a)] == sent
+
+
+def test_trim_drops_the_oldest_and_keeps_row_ids() -> None:
+    store, sent = filled([100] * 5, cap=250)
+    assert store.trim() == 250 and store.dropped == 250
+    assert store.rows() == range(250, 500)
+    assert store.event(250) == sent[250] and store.event(499) == sent[499]
+    with pytest.raises(IndexError):
+        store.raw_bytes(249)
+    assert store.search(b"note 251", store.rows()).tolist() == [250]
+
+
+def test_search_covers_id_subject_time_and_payload_case_insensitively() -> None:
+    store, sent = filled([100, 5, 100])
+    rows = store.rows()
+    assert store.search(b"tenant n\xc2\xba1", rows).tolist() == [r for r in rows if sent[r]["sequence"] % 3 == 1]
+    assert store.search(b"note 17", rows).tolist() == [16, *list(range(169, 179))]
+    assert store.search(b"subject-204", rows).tolist() == [203]
+    assert store.search(sent[150]["id"].encode(), rows).tolist() == [150]
+    assert store.search(b"10:01:05", rows).tolist() == [64]
+    assert store.search(b"nothing like this", rows).tolist() == []
+    assert store.search(b'"}', rows).tolist() == list(rows)  # matches inside events, never across two
+    assert store.search(b"note 1", range(5, 12)).tolist() == [9, 10, 11]
+
+
+def test_row_filters_combine_text_interned_columns_time_and_cel() -> None:
+    store, _sent = filled([50, 50])
+    store.append(Events.decode(body([event(101, type=CREATED, tenant_id="tenant-1")]))[0])
+    rows = store.rows()
+
+    def kept(**spec: Any) -> list[int]:
+        return RowFilter(FilterSpec(**spec)).apply(store, rows).tolist()
+
+    assert kept(text="created") == [100]  # the type column, not the payload
+    assert kept(text="Nº2 (tenant-2")[:2] == [1, 4]  # the tenant label built from payload names
+    assert kept(text="account-server") == list(rows)
+    assert kept(types=frozenset({CREATED})) == [100]
+    assert kept(tenant="tenant-1", text="note 1") == [0, 9, 12, 15, 18, 99, 100]
+    since, until = datetime(2026, 11, 27, 10, 0, 10, tzinfo=UTC), datetime(2026, 11, 27, 10, 0, 12, tzinfo=UTC)
+    assert kept(since=since, until=until) == [9, 10, 11]
+    assert kept(cel="sequence > 98 && data.id != 'tenant-0'") == [99, 100]
+
+
+def test_names_gaps_and_cells() -> None:
+    store = EventStore()
+    store.append(Events.decode(body([event(1), event(5, previous=4)]))[0], gaps=[(2, 4)])
+    assert store.gap_before == {1: 3}
+    assert store.names["tenant-1"] == "Tenant Nº1"
+    assert store.cell(0, 3) == "Tenant Nº1 (tenant-1)" and store.cell(1, 0) == "5" and store.cell(1, 4) == "subject-5"
+    assert store.append([event(6)]) == range(2, 3)  # parsed events are accepted too
+
+
+TRICKY = [
+    event(1, type='a "quoted", value', subject="=HYPERLINK()", data={"k": "line\nbreak", "q": '"'}),
+    event(2, data="-2+3"),
+    event(3, data=None, source="@cmd", id="x,y"),
+    event(4, data=[1, "two"], previous=None),
+    event(5, data=-7, subject="\ttab"),
+    {"sequence": 6},
+]
+
+
+def test_bulk_csv_matches_the_cell_by_cell_path_on_tricky_values() -> None:
+    fast, slow = io.StringIO(), io.StringIO()
+    assert CsvWriter(fast).write_json(orjson.dumps(TRICKY)) == len(TRICKY)
+    CsvWriter(slow).write(TRICKY)
+    assert fast.getvalue() == slow.getvalue()
+    rows = list(csv.reader(io.StringIO(fast.getvalue(), newline="")))
+    assert rows[1][2] == 'a "quoted", value' and rows[1][4] == "'=HYPERLINK()"
+    assert orjson.loads(rows[1][9]) == {"k": "line\nbreak", "q": '"'}
+    assert rows[2][9] == "'-2+3" and rows[3][5] == "'@cmd" and rows[3][6] == "x,y" and rows[3][9] == ""
+    assert rows[4][8] == "" and rows[5][9] == "-7" and rows[5][4] == "'\ttab" and rows[6][1:] == [""] * 9
+
+
+def test_export_writes_jsonl_as_received_and_csv_with_header(tmp_path: Any) -> None:
+    store, sent = filled([100, 20])
+    target = tmp_path / "out.jsonl"
+    assert export_events(target, store.json_arrays(store.rows())(), fmt="jsonl") == 120
+    assert [orjson.loads(line) for line in target.read_bytes().splitlines()] == sent
+    target = tmp_path / "out.csv"
+    export_events(target, store.json_arrays(store.rows())(), comments=["a note"])
+    text = target.read_bytes().decode()
+    assert text.startswith("# a note\r\nsequence,time,type,")
+    assert text == "# a note\r\n" + csv_text(sent)
