@@ -57,12 +57,13 @@ class MalformedEvents(ValueError):
 class Events(Sequence[dict[str, Any]]):
     """Events of one answer: each one's JSON (``raws``), a few columns, and dicts on demand."""
 
-    __slots__ = ("_dicts", "heads", "raws")
+    __slots__ = ("_dicts", "heads", "prepared", "raws")
 
     def __init__(self, raws: Sequence[bytes | msgspec.Raw], heads: Sequence[_Head]) -> None:
         self.raws = raws
         self.heads = heads
         self._dicts: dict[int, dict[str, Any]] = {}
+        self.prepared: object = None  # a store-ready form, made off the UI thread (gui.eventlog.store.prepare)
 
     @classmethod
     def decode(cls, body: bytes) -> tuple[Events, int]:

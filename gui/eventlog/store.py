@@ -103,7 +103,16 @@ class _Spans:
             pos = find(needle, ends[k] + 1, stop)
 
 
-_COMPRESS = zstandard.ZstdCompressor(level=1)
+class _Zstd(threading.local):
+    """A compressor and a decompressor per thread: zstandard's objects must not be shared between
+    threads, and the consumer, UI, filter and export threads all use them."""
+
+    def __init__(self) -> None:
+        self.compress = zstandard.ZstdCompressor(level=1).compress
+        self.decompress = zstandard.ZstdDecompressor().decompress
+
+
+_ZSTD = _Zstd()
 
 
 class _Chunk:
@@ -112,11 +121,13 @@ class _Chunk:
 
     __slots__ = ("first", "packed", "raw", "text")
 
-    def __init__(self, first: int, raw: _Spans, text: _Spans) -> None:
-        self.first = first  # absolute row id of the first event
-        self.raw: _Spans | None = raw
+    def __init__(
+        self, first: int, raw: _Spans | None, text: _Spans, packed: tuple[bytes, array[int]] | None = None
+    ) -> None:
+        self.first = first  # absolute row id of the first event (-1 until stored)
+        self.raw = raw
         self.text = text
-        self.packed: tuple[bytes, array[int]] | None = None
+        self.packed = packed
 
     def __len__(self) -> int:
         return len(self.text.ends)
@@ -124,7 +135,7 @@ class _Chunk:
     def seal(self) -> None:
         raw = self.raw
         assert raw is not None
-        self.packed = (_COMPRESS.compress(raw.blob), raw.ends)
+        self.packed = (_ZSTD.compress(raw.blob), raw.ends)
         self.raw = None
 
     def ends(self) -> array[int]:
@@ -149,12 +160,47 @@ class _Named(msgspec.Struct):
 
 
 _NAMED = msgspec.json.Decoder(list[_Named | None])
-_DECOMPRESS = zstandard.ZstdDecompressor()
 
 
 def _unpacked(chunk: _Chunk) -> bytes:
     assert chunk.packed is not None
-    return _DECOMPRESS.decompress(chunk.packed[0])
+    return _ZSTD.decompress(chunk.packed[0])
+
+
+class Prepared:
+    """What ``EventStore.append`` needs from a batch beyond its columns: the search text, the JSON
+    (already compressed when the batch fills a block) and the tenant names seen in the payloads.
+    ``prepare`` runs where the batch was decoded (the consumer thread), so the UI thread only links
+    the result in; zstd releases the GIL, so compression overlaps the UI thread on another core."""
+
+    __slots__ = ("chunk", "names")
+
+    def __init__(self, chunk: _Chunk, names: list[tuple[str, str]]) -> None:
+        self.chunk = chunk
+        self.names = names
+
+
+def prepare(events: Events) -> Prepared:
+    text = _Spans.of(list(map(b"".join, events.text_parts())), b"\n")
+    text.blob = text.blob.lower()  # ASCII only: lengths, hence ``ends``, do not change
+    chunk = _Chunk(-1, _Spans.of(events.raws, b","), text)
+    if len(events) >= EventStore.BLOCK_EVENTS:
+        chunk.seal()
+    return Prepared(chunk, _names(events.payloads()))
+
+
+def _names(payloads: list[msgspec.Raw]) -> list[tuple[str, str]]:
+    """(id, name) of payloads like ``{"id": ..., "name": ...}``: tenant names for the Tenant column."""
+    try:
+        named = _NAMED.decode(b"[" + b",".join(payloads) + b"]")
+    except msgspec.ValidationError:  # some payload is not an object: look at each
+        named = []
+        for payload in payloads:
+            try:
+                named.append(_NAMED.decode(b"[" + bytes(payload) + b"]")[0])
+            except msgspec.ValidationError:
+                continue
+    return [(str(n.id), n.name) for n in named if n is not None and n.name is not None]
 
 
 class EventStore:
@@ -201,18 +247,25 @@ class EventStore:
         start = self.base + len(self.seq)
         if not len(events):
             return range(start, start)
-        text = _Spans.of(list(map(b"".join, events.text_parts())), b"\n")
-        text.blob = text.blob.lower()  # ASCII only: lengths, hence ``ends``, do not change
+        prepared = events.prepared if isinstance(events.prepared, Prepared) else prepare(events)
+        chunk = prepared.chunk
+        if chunk.first != -1:  # already in a store: share its immutable parts, not its position
+            chunk = _Chunk(-1, chunk.raw, chunk.text, chunk.packed)
+        chunk.first = start
+        if chunk.packed is not None and self._open < len(self._layout[0]):
+            self._seal()  # the small chunks before it become a block of their own
         chunks, firsts = self._layout
-        chunks.append(_Chunk(start, _Spans.of(events.raws, b","), text))  # the chunk before its rows
+        chunks.append(chunk)  # the chunk before its rows
         firsts.append(start)
         self.type_ix.extend(self.types.ids(events.column("type")))
         self.tenant_ix.extend(self.tenants.ids(events.column("tenant_id")))
         self.source_ix.extend(self.sources.ids(events.column("source")))
         self.seq.extend(events.column("sequence"))  # last: the length of ``seq`` says what is held
-        if start + len(events) - chunks[self._open].first >= self.BLOCK_EVENTS:
+        if chunk.packed is not None:
+            self._open = len(chunks)
+        elif start + len(events) - chunks[self._open].first >= self.BLOCK_EVENTS:
             self._seal()
-        self._learn_names(events.payloads())
+        self.names.update(prepared.names)
         gap_after = {last: last - first + 1 for first, last in gaps}  # keyed by the `previous` that skips them
         if gap_after:
             for row, previous in enumerate(events.column("previous"), start):
@@ -225,6 +278,8 @@ class EventStore:
         """Merge the open chunks into one block and compress its JSON."""
         chunks, firsts = self._layout
         parts = chunks[self._open :]
+        if not parts:
+            return
         if len(parts) > 1:
             block = _Chunk(
                 parts[0].first,
@@ -237,19 +292,6 @@ class EventStore:
             )
         chunks[-1].seal()
         self._open = len(chunks)
-
-    def _learn_names(self, payloads: list[msgspec.Raw]) -> None:
-        """Display names of tenants (``{"id": ..., "name": ...}`` payloads) for the Tenant column."""
-        try:
-            named = _NAMED.decode(b"[" + b",".join(payloads) + b"]")
-        except msgspec.ValidationError:  # some payload is not an object: look at each
-            named = []
-            for payload in payloads:
-                try:
-                    named.append(_NAMED.decode(b"[" + bytes(payload) + b"]")[0])
-                except msgspec.ValidationError:
-                    continue
-        self.names.update([(str(n.id), str(n.name)) for n in named if n is not None and n.name is not None])
 
     def trim(self) -> int:
         """Drop the oldest rows beyond the cap; returns how many were dropped."""
@@ -476,7 +518,9 @@ class RowFilter:
             kept = _keep(kept, store.type_ix, base, {store.types.get(t) for t in spec.types})
         if spec.tenant.strip():
             tenant = spec.tenant.strip().lower()
-            kept = _keep(kept, store.tenant_ix, base, _matching(store.tenants.values, tenant.__contains__))
+            kept = _keep(
+                kept, store.tenant_ix, base, {i for i, v in enumerate(store.tenants.values) if tenant in v.lower()}
+            )
         if self.needle:
             kept = self._text(store, kept, lo, hi)
         if spec.since or spec.until:
@@ -493,15 +537,30 @@ class RowFilter:
         needle = self.needle.replace(b"\n", b"")
         text = needle.decode()
         hits = store.search(needle, range(lo, hi))
+        base = store.base
+
+        def matching(column: array[int], values: list[str], test: Callable[[str], bool]) -> set[int]:
+            """Interned ids of the rows in [lo, hi) whose value passes ``test``, each value checked once
+            (only the values these rows use when they are fewer than all values, as for new rows)."""
+            ids: Iterable[int] = range(len(values))
+            if hi - lo < len(values):
+                ids = set(column[lo - base : hi - base])
+            return {i for i in ids if test(values[i])}
+
         by_column = [
             (
                 store.type_ix,
-                _matching(store.types.values, lambda v: text in v.lower() or text in short_type(v).lower()),
+                matching(
+                    store.type_ix, store.types.values, lambda v: text in v.lower() or text in short_type(v).lower()
+                ),
             ),
-            (store.tenant_ix, _matching(store.tenants.values, lambda v: text in store.tenant_label(v).lower())),
-            (store.source_ix, _matching(store.sources.values, lambda v: text in v.lower())),
+            (
+                store.tenant_ix,
+                matching(store.tenant_ix, store.tenants.values, lambda v: text in store.tenant_label(v).lower()),
+            ),
+            (store.source_ix, matching(store.source_ix, store.sources.values, lambda v: text in v.lower())),
         ]
-        extra = [_keep(range(lo, hi), column, store.base, ids) for column, ids in by_column if ids]
+        extra = [_keep(range(lo, hi), column, base, ids) for column, ids in by_column if ids]
         if extra:
             merged = set(hits)
             for rows in extra:
@@ -511,11 +570,6 @@ class RowFilter:
             return hits
         wanted = set(kept)
         return array("q", (row for row in hits if row in wanted))
-
-
-def _matching(values: list[str], test: Callable[[str], bool]) -> set[int]:
-    """Interned ids whose value passes ``test`` (each distinct value checked once)."""
-    return {i for i, value in enumerate(values) if test(value.lower())}
 
 
 def _keep(rows: Sequence[int], column: array[int], base: int, ids: set[int] | set[int | None]) -> array[int]:

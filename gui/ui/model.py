@@ -5,7 +5,7 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from gui.api.durations import parse_time
@@ -14,6 +14,16 @@ from gui.eventlog.store import HEADERS, EventStore, RowFilter
 Index = QModelIndex | QPersistentModelIndex
 _GAP = QBrush(QColor(220, 80, 60, 70))
 _COMMITTED = QBrush(QColor(120, 160, 120, 45))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+# the other roles the delegate asks for (decoration, check state, foreground): none here
+_ROLES_OF_DELEGATE = {
+    r.value for r in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ForegroundRole)
+}
+TEXT_CACHE_ROWS = 2048
 
 
 class EventTableModel(QAbstractTableModel):
@@ -26,6 +36,7 @@ class EventTableModel(QAbstractTableModel):
         self.row_filter: RowFilter | None = None
         self.committed = -1
         self.local_time = False
+        self._text_cache: dict[int, tuple[str, ...]] = {}
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
 
@@ -54,32 +65,74 @@ class EventTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        row = self.row_id(index.row())
-        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            text = self.store.cell(row, column)
-            if column == 1 and text:
-                return self._time_text(text)
-            return text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == 2:
-                return self.store.full_type(row)
-            if column == 0 and row in self.store.gap_before:
-                return f"{self.store.gap_before[row]} events before this one were not delivered (filtered out or lost)"
-            return None
+            return self.row_text(self.row_id(index.row()))[index.column()]
+        column = index.column()
+        if role == Qt.ItemDataRole.FontRole:
+            return self._mono if column in (0, 6) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return _RIGHT if column in (0, 7) else None
         if role == Qt.ItemDataRole.BackgroundRole:
+            row = self.row_id(index.row())
             if column == 0 and row in self.store.gap_before:
                 return _GAP
             if self.store.seq[row - self.store.base] <= self.committed:
                 return _COMMITTED
             return None
-        if role == Qt.ItemDataRole.FontRole and column in (0, 6):
-            return self._mono
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 7):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            row = self.row_id(index.row())
+            if column == 2:
+                return self.store.full_type(row)
+            if column == 0 and row in self.store.gap_before:
+                return f"{self.store.gap_before[row]} events before this one were not delivered (filtered out or lost)"
+            return None
         if role == Qt.ItemDataRole.UserRole:
-            return row
+            return self.row_id(index.row())
         return None
+
+    def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+        """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
+        together, so a repaint makes one Python call per cell instead of seven (each of which may
+        have to wait for the GIL while the consumer thread decodes)."""
+        if not index.isValid():
+            return
+        row = self.row_id(index.row())
+        column = index.column()
+        for item in roles:
+            role = item.role()
+            if role == _DISPLAY:
+                item.setData(self.row_text(row)[column])
+            elif role == _FONT:
+                if column in (0, 6):
+                    item.setData(self._mono)
+            elif role == _ALIGNMENT:
+                if column in (0, 7):
+                    item.setData(_RIGHT)
+            elif role == _BACKGROUND:
+                if column == 0 and row in self.store.gap_before:
+                    item.setData(_GAP)
+                elif self.store.seq[row - self.store.base] <= self.committed:
+                    item.setData(_COMMITTED)
+            elif role not in _ROLES_OF_DELEGATE:
+                item.setData(self.data(index, role))
+
+    def row_text(self, row: int) -> tuple[str, ...]:
+        """The shown text of every column of a row, made once (a repaint asks for each cell)."""
+        text = self._text_cache.get(row)
+        if text is None:
+            if len(self._text_cache) >= TEXT_CACHE_ROWS:
+                self._text_cache.clear()
+            cells = [self.store.cell(row, column) for column in range(len(HEADERS))]
+            if cells[1]:
+                cells[1] = self._time_text(cells[1])
+            text = self._text_cache[row] = tuple(cells)
+        return text
+
+    def set_local_time(self, local: bool) -> None:
+        self.local_time = local
+        self._text_cache.clear()
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 1), self.index(self.rowCount() - 1, 1), [Qt.ItemDataRole.DisplayRole])
 
     def _time_text(self, text: str) -> str:
         try:
@@ -94,6 +147,7 @@ class EventTableModel(QAbstractTableModel):
 
     def add_rows(self, rows: range) -> int:
         """New store rows arrived: one beginInsertRows for the visible ones. Returns how many."""
+        self._text_cache.clear()  # tenant names learned from the new events may relabel shown rows
         if self.view is None:
             visible = len(rows)
             first = len(self.store) - visible
@@ -136,6 +190,7 @@ class EventTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
+        self._text_cache.clear()
         self.store.clear()
         if self.view is not None:
             self.view = array("q")

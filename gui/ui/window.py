@@ -63,7 +63,9 @@ POSITIONS = (
     ("Time", "time"),
     ("Custom", "custom"),
 )
-FLUSH_MS = 50  # at most ~20 table updates a second
+FLUSH_MS = 50  # at most ~20 table updates a second...
+BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
+BUSY_ROWS = 200
 
 
 class MainWindow(QMainWindow):
@@ -661,6 +663,8 @@ class MainWindow(QMainWindow):
             self._update_counts()
             return
         batches, self._pending = self._pending, []
+        arrived = sum(len(b.events) for b in batches)
+        self._flush_timer.setInterval(BUSY_FLUSH_MS if arrived >= BUSY_ROWS else FLUSH_MS)
         first_row = self.events.base + len(self.events)
         for batch in batches:
             notice = self.notifier.check(batch.events)
@@ -831,8 +835,7 @@ class MainWindow(QMainWindow):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def on_time_zone(self) -> None:
-        self.model.local_time = self.time_zone_combo.currentData() == "local"
-        self.model.layoutChanged.emit()
+        self.model.set_local_time(self.time_zone_combo.currentData() == "local")
 
     # -- commits ---------------------------------------------------------------------------------
 

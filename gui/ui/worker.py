@@ -10,6 +10,7 @@ import logging
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.consumer import Batch, Consumer, ConsumerState
+from gui.eventlog.store import prepare
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class ConsumerWorker(QObject):
 
     # the ConsumerSink protocol, called on the worker thread
     def on_batch(self, batch: Batch) -> None:
+        batch.events.prepared = prepare(batch.events)  # search text, compression: here, not on the UI thread
         self.batch_received.emit(batch)
 
     def on_state(self, state: ConsumerState) -> None:

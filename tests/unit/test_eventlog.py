@@ -12,7 +12,7 @@ import pytest
 
 from gui.api.events import Events, MalformedEvents
 from gui.eventlog.export import CsvWriter, csv_text, export_events
-from gui.eventlog.store import EventStore, FilterSpec, RowFilter
+from gui.eventlog.store import EventStore, FilterSpec, RowFilter, prepare
 
 CREATED = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
 UPDATED = "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"
@@ -181,3 +181,34 @@ def test_export_writes_jsonl_as_received_and_csv_with_header(tmp_path: Any) -> N
     text = target.read_bytes().decode()
     assert text.startswith("# a note\r\nsequence,time,type,")
     assert text == "# a note\r\n" + csv_text(sent)
+
+
+def test_threads_prepare_and_read_at_once() -> None:
+    """The consumer thread compresses while the UI thread seals and an export thread decompresses:
+    each thread must use its own zstd context (sharing one fails or corrupts)."""
+    import threading
+
+    store, sent = filled([100] * 20)
+    bodies = [body([event(10_000 + 100 * b + i) for i in range(100)]) for b in range(40)]
+    errors: list[BaseException] = []
+
+    def work(fn: Any) -> None:
+        try:
+            for _ in range(5):
+                fn()
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    def read() -> None:
+        assert [e for a in store.json_arrays(range(2000))() for e in orjson.loads(a)] == sent
+
+    def compress() -> None:
+        for b in bodies:
+            prepare(Events.decode(b)[0])
+
+    threads = [threading.Thread(target=work, args=(f,)) for f in (read, compress, read, compress)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
