@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -95,7 +96,13 @@ class EventManagerClient:
         self._timeout = timeout
         self._session = session or requests.Session()
         self._session.headers["User-Agent"] = USER_AGENT
-        self._session.verify = True
+        # The environment (proxies, no_proxy, a CA bundle) is read once here, not on every request:
+        # requests would re-scan os.environ and stat ~/.netrc on each of the ~100 polls a second a
+        # busy stream needs, which cost more than decoding the events.
+        self._session.proxies.update(requests.utils.get_environ_proxies(self.dc_url))
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+        self._session.verify = bundle or True  # never False: TLS is always verified
+        self._session.trust_env = False
         self._token: str | None = None
         self._token_deadline = 0.0
         self._token_lock = threading.Lock()

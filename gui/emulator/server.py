@@ -92,11 +92,15 @@ class TopicLog:
             )
             if k in full
         }
+        return self.add(ordered, parse_time(body["time"]))
+
+    def add(self, ordered: dict[str, Any], when: datetime) -> StoredEvent:
+        """Store an event whose envelope is complete and in order (``sequence`` included)."""
         event = StoredEvent(
-            sequence,
-            body["type"],
-            body["tenant_id"],
-            parse_time(body["time"]),
+            ordered["sequence"],
+            ordered["type"],
+            ordered["tenant_id"],
+            when,
             ordered,
             memoryview(orjson.dumps(ordered)).tobytes(),  # exact size: orjson over-allocates
         )
@@ -192,11 +196,25 @@ class EmulatorState:
             self.cond.notify_all()
 
     def _replay_one(self, when: datetime) -> StoredEvent:
-        body = dict(self._pool[self._pool_next % len(self._pool)])
+        """A copy of a pooled payload as a new event: new ID, time and sequence (a third of the cost
+        of a generated one, which matters at 10,000 events/s)."""
+        body = self._pool[self._pool_next % len(self._pool)]
         self._pool_next += 1
-        body["id"] = str(uuid.UUID(int=self.factory.rng.getrandbits(128), version=4))
-        body["time"] = format_time(when)
-        return self.topics[TENANT_TOPIC].append(body, when)
+        topic = self.topics[TENANT_TOPIC]
+        sequence = topic.last_sequence + 1
+        stamp = when.isoformat().replace("+00:00", "Z")
+        ordered: dict[str, Any] = {
+            "id": str(uuid.UUID(int=self.factory.rng.getrandbits(128), version=4)),
+            "type": body["type"],
+            "time": stamp,
+            "ingest_time": stamp,
+            "sequence": sequence,
+            "previous": sequence - 1,
+            **{
+                k: body[k] for k in ("source", "subject", "subject_type", "tenant_id", "client_id", "data") if k in body
+            },
+        }
+        return topic.add(ordered, when)
 
     def add_client(self, client_id: str, secret: str, *, scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE,)) -> None:
         with self.cond:

@@ -92,14 +92,15 @@ class _Spans:
     def item(self, k: int, blob: bytes | None = None) -> bytes:
         return (self.blob if blob is None else blob)[self.ends[k - 1] + 1 if k else 0 : self.ends[k]]
 
-    def find(self, needle: bytes, a: int, b: int) -> Iterator[int]:
-        """Indexes k in [a, b) of the items holding ``needle`` (which has no separator byte)."""
-        ends, find = self.ends, self.blob.find
+    def find(self, needle: bytes, a: int, b: int, first: int, out: array[int]) -> None:
+        """Append ``first + k`` to ``out`` for each item k in [a, b) holding ``needle`` (which has no
+        separator byte): one ``find`` per hit, then on from the end of that item."""
+        ends, find, add = self.ends, self.blob.find, out.append
         stop = ends[b - 1]
         pos = find(needle, ends[a - 1] + 1 if a else 0, stop)
         while pos != -1:
             k = bisect_right(ends, pos)
-            yield k
+            add(first + k)
             pos = find(needle, ends[k] + 1, stop)
 
 
@@ -451,9 +452,7 @@ class EventStore:
             first = chunk.first
             if first >= hi:
                 break
-            out.extend(
-                map(add, chunk.text.find(needle, max(lo - first, 0), min(hi - first, len(chunk))), repeat(first))
-            )
+            chunk.text.find(needle, max(lo - first, 0), min(hi - first, len(chunk)), first, out)
         return out
 
     def subject_rows(self, subject: str) -> list[int]:
@@ -506,6 +505,7 @@ class RowFilter:
         self.spec = spec
         self.needle = spec.text.lower().encode()
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
+        self._labels: dict[tuple[str, str | None], bool] = {}  # (tenant, its name) -> label matches
 
     def apply(self, store: EventStore, rows: range, cancelled: Any = None) -> array[int]:
         spec = self.spec
@@ -556,7 +556,7 @@ class RowFilter:
             ),
             (
                 store.tenant_ix,
-                matching(store.tenant_ix, store.tenants.values, lambda v: text in store.tenant_label(v).lower()),
+                matching(store.tenant_ix, store.tenants.values, lambda v: self._label_matches(store, v, text)),
             ),
             (store.source_ix, matching(store.source_ix, store.sources.values, lambda v: text in v.lower())),
         ]
@@ -570,6 +570,17 @@ class RowFilter:
             return hits
         wanted = set(kept)
         return array("q", (row for row in hits if row in wanted))
+
+    def _label_matches(self, store: EventStore, tenant: str, text: str) -> bool:
+        """Whether the Tenant column's label holds ``text``; remembered until the tenant's name changes
+        (new rows are filtered as they arrive, and most bring tenants seen before)."""
+        key = (tenant, store.names.get(tenant))
+        hit = self._labels.get(key)
+        if hit is None:
+            if len(self._labels) > 100_000:
+                self._labels.clear()
+            hit = self._labels[key] = text in store.tenant_label(tenant).lower()
+        return hit
 
 
 def _keep(rows: Sequence[int], column: array[int], base: int, ids: set[int] | set[int | None]) -> array[int]:

@@ -39,6 +39,7 @@ class EventTableModel(QAbstractTableModel):
         self._text_cache: dict[int, tuple[str, ...]] = {}
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self._mono.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
 
     # -- Qt API ------------------------------------------------------------------------------
 
@@ -96,12 +97,13 @@ class EventTableModel(QAbstractTableModel):
         have to wait for the GIL while the consumer thread decodes)."""
         if not index.isValid():
             return
-        row = self.row_id(index.row())
+        row = self.view[index.row()] if self.view is not None else self.store.base + index.row()
         column = index.column()
+        text = self._text_cache.get(row) or self.row_text(row)
         for item in roles:
             role = item.role()
             if role == _DISPLAY:
-                item.setData(self.row_text(row)[column])
+                item.setData(text[column])
             elif role == _FONT:
                 if column in (0, 6):
                     item.setData(self._mono)

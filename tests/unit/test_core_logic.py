@@ -89,3 +89,20 @@ def test_start_positions(text: str, kind: str, value: object) -> None:
 def test_bad_start_position_explains() -> None:
     with pytest.raises(ValueError, match="not a start position"):
         StartPosition.parse("yesterday")
+
+
+def test_client_reads_proxy_and_ca_settings_from_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gui.api import EventManagerClient
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.example")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/company-ca.pem")
+    client = EventManagerClient("https://eu2-cloud.example", "id", "secret")
+    session = client._session
+    assert session.proxies.get("https") == "http://proxy.example:3128"
+    assert session.verify == "/etc/company-ca.pem" and not session.trust_env  # not re-read per request
+    bypassed = EventManagerClient("https://dc.internal.example", "id", "secret")._session
+    assert "https" not in bypassed.proxies
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    assert EventManagerClient("https://eu2-cloud.example", "id", "secret")._session.verify is True
