@@ -210,3 +210,19 @@ def test_unknown_position_is_400(client: EventManagerClient) -> None:
         timeout=10,
     )
     assert response.status_code == 400 and "position" in response.json()["error"]["message"]
+
+
+def test_replayed_live_events_are_new_events_in_order() -> None:
+    """``emulator --replay N`` (load tests) reuses N payloads but every event is a distinct, valid one."""
+    with Emulator(history=3, replay=4) as em:
+        em.state.produce(10)
+        c = EventManagerClient(em.url, em.client_id, em.client_secret)
+        sub = make_subscription(c)
+        result = c.poll(sub.subscription_id, str(uuid.uuid4()), 0, limit=100, timeout="PT1S")
+        events = list(result.events)
+        assert [e["sequence"] for e in events] == list(range(1, 14))
+        assert all(e["previous"] == e["sequence"] - 1 for e in events[1:])
+        assert len({e["id"] for e in events}) == 13
+        replayed = events[3:]
+        assert all(e["time"] == e["ingest_time"] for e in replayed)
+        assert [e["data"] for e in replayed[:4]] == [e["data"] for e in replayed[4:8]]  # the pool, cycled
