@@ -136,7 +136,9 @@ class _Chunk:
     def seal(self) -> None:
         raw = self.raw
         assert raw is not None
-        self.packed = (_ZSTD.compress(raw.blob), raw.ends)
+        # copied to an exact-size bytes: zstandard returns its whole worst-case output buffer (~7x the
+        # compressed size), which would otherwise stay allocated as long as the events are held
+        self.packed = (memoryview(_ZSTD.compress(raw.blob)).tobytes(), raw.ends)
         self.raw = None
 
     def ends(self) -> array[int]:

@@ -212,3 +212,25 @@ def test_threads_prepare_and_read_at_once() -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_held_events_cost_what_they_hold() -> None:
+    """Memory held per event stays near its compressed JSON plus search text: a library returning an
+    over-allocated buffer (zstandard's compress, orjson's dumps) would double it unnoticed."""
+    import gc
+    import tracemalloc
+
+    bodies = [body([event(100 * b + i + 1) for i in range(100)]) for b in range(30)]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        store = EventStore()
+        for b in bodies:
+            store.append(Events.decode(b)[0])
+        gc.collect()
+        traced, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    chunks = store._layout[0]
+    held = sum(len(c.text.blob) + (len(c.packed[0]) if c.packed else 0) for c in chunks)
+    assert held > 0 and traced < 1.5 * held + 200_000, (traced, held)
