@@ -22,7 +22,7 @@ _NULL = msgspec.Raw(b"null")
 _EMPTY = msgspec.Raw(b'""')
 
 
-class _Head(msgspec.Struct):
+class _Head(msgspec.Struct, gc=False):  # no cycles possible: kept out of the cyclic collector's work
     sequence: int
     previous: int | None = None
     type: str = ""

@@ -56,7 +56,7 @@ def escape_cell(value: Any) -> str:
     return text
 
 
-class _Row(msgspec.Struct):
+class _Row(msgspec.Struct, gc=False):
     """The exportable fields of an event, decoded in C; the payload stays JSON text."""
 
     sequence: int | None = None

@@ -157,7 +157,7 @@ class _Chunk:
         return unpack(self)[ends[k - 1] + 1 if k else 0 : ends[k]]
 
 
-class _Named(msgspec.Struct):
+class _Named(msgspec.Struct, gc=False):
     id: str | int = ""
     name: str | None = None
 
