@@ -15,11 +15,12 @@ import math
 import sys
 import threading
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from operator import add
 from typing import Any
 
@@ -229,6 +230,7 @@ class EventStore:
         self.base = 0  # rows dropped from the front so far
         self.seq = array("q")
         self.type_ix = array("I")
+        self.type_rows: defaultdict[int, array[int]] = defaultdict(lambda: array("q"))  # type id -> its rows
         self.tenant_ix = array("I")
         self.source_ix = array("I")
         self._when = array("d")  # epoch seconds of the event time, filled when a time filter asks
@@ -264,7 +266,11 @@ class EventStore:
         chunks, firsts = self._layout
         chunks.append(chunk)  # the chunk before its rows
         firsts.append(start)
-        self.type_ix.extend(self.types.ids(events.column("type")))
+        type_ids = array("I", self.types.ids(events.column("type")))
+        self.type_ix.extend(type_ids)
+        rows_of = self.type_rows
+        for row, type_id in zip(range(start, start + len(type_ids)), type_ids, strict=True):
+            rows_of[type_id].append(row)
         self.tenant_ix.extend(self.tenants.ids(events.column("tenant_id")))
         self.source_ix.extend(self.sources.ids(events.column("source")))
         self.seq.extend(events.column("sequence"))  # last: the length of ``seq`` says what is held
@@ -319,6 +325,8 @@ class EventStore:
             self._layout = chunks[whole:], firsts[whole:]
             self._open -= whole
         self.gap_before = {r: n for r, n in self.gap_before.items() if r >= self.base}
+        for type_id, rows in list(self.type_rows.items()):  # replaced, not cut: a filter may be reading
+            self.type_rows[type_id] = rows[bisect_left(rows, self.base) :]
         self._parsed.clear()
         self.dropped += excess
         return excess
@@ -378,6 +386,17 @@ class EventStore:
     def tenant_label(self, tenant: str) -> str:
         label = self.names.get(tenant)
         return f"{label} ({tenant[:8]})" if label else tenant
+
+    def rows_of_types(self, type_ids: Iterable[int | None], rows: range) -> array[int]:
+        """The rows in ``rows`` of any of these types, in order (from per-type row lists)."""
+        parts = []
+        for type_id in type_ids:
+            held = self.type_rows.get(type_id) if type_id is not None else None
+            if held:
+                parts.append(held[bisect_left(held, rows.start) : bisect_left(held, rows.stop)])
+        if len(parts) == 1:
+            return parts[0]
+        return array("q", sorted(chain.from_iterable(parts)))
 
     def full_type(self, row: int) -> str:
         return self.types.values[self.type_ix[row - self.base]]
@@ -520,7 +539,7 @@ class RowFilter:
             return array("q")
         kept: Sequence[int] = range(lo, hi)
         if spec.types:
-            kept = _keep(kept, store.type_ix, base, {store.types.get(t) for t in spec.types})
+            kept = store.rows_of_types({store.types.get(t) for t in spec.types}, range(lo, hi))
         if spec.tenant.strip():
             tenant = spec.tenant.strip().lower()
             kept = _keep(
@@ -552,18 +571,19 @@ class RowFilter:
                 ids = set(column[lo - base : hi - base])
             return {i for i in ids if test(values[i])}
 
+        types = matching(
+            store.type_ix, store.types.values, lambda v: text in v.lower() or text in short_type(v).lower()
+        )
         by_column = [
-            (
-                store.type_ix,
-                matching(
-                    store.type_ix, store.types.values, lambda v: text in v.lower() or text in short_type(v).lower()
-                ),
-            ),
             (store.tenant_ix, matching(store.tenant_ix, store.tenants.values, _tenant_test(store.names, text))),
             (store.source_ix, matching(store.source_ix, store.sources.values, lambda v: text in v.lower())),
         ]
         extra = [_keep(range(lo, hi), column, base, ids) for column, ids in by_column if ids]
-        if extra:
+        if types:
+            extra.append(store.rows_of_types(types, range(lo, hi)))
+        if len(extra) == 1 and not hits:
+            hits = extra[0]
+        elif extra:
             merged = set(hits)
             for rows in extra:
                 merged.update(rows)

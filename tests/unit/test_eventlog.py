@@ -235,3 +235,17 @@ def test_held_events_cost_what_they_hold() -> None:
     chunks = store._layout[0]
     held = sum(len(c.text.blob) + (len(c.packed[0]) if c.packed else 0) for c in chunks)
     assert held > 0 and traced < 1.5 * held + 200_000, (traced, held)
+
+
+def test_type_filters_use_per_type_rows_that_survive_a_trim() -> None:
+    store = EventStore(cap=150)
+    sent = [event(i + 1, type=CREATED if i % 4 == 0 else UPDATED) for i in range(200)]
+    for i in range(0, 200, 50):
+        store.append(Events.decode(body(sent[i : i + 50]))[0])
+        store.trim()
+    rows = store.rows()
+    expected = [r for r in rows if sent[r]["type"] == CREATED]
+    assert RowFilter(FilterSpec(types=frozenset({CREATED}))).apply(store, rows).tolist() == expected
+    assert RowFilter(FilterSpec(text="created")).apply(store, rows).tolist() == expected
+    both = RowFilter(FilterSpec(types=frozenset({CREATED, UPDATED}))).apply(store, range(60, 70)).tolist()
+    assert both == list(range(60, 70))
