@@ -240,6 +240,7 @@ class EventStore:
         self._open = 0  # index of the first chunk not yet merged into a sealed block
         self.gap_before: dict[int, int] = {}  # absolute row -> events missing before it
         self.names: dict[str, str] = {}  # tenant/subject id -> display name seen in payloads
+        self.tenant_keys: list[str] = []  # per tenant id: "id<US>name", lowercase, for text search
         self.dropped = 0
         self._parsed: dict[int, dict[str, Any]] = {}
         self._unpacked: dict[int, bytes] = {}  # id(chunk) -> its JSON, for a few recently read chunks
@@ -272,6 +273,7 @@ class EventStore:
         for row, type_id in zip(range(start, start + len(type_ids)), type_ids, strict=True):
             rows_of[type_id].append(row)
         self.tenant_ix.extend(self.tenants.ids(events.column("tenant_id")))
+        self._index_tenants(prepared.names)
         self.source_ix.extend(self.sources.ids(events.column("source")))
         self.seq.extend(events.column("sequence"))  # last: the length of ``seq`` says what is held
         if chunk.packed is not None:
@@ -286,6 +288,16 @@ class EventStore:
                 if missing:
                     self.gap_before[row] = missing
         return range(start, self.base + len(self.seq))
+
+    def _index_tenants(self, names: list[tuple[str, str]]) -> None:
+        """Keep ``tenant_keys`` in step with the tenants interned and the names learned."""
+        values, keys, known = self.tenants.values, self.tenant_keys, self.names
+        for tenant in values[len(keys) :]:
+            keys.append(f"{tenant}\x1f{known.get(tenant, '')}".lower())
+        for tenant, name in names:
+            i = self.tenants.get(tenant)
+            if i is not None and i < len(keys):
+                keys[i] = f"{tenant}\x1f{name}".lower()
 
     def _seal(self) -> None:
         """Merge the open chunks into one block and compress its JSON."""
@@ -575,7 +587,7 @@ class RowFilter:
             store.type_ix, store.types.values, lambda v: text in v.lower() or text in short_type(v).lower()
         )
         by_column = [
-            (store.tenant_ix, matching(store.tenant_ix, store.tenants.values, _tenant_test(store.names, text))),
+            (store.tenant_ix, self._tenants(store, text, lo, hi)),
             (store.source_ix, matching(store.source_ix, store.sources.values, lambda v: text in v.lower())),
         ]
         extra = [_keep(range(lo, hi), column, base, ids) for column, ids in by_column if ids]
@@ -592,6 +604,20 @@ class RowFilter:
             return hits
         wanted = set(kept)
         return array("q", (row for row in hits if row in wanted))
+
+    @staticmethod
+    def _tenants(store: EventStore, text: str, lo: int, hi: int) -> set[int]:
+        """Tenant ids matching ``text`` by ID or name (``tenant_keys``), or, when the text could
+        span the parts of the Tenant column's label ("Name (abcdef12)"), by the label."""
+        keys = store.tenant_keys
+        ids: Iterable[int] = range(len(keys))
+        if hi - lo < len(keys):  # a few new rows: only their tenants
+            ids = set(store.tenant_ix[lo - store.base : hi - store.base])
+        if any(c in text for c in " ()"):
+            test = _tenant_test(store.names, text)
+            values = store.tenants.values
+            return {i for i in ids if test(values[i])}
+        return {i for i in ids if i < len(keys) and text in keys[i]}
 
 
 def _tenant_test(names: dict[str, str], text: str) -> Callable[[str], bool]:

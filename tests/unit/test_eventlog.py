@@ -249,3 +249,19 @@ def test_type_filters_use_per_type_rows_that_survive_a_trim() -> None:
     assert RowFilter(FilterSpec(text="created")).apply(store, rows).tolist() == expected
     both = RowFilter(FilterSpec(types=frozenset({CREATED, UPDATED}))).apply(store, range(60, 70)).tolist()
     assert both == list(range(60, 70))
+
+
+def test_tenants_match_by_id_name_and_label_as_names_are_learned() -> None:
+    store = EventStore()
+    other = "99999999-0000-4000-8000-000000000001"
+    store.append(Events.decode(body([event(1, tenant_id=other, data={"x": 1})]))[0])
+    rows = store.rows()
+
+    def kept(text: str) -> list[int]:
+        return RowFilter(FilterSpec(text=text)).apply(store, rows).tolist()
+
+    assert kept(other) == [0] and kept("acme") == []  # by full ID; no name known yet
+    store.append(Events.decode(body([event(2, data={"id": other, "name": "ACME Corp"})]))[0])
+    rows = store.rows()
+    assert kept("acme") == [0, 1]  # row 0 by its tenant's name, learned from row 1's payload
+    assert kept("corp (99999999)") == [0]  # the label shown in the Tenant column
