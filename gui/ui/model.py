@@ -94,8 +94,11 @@ class EventTableModel(QAbstractTableModel):
     def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
         """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
         together, so a repaint makes one Python call per cell instead of seven (each of which may
-        have to wait for the GIL while the consumer thread decodes)."""
+        have to wait for the GIL while the consumer thread decodes). Every role is written, value or
+        none: the delegate reuses the same span from cell to cell."""
         if not index.isValid():
+            for item in roles:
+                item.clearData()
             return
         row = self.view[index.row()] if self.view is not None else self.store.base + index.row()
         column = index.column()
@@ -104,19 +107,22 @@ class EventTableModel(QAbstractTableModel):
             role = item.role()
             if role == _DISPLAY:
                 item.setData(text[column])
-            elif role == _FONT:
-                if column in (0, 6):
-                    item.setData(self._mono)
-            elif role == _ALIGNMENT:
-                if column in (0, 7):
-                    item.setData(_RIGHT)
-            elif role == _BACKGROUND:
-                if column == 0 and row in self.store.gap_before:
-                    item.setData(_GAP)
-                elif self.store.seq[row - self.store.base] <= self.committed:
-                    item.setData(_COMMITTED)
-            elif role not in _ROLES_OF_DELEGATE:
-                item.setData(self.data(index, role))
+            elif role == _FONT and column in (0, 6):
+                item.setData(self._mono)
+            elif role == _ALIGNMENT and column in (0, 7):
+                item.setData(_RIGHT)
+            elif role == _BACKGROUND and column == 0 and row in self.store.gap_before:
+                item.setData(_GAP)
+            elif role == _BACKGROUND and self.store.seq[row - self.store.base] <= self.committed:
+                item.setData(_COMMITTED)
+            elif role in _ROLES_OF_DELEGATE or role in (_FONT, _ALIGNMENT, _BACKGROUND):
+                item.clearData()
+            else:
+                value = self.data(index, role)
+                if value is None:
+                    item.clearData()
+                else:
+                    item.setData(value)
 
     def row_text(self, row: int) -> tuple[str, ...]:
         """The shown text of every column of a row, made once (a repaint asks for each cell)."""

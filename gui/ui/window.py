@@ -684,10 +684,6 @@ class MainWindow(QMainWindow):
             self.update_type_menu()
         if self.lag_label.text() == "lag —":
             self.refresh_lag()  # the first figure now, then every few seconds
-        # the repaint this insert causes waits for the next turn of the event loop, so timers and input
-        # are served between the insert and the repaint rather than after both
-        self.table.setUpdatesEnabled(False)
-        QTimer.singleShot(1, self._repaint_table)
         added = self.model.add_rows(range(first_row, self.events.base + len(self.events)))
         if len(self.events) > self.events.cap:
             self.model.drop_oldest()
@@ -700,9 +696,6 @@ class MainWindow(QMainWindow):
             self.new_events_button.setText(f"{self._new_below} new events ↓")
             self.new_events_button.show()
         self._update_counts()
-
-    def _repaint_table(self) -> None:
-        self.table.setUpdatesEnabled(True)
 
     def on_scrolled(self, value: int) -> None:
         bar = self.table.verticalScrollBar()
