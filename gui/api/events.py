@@ -9,7 +9,6 @@ A dict is parsed only when something asks for one (CEL, CSV, the detail view).
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress
 from operator import attrgetter
@@ -89,10 +88,6 @@ class Events(Sequence[dict[str, Any]]):
     def column(self, name: str) -> Iterator[Any]:
         """``sequence``, ``previous`` (None when absent), ``type``, ``tenant_id`` or ``source`` of each event."""
         return map(_FIELDS[name], self.heads)
-
-    @property
-    def sequences(self) -> array[int]:
-        return array("q", self.column("sequence"))
 
     def text_parts(self) -> Iterator[tuple[msgspec.Raw, ...]]:
         """(id, subject, time, payload) JSON spans of each event, for the search text."""
