@@ -1,12 +1,12 @@
 """A columnar in-memory store of events for the table (Qt-free).
 
 Events arrive as ``Events`` (one poll answer: each event's JSON as received plus a few decoded
-columns). Per event the store keeps the sequence and interned type/tenant/source ids in ``array``s;
-the JSON and the lowercase search text are kept back to back in chunks (one per batch; small
-batches are merged into blocks of about ``BLOCK_EVENTS``); a full block's JSON is compressed with zstd
-(about 6x smaller, at about 1.5 µs an event). Fields
-shown in the table are parsed from the JSON when a row is on screen. Filtering works on row-index
-arrays and scans the search text of a block with one ``find`` per hit, never copying events.
+columns). Per event the store keeps the sequence and interned type/tenant/source ids in ``array``s,
+and rows per type; the JSON and a lowercase search text are kept back to back in chunks (one per
+batch, made by ``prepare`` in the consumer thread; small batches are merged into blocks of about
+``BLOCK_EVENTS``), and a full block's JSON is compressed with zstd (about 6x smaller). Fields shown
+in the table are parsed from the JSON when a row is on screen. Filtering works on row-index arrays
+and scans the search text of a block with one ``find`` per hit, never copying events.
 """
 
 from __future__ import annotations
@@ -58,9 +58,6 @@ class Interner:
         self.values: list[str] = []
         self._index = _Index(self.values)
 
-    def add(self, value: str) -> int:
-        return self._index[value]
-
     def ids(self, values: Iterable[str]) -> Iterator[int]:
         return map(self._index.__getitem__, values)
 
@@ -90,8 +87,8 @@ class _Spans:
             shift += len(part.blob) + 1
         return cls(sep.join(p.blob for p in parts), ends)
 
-    def item(self, k: int, blob: bytes | None = None) -> bytes:
-        return (self.blob if blob is None else blob)[self.ends[k - 1] + 1 if k else 0 : self.ends[k]]
+    def item(self, k: int) -> bytes:
+        return _item(self.blob, self.ends, k)
 
     def find(self, needle: bytes, a: int, b: int, first: int, out: array[int]) -> None:
         """Append ``first + k`` to ``out`` for each item k in [a, b) holding ``needle`` (which has no
@@ -103,6 +100,10 @@ class _Spans:
             k = bisect_right(ends, pos)
             add(first + k)
             pos = find(needle, ends[k] + 1, stop)
+
+
+def _item(blob: bytes, ends: array[int], k: int) -> bytes:
+    return blob[ends[k - 1] + 1 if k else 0 : ends[k]]
 
 
 class _Zstd(threading.local):
@@ -154,8 +155,7 @@ class _Chunk:
         if raw is not None:
             return raw.item(k)
         assert self.packed is not None
-        ends = self.packed[1]
-        return unpack(self)[ends[k - 1] + 1 if k else 0 : ends[k]]
+        return _item(unpack(self), self.packed[1], k)
 
 
 class _Named(msgspec.Struct, gc=False):
@@ -467,7 +467,7 @@ class EventStore:
                 raw = chunk.raw
                 blob, ends = (raw.blob, raw.ends) if raw is not None else (_unpacked(chunk), chunk.ends())
                 k, last = row - chunk.first, row - chunk.first + j - i - 1
-                yield b"[" + blob[ends[k - 1] + 1 if k else 0 : ends[last]] + b"]"
+                yield b"[" + blob[ends[k - 1] + 1 if k else 0 : ends[last]] + b"]"  # k..last, commas included
                 i = j
 
         return read
