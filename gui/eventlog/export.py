@@ -9,6 +9,7 @@ to a temporary file beside the target, renamed into place only when complete.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import tempfile
@@ -77,29 +78,30 @@ _NEEDS_QUOTES = ('"', ",", "\r", "\n")
 _STARTS_FORMULA = tuple("\x1f" + c for c in _DANGEROUS)
 
 
-def _text_column(values: list[str | None]) -> list[str]:
+def _text_column(values: list[str | None]) -> list[bytes]:
     """Cells of one column. The common case (no value missing, needing quotes or starting like a
     formula) is checked with a few C-level substring scans of the whole column."""
     if None not in values:
         joined = "\x1f" + "\x1f".join(values)  # type: ignore[arg-type]
         if not any(s in joined for s in _NEEDS_QUOTES) and not any(s in joined for s in _STARTS_FORMULA):
-            return values  # type: ignore[return-value]
-    return [_quoted(escape_cell(v)) for v in values]
+            return joined[1:].encode().split(b"\x1f")
+    return [_quoted(escape_cell(v)).encode() for v in values]
 
 
-def _data_column(values: list[msgspec.Raw]) -> list[str]:
-    """Payload cells: the JSON text, quoted. Objects and arrays (the common case) in a few C-level
-    passes over the whole column (JSON text never holds a raw control character such as 0x1f)."""
+def _data_column(values: list[msgspec.Raw]) -> list[bytes]:
+    """Payload cells: the JSON text, quoted, as bytes (never decoded). Objects and arrays (the
+    common case) in a few C-level passes over the whole column (JSON text never holds a raw
+    control character such as 0x1f)."""
     joined = b"\x1f".join(values)
     if joined[:1] in (b"{", b"[") and joined.count(b"\x1f{") + joined.count(b"\x1f[") == len(values) - 1:
-        return ('"' + joined.replace(b'"', b'""').decode().replace("\x1f", '"\x1f"') + '"').split("\x1f")
+        return (b'"' + joined.replace(b'"', b'""').replace(b"\x1f", b'"\x1f"') + b'"').split(b"\x1f")
     out = []
     for raw in values:
-        text = bytes(raw).decode()
-        if text[:1] in ("{", "["):
-            out.append('"' + text.replace('"', '""') + '"')
+        text = bytes(raw)
+        if text[:1] in (b"{", b"["):
+            out.append(b'"' + text.replace(b'"', b'""') + b'"')
         else:  # a string, number, boolean or null payload: the value itself, as a cell
-            out.append(_quoted(escape_cell(orjson.loads(text))))
+            out.append(_quoted(escape_cell(orjson.loads(text))).encode())
     return out
 
 
@@ -109,24 +111,29 @@ def _quoted(cell: str) -> str:
     return cell
 
 
-def _int_column(values: list[int | None]) -> list[str]:
-    return ["" if v is None else str(v) for v in values]
+def _int_column(values: list[int | None]) -> list[bytes]:
+    return "\x1f".join(["" if v is None else str(v) for v in values]).encode().split(b"\x1f")
 
 
 class CsvWriter:
-    """Writes rows of events to a text stream: RFC 4180, CRLF line ends."""
+    """Writes rows of events as RFC 4180 CSV (CRLF line ends, UTF-8) to a binary stream, or to a
+    text stream (standard output, a StringIO)."""
 
     def __init__(
-        self, stream: IO[str], columns: Sequence[str] = DEFAULT_COLUMNS, *, comments: Iterable[str] = ()
+        self, stream: IO[bytes] | IO[str], columns: Sequence[str] = DEFAULT_COLUMNS, *, comments: Iterable[str] = ()
     ) -> None:
         unknown = [c for c in columns if c not in COLUMNS]
         if unknown:
             raise ValueError(f"unknown columns: {', '.join(unknown)}")
         self.columns = list(columns)
-        self._stream = stream
-        for line in comments:
-            stream.write("# " + line.replace("\r", " ").replace("\n", " ") + "\r\n")
-        stream.write(",".join(COLUMNS[c] for c in self.columns) + "\r\n")
+        if isinstance(stream, io.TextIOBase):
+            text_stream = stream
+            self._write: Callable[[bytes], object] = lambda data: text_stream.write(data.decode())
+        else:
+            self._write = stream.write  # type: ignore[assignment]
+        lines = ["# " + line.replace("\r", " ").replace("\n", " ") for line in comments]
+        lines.append(",".join(COLUMNS[c] for c in self.columns))
+        self._write(("\r\n".join(lines) + "\r\n").encode())
 
     def write_json(self, events_json: bytes) -> int:
         """Write the events of a JSON array (as the store and the API hold them); returns how many."""
@@ -144,7 +151,7 @@ class CsvWriter:
                     cells.append(_int_column(values))
                 else:
                     cells.append(_text_column(values))
-            self._stream.write("\r\n".join(map(",".join, zip(*cells, strict=True))) + "\r\n")
+            self._write(b"\r\n".join(map(b",".join, zip(*cells, strict=True))) + b"\r\n")
         return len(rows)
 
     def write(self, events: Iterable[dict[str, Any]]) -> int:
@@ -152,7 +159,7 @@ class CsvWriter:
         events = list(events)
         if events:
             lines = (",".join(_quoted(escape_cell(e.get(c))) for c in self.columns) for e in events)
-            self._stream.write("\r\n".join(lines) + "\r\n")
+            self._write(("\r\n".join(lines) + "\r\n").encode())
         return len(events)
 
 
@@ -205,14 +212,17 @@ def export_events(
     if fmt not in ("csv", "jsonl"):
         raise ValueError("format must be csv or jsonl")
     written = 0
-    with atomic_file(path, "w", encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8") as handle:
+    with atomic_file(path, "wb") as handle:
+        if bom and fmt == "csv":
+            handle.write(codecs.BOM_UTF8)
         writer = CsvWriter(handle, columns, comments=comments) if fmt == "csv" else None
         for array_json in arrays:
             if writer is not None:
                 written += writer.write_json(array_json)
             else:
                 spans = _SPANS.decode(array_json)
-                handle.write(b"\n".join(spans).decode() + "\n" if spans else "")
+                if spans:
+                    handle.write(b"\n".join(spans) + b"\n")
                 written += len(spans)
             if progress is not None and not progress(written, total):
                 raise Cancelled("export cancelled")
