@@ -426,11 +426,16 @@ class EventStore:
             when.extend(_epoch(loads(raw).get("time")) for raw in self.reader(range(row, held))())
             return when
 
+    def _snapshot(self) -> tuple[list[_Chunk], array[int]]:
+        """The chunks as they are now, for another thread: chunks never change once written
+        (sealing only swaps the JSON for its compressed form)."""
+        chunks, firsts = self._layout
+        return list(chunks), array("q", firsts[: len(chunks)])
+
     def reader(self, rows: Sequence[int]) -> Callable[[], Iterator[bytes]]:
         """A snapshot of the JSON of ``rows`` that another thread may read later: chunks never
         change once written (sealing only swaps the JSON for its compressed form). Cheap to take."""
-        chunks, firsts = self._layout
-        chunks, firsts = list(chunks), array("q", firsts[: len(chunks)])
+        chunks, firsts = self._snapshot()
         rows = array("q", rows)
 
         def read() -> Iterator[bytes]:
@@ -451,8 +456,7 @@ class EventStore:
     def json_arrays(self, rows: Sequence[int]) -> Callable[[], Iterator[bytes]]:
         """Like ``reader``, but gives JSON arrays of events, one per run of consecutive rows in a
         chunk (a slice of the chunk's JSON, no event is parsed): what export decodes in bulk."""
-        chunks, firsts = self._layout
-        chunks, firsts = list(chunks), array("q", firsts[: len(chunks)])
+        chunks, firsts = self._snapshot()
         rows = array("q", rows)
 
         def read() -> Iterator[bytes]:
