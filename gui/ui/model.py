@@ -19,10 +19,8 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
 _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
-# the other roles the delegate asks for (decoration, check state, foreground): none here
-_ROLES_OF_DELEGATE = {
-    r.value for r in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ForegroundRole)
-}
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_USER = Qt.ItemDataRole.UserRole.value
 TEXT_CACHE_ROWS = 2048
 
 
@@ -66,30 +64,7 @@ class EventTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.row_text(self.row_id(index.row()))[index.column()]
-        column = index.column()
-        if role == Qt.ItemDataRole.FontRole:
-            return self._mono if column in (0, 6) else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in (0, 7) else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            row = self.row_id(index.row())
-            if column == 0 and row in self.store.gap_before:
-                return _GAP
-            if self.store.seq[row - self.store.base] <= self.committed:
-                return _COMMITTED
-            return None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            row = self.row_id(index.row())
-            if column == 2:
-                return self.store.full_type(row)
-            if column == 0 and row in self.store.gap_before:
-                return f"{self.store.gap_before[row]} events before this one were not delivered (filtered out or lost)"
-            return None
-        if role == Qt.ItemDataRole.UserRole:
-            return self.row_id(index.row())
-        return None
+        return self._value(self.row_id(index.row()), index.column(), int(role))
 
     def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
         """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
@@ -102,27 +77,34 @@ class EventTableModel(QAbstractTableModel):
             return
         row = self.view[index.row()] if self.view is not None else self.store.base + index.row()
         column = index.column()
-        text = self._text_cache.get(row) or self.row_text(row)
         for item in roles:
-            role = item.role()
-            if role == _DISPLAY:
-                item.setData(text[column])
-            elif role == _FONT and column in (0, 6):
-                item.setData(self._mono)
-            elif role == _ALIGNMENT and column in (0, 7):
-                item.setData(_RIGHT)
-            elif role == _BACKGROUND and column == 0 and row in self.store.gap_before:
-                item.setData(_GAP)
-            elif role == _BACKGROUND and self.store.seq[row - self.store.base] <= self.committed:
-                item.setData(_COMMITTED)
-            elif role in _ROLES_OF_DELEGATE or role in (_FONT, _ALIGNMENT, _BACKGROUND):
+            value = self._value(row, column, item.role())
+            if value is None:
                 item.clearData()
             else:
-                value = self.data(index, role)
-                if value is None:
-                    item.clearData()
-                else:
-                    item.setData(value)
+                item.setData(value)
+
+    def _value(self, row: int, column: int, role: int) -> Any:
+        """What a cell shows for one role: the one place ``data`` and ``multiData`` read."""
+        if role == _DISPLAY:
+            return (self._text_cache.get(row) or self.row_text(row))[column]
+        if role == _FONT:
+            return self._mono if column in (0, 6) else None
+        if role == _ALIGNMENT:
+            return _RIGHT if column in (0, 7) else None
+        if role == _BACKGROUND:
+            if column == 0 and row in self.store.gap_before:
+                return _GAP
+            return _COMMITTED if self.store.seq[row - self.store.base] <= self.committed else None
+        if role == _TOOLTIP:
+            if column == 2:
+                return self.store.full_type(row)
+            if column == 0 and row in self.store.gap_before:
+                return f"{self.store.gap_before[row]} events before this one were not delivered (filtered out or lost)"
+            return None
+        if role == _USER:
+            return row
+        return None
 
     def row_text(self, row: int) -> tuple[str, ...]:
         """The shown text of every column of a row, made once (a repaint asks for each cell)."""
