@@ -54,6 +54,22 @@ class StoredEvent:
     raw: bytes
 
 
+ENVELOPE_ORDER = (
+    "id",
+    "type",
+    "time",
+    "ingest_time",
+    "sequence",
+    "previous",
+    "source",
+    "subject",
+    "subject_type",
+    "tenant_id",
+    "client_id",
+    "data",
+)
+
+
 class TopicLog:
     """The ordered events of one topic; ``sequence`` increases by one, ``previous`` links back."""
 
@@ -66,7 +82,8 @@ class TopicLog:
     def last_sequence(self) -> int:
         return self.events[-1].sequence if self.events else self.first_sequence - 1
 
-    def append(self, body: dict[str, Any], ingest: datetime) -> StoredEvent:
+    def append(self, body: dict[str, Any], ingest: datetime, when: datetime | None = None) -> StoredEvent:
+        """Store ``body`` as the next event; ``when`` is its time if the caller has it parsed already."""
         sequence = self.last_sequence + 1
         full = dict(body)
         full["ingest_time"] = format_time(ingest)
@@ -74,33 +91,12 @@ class TopicLog:
         if sequence > 1:
             full["previous"] = sequence - 1
         # the envelope order of the real service: identity first, data last
-        ordered: dict[str, Any] = {
-            k: full[k]
-            for k in (
-                "id",
-                "type",
-                "time",
-                "ingest_time",
-                "sequence",
-                "previous",
-                "source",
-                "subject",
-                "subject_type",
-                "tenant_id",
-                "client_id",
-                "data",
-            )
-            if k in full
-        }
-        return self.add(ordered, parse_time(body["time"]))
-
-    def add(self, ordered: dict[str, Any], when: datetime) -> StoredEvent:
-        """Store an event whose envelope is complete and in order (``sequence`` included)."""
+        ordered: dict[str, Any] = {k: full[k] for k in ENVELOPE_ORDER if k in full}
         event = StoredEvent(
-            ordered["sequence"],
-            ordered["type"],
-            ordered["tenant_id"],
-            when,
+            sequence,
+            body["type"],
+            body["tenant_id"],
+            when or parse_time(body["time"]),
             ordered,
             memoryview(orjson.dumps(ordered)).tobytes(),  # exact size: orjson over-allocates
         )
@@ -196,25 +192,12 @@ class EmulatorState:
             self.cond.notify_all()
 
     def _replay_one(self, when: datetime) -> StoredEvent:
-        """A copy of a pooled payload as a new event: new ID, time and sequence (a third of the cost
-        of a generated one, which matters at 10,000 events/s)."""
+        """A copy of a pooled payload as a new event: new ID, time and sequence (much cheaper than
+        generating one, which matters at 10,000 events/s)."""
         body = self._pool[self._pool_next % len(self._pool)]
         self._pool_next += 1
-        topic = self.topics[TENANT_TOPIC]
-        sequence = topic.last_sequence + 1
-        stamp = when.isoformat().replace("+00:00", "Z")
-        ordered: dict[str, Any] = {
-            "id": str(uuid.UUID(int=self.factory.rng.getrandbits(128), version=4)),
-            "type": body["type"],
-            "time": stamp,
-            "ingest_time": stamp,
-            "sequence": sequence,
-            "previous": sequence - 1,
-            **{
-                k: body[k] for k in ("source", "subject", "subject_type", "tenant_id", "client_id", "data") if k in body
-            },
-        }
-        return topic.add(ordered, when)
+        event = dict(body, id=str(uuid.UUID(int=self.factory.rng.getrandbits(128), version=4)), time=format_time(when))
+        return self.topics[TENANT_TOPIC].append(event, when, when)
 
     def add_client(self, client_id: str, secret: str, *, scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE,)) -> None:
         with self.cond:
