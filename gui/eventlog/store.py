@@ -579,20 +579,21 @@ class RowFilter:
         hits = store.search(needle, range(lo, hi))
         base = store.base
 
-        def matching(column: array[int], values: list[str], test: Callable[[str], bool]) -> set[int]:
-            """Interned ids of the rows in [lo, hi) whose value passes ``test``, each value checked once
-            (only the values these rows use when they are fewer than all values, as for new rows)."""
-            ids: Iterable[int] = range(len(values))
-            if hi - lo < len(values):
-                ids = set(column[lo - base : hi - base])
-            return {i for i in ids if test(values[i])}
+        def matching(column: array[int], count: int, test: Callable[[int], bool]) -> set[int]:
+            """Interned ids of the rows in [lo, hi) that pass ``test``, each id checked once (only
+            the ids these rows use when they are fewer than all, as for new rows)."""
+            ids: Iterable[int] = range(count) if hi - lo >= count else set(column[lo - base : hi - base])
+            return {i for i in ids if test(i)}
 
+        type_names, source_names = store.types.values, store.sources.values
         types = matching(
-            store.type_ix, store.types.values, lambda v: text in v.lower() or text in short_type(v).lower()
+            store.type_ix,
+            len(type_names),
+            lambda i: text in type_names[i].lower() or text in short_type(type_names[i]).lower(),
         )
         by_column = [
-            (store.tenant_ix, self._tenants(store, text, lo, hi)),
-            (store.source_ix, matching(store.source_ix, store.sources.values, lambda v: text in v.lower())),
+            (store.tenant_ix, matching(store.tenant_ix, len(store.tenants.values), _tenant_test(store, text))),
+            (store.source_ix, matching(store.source_ix, len(source_names), lambda i: text in source_names[i].lower())),
         ]
         extra = [_keep(range(lo, hi), column, base, ids) for column, ids in by_column if ids]
         if types:
@@ -609,33 +610,20 @@ class RowFilter:
         wanted = set(kept)
         return array("q", (row for row in hits if row in wanted))
 
-    @staticmethod
-    def _tenants(store: EventStore, text: str, lo: int, hi: int) -> set[int]:
-        """Tenant ids matching ``text`` by ID or name (``tenant_keys``), or, when the text could
-        span the parts of the Tenant column's label ("Name (abcdef12)"), by the label."""
-        keys = store.tenant_keys
-        ids: Iterable[int] = range(len(keys))
-        if hi - lo < len(keys):  # a few new rows: only their tenants
-            ids = set(store.tenant_ix[lo - store.base : hi - store.base])
-        if any(c in text for c in " ()"):
-            test = _tenant_test(store.names, text)
-            values = store.tenants.values
-            return {i for i in ids if test(values[i])}
-        return {i for i in ids if i < len(keys) and text in keys[i]}
 
+def _tenant_test(store: EventStore, text: str) -> Callable[[int], bool]:
+    """Whether tenant id i matches ``text``: by its ID or name (``tenant_keys``), or, when the text
+    could span the parts of the Tenant column's label ("Name (abcdef12)"), by that label."""
+    keys, values, names = store.tenant_keys, store.tenants.values, store.names
+    if not any(c in text for c in " ()"):
+        return lambda i: i < len(keys) and text in keys[i]
 
-def _tenant_test(names: dict[str, str], text: str) -> Callable[[str], bool]:
-    """Whether a tenant matches ``text``: its ID, its name, or the Tenant column's label
-    ("Name (abcdef12)"; checked whole only when the text could span its parts)."""
-    spans = any(c in text for c in " ()")
-
-    def test(tenant: str) -> bool:
+    def test(i: int) -> bool:
+        tenant = values[i]
         if text in tenant.lower():
             return True
         name = names.get(tenant)
-        if name is None:
-            return False
-        return text in name.lower() or (spans and text in f"{name} ({tenant[:8]})".lower())
+        return name is not None and (text in name.lower() or text in f"{name} ({tenant[:8]})".lower())
 
     return test
 
