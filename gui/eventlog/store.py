@@ -122,7 +122,7 @@ class _Chunk:
     """Consecutive events: their JSON (``,`` between them) and search text (newline between them).
     Sealing compresses the JSON: ``packed`` is set, then ``raw`` goes; readers check ``raw`` first."""
 
-    __slots__ = ("first", "packed", "raw", "text")
+    __slots__ = ("first", "hits", "packed", "raw", "text")
 
     def __init__(
         self, first: int, raw: _Spans | None, text: _Spans, packed: tuple[bytes, array[int]] | None = None
@@ -131,6 +131,7 @@ class _Chunk:
         self.raw = raw
         self.text = text
         self.packed = packed
+        self.hits: tuple[bytes, array[int]] | None = None  # a search made in advance: needle, items holding it
 
     def __len__(self) -> int:
         return len(self.text.ends)
@@ -178,23 +179,29 @@ class Prepared:
     """What ``EventStore.append`` needs from a batch beyond its columns: the search text, the JSON
     (already compressed when the batch fills a block) and the tenant names seen in the payloads.
     ``prepare`` runs where the batch was decoded (the consumer thread), so the UI thread only links
-    the result in; zstd releases the GIL, so compression overlaps the UI thread on another core."""
+    the result in; zstd releases the GIL, so compression overlaps the UI thread on another core.
+    ``needle``: the text filter's search (``RowFilter.search_needle``), run here in advance so that
+    filtering the new rows costs the UI thread nothing when it is still the filter's."""
 
     __slots__ = ("chunk", "names")
 
-    def __init__(self, chunk: _Chunk, names: list[tuple[str, str]]) -> None:
+    def __init__(self, chunk: _Chunk, names: dict[str, str]) -> None:
         self.chunk = chunk
         self.names = names
 
 
-def prepare(events: Events) -> Prepared:
+def prepare(events: Events, needle: bytes = b"") -> Prepared:
     # search text: lowercase, without JSON's quotes (a tenth of the bytes to scan; a search ignores
     # quotes too), one item per event
     text = _Spans.of([p.translate(_LOWER, b'"') for p in map(b"".join, events.text_parts())], b"\n")
     chunk = _Chunk(-1, _Spans.of(events.raws, b","), text)
+    if needle and len(events):
+        hits = array("q")
+        text.find(needle, 0, len(events), 0, hits)
+        chunk.hits = (needle, hits)
     if len(events) >= EventStore.BLOCK_EVENTS:
         chunk.seal()
-    return Prepared(chunk, _names(events.payloads()))
+    return Prepared(chunk, dict(_names(events.payloads())))
 
 
 def _names(payloads: list[msgspec.Raw]) -> list[tuple[str, str]]:
@@ -260,7 +267,8 @@ class EventStore:
         prepared = events.prepared if isinstance(events.prepared, Prepared) else prepare(events)
         chunk = prepared.chunk
         if chunk.first != -1:  # already in a store: share its immutable parts, not its position
-            chunk = _Chunk(-1, chunk.raw, chunk.text, chunk.packed)
+            shared, chunk = chunk, _Chunk(-1, chunk.raw, chunk.text, chunk.packed)
+            chunk.hits = shared.hits
         chunk.first = start
         if chunk.packed is not None and self._open < len(self._layout[0]):
             self._seal()  # the small chunks before it become a block of their own
@@ -269,18 +277,19 @@ class EventStore:
         firsts.append(start)
         type_ids = array("I", self.types.ids(events.column("type")))
         self.type_ix.extend(type_ids)
-        rows_of = self.type_rows
-        for row, type_id in zip(range(start, start + len(type_ids)), type_ids, strict=True):
-            rows_of[type_id].append(row)
+        rows = range(start, start + len(type_ids))
+        for type_id in set(type_ids):  # a few types a batch: C-level loops over the batch for each
+            self.type_rows[type_id].extend(compress(rows, map(type_id.__eq__, type_ids)))
         self.tenant_ix.extend(self.tenants.ids(events.column("tenant_id")))
-        self._index_tenants(prepared.names)
+        learned = prepared.names.items() - self.names.items()  # set difference in C: mostly nothing new
+        self._index_tenants(learned)
         self.source_ix.extend(self.sources.ids(events.column("source")))
         self.seq.extend(events.column("sequence"))  # last: the length of ``seq`` says what is held
         if chunk.packed is not None:
             self._open = len(chunks)
         elif start + len(events) - chunks[self._open].first >= self.BLOCK_EVENTS:
             self._seal()
-        self.names.update(prepared.names)
+        self.names.update(learned)
         gap_after = {last: last - first + 1 for first, last in gaps}  # keyed by the `previous` that skips them
         if gap_after:
             for row, previous in enumerate(events.column("previous"), start):
@@ -289,7 +298,7 @@ class EventStore:
                     self.gap_before[row] = missing
         return range(start, self.base + len(self.seq))
 
-    def _index_tenants(self, names: list[tuple[str, str]]) -> None:
+    def _index_tenants(self, names: Iterable[tuple[str, str]]) -> None:
         """Keep ``tenant_keys`` in step with the tenants interned and the names learned."""
         values, keys, known = self.tenants.values, self.tenant_keys, self.names
         for tenant in values[len(keys) :]:
@@ -493,7 +502,12 @@ class EventStore:
             first = chunk.first
             if first >= hi:
                 break
-            chunk.text.find(needle, max(lo - first, 0), min(hi - first, len(chunk)), first, out)
+            a, b = max(lo - first, 0), min(hi - first, len(chunk))
+            hits = chunk.hits
+            if hits is not None and hits[0] == needle and a == 0 and b == len(chunk):
+                out.extend(map(add, hits[1], repeat(first)))  # searched when it arrived
+            else:
+                chunk.text.find(needle, a, b, first, out)
         return out
 
     def subject_rows(self, subject: str) -> list[int]:
@@ -545,6 +559,8 @@ class RowFilter:
     def __init__(self, spec: FilterSpec) -> None:
         self.spec = spec
         self.needle = spec.text.lower().encode()
+        # what the search text is scanned for (it holds no newlines or JSON quotes); b"" for no text
+        self.search_needle = self.needle.replace(b"\n", b"").replace(b'"', b"")
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
 
     def apply(self, store: EventStore, rows: range, cancelled: Any = None) -> array[int]:
@@ -575,8 +591,7 @@ class RowFilter:
 
     def _text(self, store: EventStore, kept: Sequence[int], lo: int, hi: int) -> array[int]:
         text = self.needle.decode()
-        needle = self.needle.replace(b"\n", b"").replace(b'"', b"")  # as the search text holds it
-        hits = store.search(needle, range(lo, hi))
+        hits = store.search(self.search_needle, range(lo, hi))
         base = store.base
 
         def matching(column: array[int], count: int, test: Callable[[int], bool]) -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
@@ -34,6 +35,9 @@ class EventTableModel(QAbstractTableModel):
         self.row_filter: RowFilter | None = None
         self.committed = -1
         self.local_time = False
+        # store rows this model has announced end here: the store may already hold more (the window
+        # stores a flush's batches, then lets the event loop breathe before showing them)
+        self.end = store.base + len(store)
         self._text_cache: dict[int, tuple[str, ...]] = {}
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
@@ -44,7 +48,7 @@ class EventTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         if parent.isValid():
             return 0
-        return len(self.view) if self.view is not None else len(self.store)
+        return len(self.view) if self.view is not None else self.end - self.store.base
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(HEADERS)
@@ -137,10 +141,14 @@ class EventTableModel(QAbstractTableModel):
 
     def add_rows(self, rows: range) -> int:
         """New store rows arrived: one beginInsertRows for the visible ones. Returns how many."""
+        rows = range(max(rows.start, self.end), rows.stop)  # rows already shown are not added twice
+        if not rows:
+            return 0
+        self.end = rows.stop
         self._text_cache.clear()  # tenant names learned from the new events may relabel shown rows
         if self.view is None:
             visible = len(rows)
-            first = len(self.store) - visible
+            first = rows.start - self.store.base
         else:
             kept = self.row_filter.apply(self.store, rows) if self.row_filter else array("q", rows)
             visible = len(kept)
@@ -173,6 +181,8 @@ class EventTableModel(QAbstractTableModel):
 
     def set_view(self, row_filter: RowFilter | None, rows: array[int] | None) -> None:
         """Show the rows a filter kept (``None``: every row); new rows go through the same filter."""
+        if rows is not None and rows and rows[-1] >= self.end:  # the filter saw rows not shown yet:
+            rows = rows[: bisect_left(rows, self.end)]  # add_rows brings them, filtered
         self.beginResetModel()
         self.row_filter = row_filter
         self.view = None if row_filter is None else rows
@@ -182,6 +192,7 @@ class EventTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._text_cache.clear()
         self.store.clear()
+        self.end = 0
         if self.view is not None:
             self.view = array("q")
         self.endResetModel()

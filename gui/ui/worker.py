@@ -25,10 +25,13 @@ class ConsumerWorker(QObject):
         self._factory = consumer_factory
         self.consumer: Consumer | None = None
         self._stop_asked = False
+        self.search_needle = b""  # the window's text filter, searched in each batch as it arrives
+
 
     # the ConsumerSink protocol, called on the worker thread
     def on_batch(self, batch: Batch) -> None:
-        batch.events.prepared = prepare(batch.events)  # search text, compression: here, not on the UI thread
+        # search text, compression, the text filter's search: here, not on the UI thread
+        batch.events.prepared = prepare(batch.events, self.search_needle)
         self.batch_received.emit(batch)
 
     def on_state(self, state: ConsumerState) -> None:

@@ -342,3 +342,36 @@ def test_notification_rule_is_rate_limited(qtbot: Any, open_window: Any, lab: La
     window.notify_edit.setText("data.kind ==")
     window.on_notify_rule()
     assert "invalid CEL" in window.notify_edit.toolTip()
+
+
+def test_batches_and_states_reach_the_window_on_its_own_thread(
+    qtbot: Any, open_window: Any, lab: Lab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consumer thread's results must be handled on the GUI thread: they touch widgets, and
+    the pending-batch list would race with the flush otherwise."""
+    import threading
+    import time
+
+    import gui.ui.window
+
+    on_main: dict[str, set[bool]] = {"batch": set(), "state": set()}
+
+    class Clock:  # on_batch stamps each batch with the window module's clock
+        def __getattr__(self, name: str) -> Any:
+            if name in ("time", "monotonic"):
+                on_main["batch"].add(threading.current_thread() is threading.main_thread())
+            return getattr(time, name)
+
+    class Label:  # on_state shows the state here
+        def __init__(self, label: Any) -> None:
+            self.label = label
+
+        def setText(self, text: str) -> None:  # noqa: N802
+            on_main["state"].add(threading.current_thread() is threading.main_thread())
+            self.label.setText(text)
+
+    monkeypatch.setattr(gui.ui.window, "time", Clock())
+    window = open_window()
+    window.stream_status_label = Label(window.stream_status_label)
+    start(qtbot, window, "earliest", until_rows=300)
+    assert on_main == {"batch": {True}, "state": {True}}
