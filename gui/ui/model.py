@@ -22,7 +22,7 @@ _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
 _BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _USER = Qt.ItemDataRole.UserRole.value
-TEXT_CACHE_ROWS = 2048
+CELL_CACHE_ROWS = 2048
 
 
 class EventTableModel(QAbstractTableModel):
@@ -38,7 +38,7 @@ class EventTableModel(QAbstractTableModel):
         # store rows this model has announced end here: the store may already hold more (the window
         # stores a flush's batches, then lets the event loop breathe before showing them)
         self.end = store.base + len(store)
-        self._text_cache: dict[int, tuple[str, ...]] = {}
+        self._cell_cache: dict[int, tuple[dict[int, Any], ...]] = {}
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
         self._mono.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
@@ -68,63 +68,61 @@ class EventTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        return self._value(self.row_id(index.row()), index.column(), int(role))
+        return self._cells(self.row_id(index.row()))[index.column()].get(int(role))
 
     def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
         """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
-        together, so a repaint makes one Python call per cell instead of seven (each of which may
-        have to wait for the GIL while the consumer thread decodes). Every role is written, value or
-        none: the delegate reuses the same span from cell to cell."""
+        together, so a repaint makes one Python call per cell instead of seven. Every role is
+        written, value or none: the delegate reuses the same span from cell to cell."""
         if not index.isValid():
             for item in roles:
                 item.clearData()
             return
         row = self.view[index.row()] if self.view is not None else self.store.base + index.row()
-        column = index.column()
+        get = (self._cell_cache.get(row) or self._cells(row))[index.column()].get
         for item in roles:
-            value = self._value(row, column, item.role())
+            value = get(item.role())
             if value is None:
                 item.clearData()
             else:
                 item.setData(value)
 
-    def _value(self, row: int, column: int, role: int) -> Any:
-        """What a cell shows for one role: the one place ``data`` and ``multiData`` read."""
-        if role == _DISPLAY:
-            return (self._text_cache.get(row) or self.row_text(row))[column]
-        if role == _FONT:
-            return self._mono if column in (0, 6) else None
-        if role == _ALIGNMENT:
-            return _RIGHT if column in (0, 7) else None
-        if role == _BACKGROUND:
-            if column == 0 and row in self.store.gap_before:
-                return _GAP
-            return _COMMITTED if self.store.seq[row - self.store.base] <= self.committed else None
-        if role == _TOOLTIP:
-            if column == 2:
-                return self.store.full_type(row)
-            if column == 0 and row in self.store.gap_before:
-                return f"{self.store.gap_before[row]} events before this one were not delivered (filtered out or lost)"
-            return None
-        if role == _USER:
-            return row
-        return None
+    def _cells(self, row: int) -> tuple[dict[int, Any], ...]:
+        """Every role of every cell of a row (role -> value, absent when none), made once: the one
+        place ``data`` and ``multiData`` read, cached for the rows on screen."""
+        cells = self._cell_cache.get(row)
+        if cells is not None:
+            return cells
+        if len(self._cell_cache) >= CELL_CACHE_ROWS:
+            self._cell_cache.clear()
+        store = self.store
+        gap = store.gap_before.get(row)
+        committed = _COMMITTED if store.seq[row - store.base] <= self.committed else None
+        cells = tuple({_DISPLAY: text, _USER: row} for text in self.row_text(row))
+        for column in (0, 6):
+            cells[column][_FONT] = self._mono
+        for column in (0, 7):
+            cells[column][_ALIGNMENT] = _RIGHT
+        if committed is not None:
+            for cell in cells:
+                cell[_BACKGROUND] = committed
+        if gap:
+            cells[0][_BACKGROUND] = _GAP
+            cells[0][_TOOLTIP] = f"{gap} events before this one were not delivered (filtered out or lost)"
+        cells[2][_TOOLTIP] = store.full_type(row)
+        self._cell_cache[row] = cells
+        return cells
 
     def row_text(self, row: int) -> tuple[str, ...]:
-        """The shown text of every column of a row, made once (a repaint asks for each cell)."""
-        text = self._text_cache.get(row)
-        if text is None:
-            if len(self._text_cache) >= TEXT_CACHE_ROWS:
-                self._text_cache.clear()
-            cells = [self.store.cell(row, column) for column in range(len(HEADERS))]
-            if cells[1]:
-                cells[1] = self._time_text(cells[1])
-            text = self._text_cache[row] = tuple(cells)
-        return text
+        """The shown text of every column of a row."""
+        cells = [self.store.cell(row, column) for column in range(len(HEADERS))]
+        if cells[1]:
+            cells[1] = self._time_text(cells[1])
+        return tuple(cells)
 
     def set_local_time(self, local: bool) -> None:
         self.local_time = local
-        self._text_cache.clear()
+        self._cell_cache.clear()
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 1), self.index(self.rowCount() - 1, 1), [Qt.ItemDataRole.DisplayRole])
 
@@ -134,8 +132,8 @@ class EventTableModel(QAbstractTableModel):
         except ValueError:
             return text
         if self.local_time:
-            return when.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-        return when.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "Z"
+            return when.astimezone().isoformat(" ", "milliseconds")[:23]
+        return when.isoformat(" ", "milliseconds")[:23] + "Z"
 
     # -- changes -----------------------------------------------------------------------------
 
@@ -145,7 +143,7 @@ class EventTableModel(QAbstractTableModel):
         if not rows:
             return 0
         self.end = rows.stop
-        self._text_cache.clear()  # tenant names learned from the new events may relabel shown rows
+        self._cell_cache.clear()  # tenant names learned from the new events may relabel shown rows
         if self.view is None:
             visible = len(rows)
             first = rows.start - self.store.base
@@ -190,7 +188,7 @@ class EventTableModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._text_cache.clear()
+        self._cell_cache.clear()
         self.store.clear()
         self.end = 0
         if self.view is not None:
@@ -199,6 +197,7 @@ class EventTableModel(QAbstractTableModel):
 
     def set_committed(self, offset: int) -> None:
         self.committed = offset
+        self._cell_cache.clear()
         if self.rowCount():
             self.dataChanged.emit(
                 self.index(0, 0),

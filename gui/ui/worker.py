@@ -27,7 +27,6 @@ class ConsumerWorker(QObject):
         self._stop_asked = False
         self.search_needle = b""  # the window's text filter, searched in each batch as it arrives
 
-
     # the ConsumerSink protocol, called on the worker thread
     def on_batch(self, batch: Batch) -> None:
         # search text, compression, the text filter's search: here, not on the UI thread

@@ -41,3 +41,47 @@ def test_each_cell_gets_its_own_roles_not_the_previous_cells(qtbot: Any) -> None
     assert not kind.displayAlignment & Qt.AlignmentFlag.AlignRight
     assert kind.font.family() != model._mono.family()
     assert kind.backgroundBrush.style() == Qt.BrushStyle.NoBrush
+
+
+def test_rows_are_shown_once_and_a_filter_never_shows_rows_not_announced(qtbot: Any, qtmodeltester: Any) -> None:
+    """The window stores a flush before the model shows it: rows stored but not yet announced
+    must not be counted, shown by a filter result, or added twice."""
+    from array import array
+
+    from gui.eventlog.store import FilterSpec, RowFilter
+
+    store = EventStore()
+    model = EventTableModel(store)
+    kinds = ("created", "updated")
+    events = [
+        {
+            "sequence": n,
+            "type": f"cti.a.p.em.event.v1.0~a.p.tenant.{kinds[n % 2]}.v1.0",
+            "tenant_id": "t",
+            "source": "s",
+        }
+        for n in range(1, 11)
+    ]
+    first = store.append(events[:6])
+    assert model.rowCount() == 0  # stored, not announced
+    assert model.add_rows(first) == 6
+    store.append(events[6:])
+    assert model.rowCount() == 6
+    only_created = RowFilter(FilterSpec(types=frozenset({"cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"})))
+    model.set_view(only_created, only_created.apply(store, store.rows()))  # the filter saw all 10 rows
+    assert [model.row_id(r) for r in range(model.rowCount())] == [1, 3, 5]
+    assert model.add_rows(store.rows()) == 2  # rows 6..9 arrive, filtered; 0..5 are not added again
+    assert [model.row_id(r) for r in range(model.rowCount())] == [1, 3, 5, 7, 9]
+    qtmodeltester.check(model)
+    model.set_view(None, None)
+    assert model.rowCount() == 10 and model.add_rows(store.rows()) == 0
+    assert isinstance(only_created.apply(store, store.rows()), array)
+
+
+def test_committing_repaints_rows_already_cached(qtbot: Any) -> None:
+    store = EventStore()
+    model = EventTableModel(store)
+    model.add_rows(store.append([{"sequence": 5, "type": "t", "tenant_id": "x", "source": "s"}]))
+    assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is None  # cached now
+    model.set_committed(5)
+    assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None

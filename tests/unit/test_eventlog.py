@@ -265,3 +265,31 @@ def test_tenants_match_by_id_name_and_label_as_names_are_learned() -> None:
     rows = store.rows()
     assert kept("acme") == [0, 1]  # row 0 by its tenant's name, learned from row 1's payload
     assert kept("corp (99999999)") == [0]  # the label shown in the Tenant column
+
+
+def test_a_search_made_in_advance_gives_what_a_scan_gives() -> None:
+    """The consumer thread searches each batch for the text filter as it arrives; the store uses
+    that only for the same needle and a whole chunk, and scans otherwise."""
+    sent = [event(i + 1) for i in range(250)]
+    ahead, plain = EventStore(), EventStore()
+    for part in (sent[:100], sent[100:103], sent[103:250]):
+        events = Events.decode(body(part))[0]
+        events.prepared = prepare(events, b"note 1")
+        ahead.append(events)
+        plain.append(Events.decode(body(part))[0])
+    assert any(c.hits is not None for c in ahead._layout[0])
+    for needle, rows in ((b"note 1", ahead.rows()), (b"note 1", range(5, 120)), (b"note 2", ahead.rows())):
+        assert ahead.search(needle, rows).tolist() == plain.search(needle, rows).tolist()
+    assert ahead.search(b"note 1", ahead.rows()).tolist() == [
+        r for r in ahead.rows() if b"note 1" in f"note {r + 1}".encode()
+    ]
+
+
+def test_tenant_names_learned_once_and_relearned_when_they_change() -> None:
+    store = EventStore()
+    store.append(Events.decode(body([event(1), event(2)]))[0])
+    assert store.names == {"tenant-1": "Tenant Nº1", "tenant-2": "Tenant Nº2"}
+    renamed = event(4, data={"id": "tenant-1", "name": "Renamed"})
+    store.append(Events.decode(body([event(3), renamed]))[0])
+    assert store.names["tenant-1"] == "Renamed"
+    assert store.tenant_keys[store.tenants.get("tenant-1")] == "tenant-1\x1frenamed"
