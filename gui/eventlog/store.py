@@ -26,6 +26,7 @@ from typing import Any
 
 import msgspec
 import orjson
+import stringzilla as sz
 import zstandard
 
 from gui.api.durations import parse_time
@@ -92,14 +93,28 @@ class _Spans:
 
     def find(self, needle: bytes, a: int, b: int, first: int, out: array[int]) -> None:
         """Append ``first + k`` to ``out`` for each item k in [a, b) holding ``needle`` (which has no
-        separator byte): one ``find`` per hit, then on from the end of that item."""
-        ends, find, add = self.ends, self.blob.find, out.append
+        separator byte, nor do the items): one SIMD ``find`` per hit (StringZilla; several times
+        ``bytes.find``), then on from the end of that item; once hits are dense, every remaining
+        item is tested in one C-level pass instead."""
+        ends, add = self.ends, out.append
+        text = sz.Str(self.blob)
+        find = text.find
         stop = ends[b - 1]
         pos = find(needle, ends[a - 1] + 1 if a else 0, stop)
+        hits = 0
         while pos != -1:
             k = bisect_right(ends, pos)
             add(first + k)
+            hits += 1
+            if hits == _DENSE and k + 1 < b:
+                items = text[ends[k] + 1 : stop].split(b"\n")  # items k+1 .. b-1
+                out.extend(compress(range(first + k + 1, first + b), map(_contains, items, repeat(needle))))
+                return
             pos = find(needle, ends[k] + 1, stop)
+
+
+_DENSE = 8  # hits in one chunk after which the rest of it is tested item by item
+_contains = sz.Str.contains
 
 
 def _item(blob: bytes, ends: array[int], k: int) -> bytes:
@@ -192,8 +207,8 @@ class Prepared:
 
 def prepare(events: Events, needle: bytes = b"") -> Prepared:
     # search text: lowercase, without JSON's quotes (a tenth of the bytes to scan; a search ignores
-    # quotes too), one item per event
-    text = _Spans.of([p.translate(_LOWER, b'"') for p in map(b"".join, events.text_parts())], b"\n")
+    # quotes too) or line breaks (only whitespace between JSON tokens), one line per event
+    text = _Spans.of([p.translate(_LOWER, b'"\n') for p in map(b"".join, events.text_parts())], b"\n")
     chunk = _Chunk(-1, _Spans.of(events.raws, b","), text)
     if needle and len(events):
         hits = array("q")
