@@ -296,7 +296,8 @@ class EventStore:
         for type_id in set(type_ids):  # a few types a batch: C-level loops over the batch for each
             self.type_rows[type_id].extend(compress(rows, map(type_id.__eq__, type_ids)))
         self.tenant_ix.extend(self.tenants.ids(events.column("tenant_id")))
-        learned = prepared.names.items() - self.names.items()  # set difference in C: mostly nothing new
+        known = self.names
+        learned = [(t, n) for t, n in prepared.names.items() if known.get(t) != n]  # mostly none
         self._index_tenants(learned)
         self.source_ix.extend(self.sources.ids(events.column("source")))
         self.seq.extend(events.column("sequence"))  # last: the length of ``seq`` says what is held
