@@ -12,15 +12,19 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import queue
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain, repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
 import orjson
+import stringzilla as sz
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -88,13 +92,14 @@ def _text_column(values: list[str | None]) -> list[bytes]:
     return [_quoted(escape_cell(v)).encode() for v in values]
 
 
-def _data_column(values: list[msgspec.Raw]) -> list[bytes]:
-    """Payload cells: the JSON text, quoted, as bytes (never decoded). Objects and arrays (the
-    common case) in a few C-level passes over the whole column (JSON text never holds a raw
-    control character such as 0x1f)."""
+def _data_column(values: list[msgspec.Raw]) -> tuple[list[bytes], bool]:
+    """Payload cells: the JSON text as bytes (never decoded), and whether the caller must put the
+    quotes around them. Objects and arrays (the common case) take a few C-level passes over the
+    whole column (JSON text never holds a raw control character such as 0x1f) and leave the
+    quotes to the row separators; other payloads come quoted as needed."""
     joined = b"\x1f".join(values)
-    if joined[:1] in (b"{", b"[") and joined.count(b"\x1f{") + joined.count(b"\x1f[") == len(values) - 1:
-        return (b'"' + joined.replace(b'"', b'""').replace(b"\x1f", b'"\x1f"') + b'"').split(b"\x1f")
+    if joined[:1] in (b"{", b"[") and sz.count(joined, b"\x1f{") + sz.count(joined, b"\x1f[") == len(values) - 1:
+        return joined.replace(b'"', b'""').split(b"\x1f"), True
     out = []
     for raw in values:
         text = bytes(raw)
@@ -102,7 +107,7 @@ def _data_column(values: list[msgspec.Raw]) -> list[bytes]:
             out.append(b'"' + text.replace(b'"', b'""') + b'"')
         else:  # a string, number, boolean or null payload: the value itself, as a cell
             out.append(_quoted(escape_cell(orjson.loads(text))).encode())
-    return out
+    return out, False
 
 
 def _quoted(cell: str) -> str:
@@ -112,7 +117,8 @@ def _quoted(cell: str) -> str:
 
 
 def _int_column(values: list[int | None]) -> list[bytes]:
-    return "\x1f".join(["" if v is None else str(v) for v in values]).encode().split(b"\x1f")
+    texts = map(str, values) if None not in values else ("" if v is None else str(v) for v in values)
+    return "\x1f".join(texts).encode().split(b"\x1f")
 
 
 class CsvWriter:
@@ -142,16 +148,24 @@ class CsvWriter:
         except msgspec.ValidationError:  # a field of an unexpected type: the general path
             return self.write(orjson.loads(events_json))
         if rows:
-            cells = []
+            # the block is one join over cells and separators, row after row; a separator may
+            # carry the quotes of the cells beside it (payloads)
+            flat: list[Any] = []
+            before = b""
             for column in self.columns:
                 values = list(map(attrgetter(column), rows))
+                quote = b""
                 if column == "data":
-                    cells.append(_data_column(values))
+                    cells, quoted_by_us = _data_column(values)
+                    quote = b'"' if quoted_by_us else b""
                 elif column in ("sequence", "previous"):
-                    cells.append(_int_column(values))
+                    cells = _int_column(values)
                 else:
-                    cells.append(_text_column(values))
-            self._write(b"\r\n".join(map(b",".join, zip(*cells, strict=True))) + b"\r\n")
+                    cells = _text_column(values)
+                flat += (repeat(before + quote), cells)
+                before = quote + b","
+            flat.append(repeat(before[:-1] + b"\r\n"))
+            self._write(b"".join(chain.from_iterable(zip(*flat, strict=False))))  # the repeats are endless
         return len(rows)
 
     def write(self, events: Iterable[dict[str, Any]]) -> int:
@@ -193,6 +207,47 @@ class Cancelled(Exception):
     """The export was cancelled; nothing was written at the target path."""
 
 
+class _Writer:
+    """Writes to a file from a thread of its own, so that writing one block (and making the file
+    durable, every ``sync_bytes``, instead of all of it at the end) overlaps making the next:
+    file writes and syncs release the GIL. An error in the thread is raised by the next call."""
+
+    def __init__(self, handle: IO[bytes], sync_bytes: int = 64 << 20) -> None:
+        self._handle = handle
+        self._sync_bytes = sync_bytes
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="export-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, data: bytes) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(data)
+
+    def _run(self) -> None:
+        handle, unsynced = self._handle, 0
+        while (data := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain: the caller stops at its next write
+            try:
+                handle.write(data)
+                unsynced += len(data)
+                if unsynced >= self._sync_bytes:
+                    handle.flush()
+                    os.fdatasync(handle.fileno())
+                    unsynced = 0
+            except BaseException as err:  # handed over to the caller
+                self._error = err
+
+    def close(self) -> None:
+        """Wait for everything queued to be written; raise what went wrong, if anything."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def export_events(
     path: Path | str,
     arrays: Iterable[bytes],
@@ -213,17 +268,21 @@ def export_events(
         raise ValueError("format must be csv or jsonl")
     written = 0
     with atomic_file(path, "wb") as handle:
-        if bom and fmt == "csv":
-            handle.write(codecs.BOM_UTF8)
-        writer = CsvWriter(handle, columns, comments=comments) if fmt == "csv" else None
-        for array_json in arrays:
-            if writer is not None:
-                written += writer.write_json(array_json)
-            else:
-                spans = _SPANS.decode(array_json)
-                if spans:
-                    handle.write(b"\n".join(spans) + b"\n")
-                written += len(spans)
-            if progress is not None and not progress(written, total):
-                raise Cancelled("export cancelled")
+        out = _Writer(handle)
+        try:
+            if bom and fmt == "csv":
+                out.write(codecs.BOM_UTF8)
+            writer = CsvWriter(out, columns, comments=comments) if fmt == "csv" else None  # type: ignore[arg-type]
+            for array_json in arrays:
+                if writer is not None:
+                    written += writer.write_json(array_json)
+                else:
+                    spans = _SPANS.decode(array_json)
+                    if spans:
+                        out.write(b"\n".join(spans) + b"\n")
+                    written += len(spans)
+                if progress is not None and not progress(written, total):
+                    raise Cancelled("export cancelled")
+        finally:
+            out.close()
     return written

@@ -293,3 +293,37 @@ def test_tenant_names_learned_once_and_relearned_when_they_change() -> None:
     store.append(Events.decode(body([event(3), renamed]))[0])
     assert store.names["tenant-1"] == "Renamed"
     assert store.tenant_keys[store.tenants.get("tenant-1")] == "tenant-1\x1frenamed"
+
+
+@pytest.mark.parametrize(
+    "columns", [("data",), ("data", "sequence"), ("sequence", "data", "type"), ("time", "previous", "data")]
+)
+def test_bulk_csv_puts_payload_quotes_right_wherever_the_column_is(columns: tuple[str, ...]) -> None:
+    events = [event(i + 1, data={"q": 'say "hi"', "n": i, "l": [1, {"x": "a,b"}]}) for i in range(5)]
+    events[2]["previous"] = None
+    fast, slow = io.StringIO(), io.StringIO()
+    CsvWriter(fast, columns).write_json(orjson.dumps(events))
+    CsvWriter(slow, columns).write(events)
+    assert fast.getvalue() == slow.getvalue()
+    rows = list(csv.reader(io.StringIO(fast.getvalue(), newline="")))
+    assert [orjson.loads(r[columns.index("data")]) for r in rows[1:]] == [e["data"] for e in events]
+
+
+def test_a_failed_write_in_the_writer_thread_reaches_the_export(tmp_path: Any) -> None:
+    import errno
+
+    from gui.eventlog import export
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    writer = export._Writer(Full())  # type: ignore[arg-type]
+    writer.write(b"x")
+    with pytest.raises(OSError, match="No space left"):
+        writer.close()
+    store, _ = filled([100])
+    target = tmp_path / "out.csv"
+    with pytest.raises(export.Cancelled):
+        export_events(target, store.json_arrays(list(store.rows()))(), progress=lambda done, total: False)
+    assert not target.exists() and not list(tmp_path.iterdir())  # nothing left behind
