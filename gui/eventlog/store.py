@@ -80,6 +80,11 @@ class _Spans:
         return cls(sep.join(items), array("I", map(add, accumulate(map(len, items)), count())))
 
     @classmethod
+    def split(cls, blob: bytes, sep: bytes) -> _Spans:
+        """Items already joined by ``sep`` (which none of them holds)."""
+        return cls(blob, array("I", map(add, accumulate(map(len, sz.Str(blob).split(sep))), count())))
+
+    @classmethod
     def merge(cls, parts: Sequence[_Spans], sep: bytes) -> _Spans:
         ends = array("I")
         shift = 0
@@ -107,13 +112,14 @@ class _Spans:
             add(first + k)
             hits += 1
             if hits == _DENSE and k + 1 < b:
-                items = text[ends[k] + 1 : stop].split(b"\n")  # items k+1 .. b-1
+                items = text[ends[k] + 1 : stop].split(_SEP)  # items k+1 .. b-1
                 out.extend(compress(range(first + k + 1, first + b), map(_contains, items, repeat(needle))))
                 return
             pos = find(needle, ends[k] + 1, stop)
 
 
 _DENSE = 8  # hits in one chunk after which the rest of it is tested item by item
+_SEP = b"\0"  # between the search texts of events: never in JSON, nor in a needle
 _contains = sz.Str.contains
 
 
@@ -134,7 +140,7 @@ _ZSTD = _Zstd()
 
 
 class _Chunk:
-    """Consecutive events: their JSON (``,`` between them) and search text (newline between them).
+    """Consecutive events: their JSON (``,`` between them) and search text (``_SEP`` between them).
     Sealing compresses the JSON: ``packed`` is set, then ``raw`` goes; readers check ``raw`` first."""
 
     __slots__ = ("first", "hits", "packed", "raw", "text")
@@ -207,10 +213,13 @@ class Prepared:
 
 def prepare(events: Events, needle: bytes = b"") -> Prepared:
     # search text: lowercase, without JSON's quotes (a tenth of the bytes to scan; a search ignores
-    # quotes too) or line breaks (only whitespace between JSON tokens), one line per event
-    text = _Spans.of([p.translate(_LOWER, b'"\n') for p in map(b"".join, events.text_parts())], b"\n")
+    # quotes too) or line breaks (only whitespace between JSON tokens); made for the whole batch
+    # at once, the events' texts found again by the separator, which JSON never holds
+    if not len(events):
+        return Prepared(_Chunk(-1, _Spans(b"", array("I")), _Spans(b"", array("I"))), {})
+    text = _Spans.split(_SEP.join(map(b"".join, events.text_parts())).translate(_LOWER, b'"\n'), _SEP)
     chunk = _Chunk(-1, _Spans.of(events.raws, b","), text)
-    if needle and len(events):
+    if needle:
         hits = array("q")
         text.find(needle, 0, len(events), 0, hits)
         chunk.hits = (needle, hits)
@@ -334,7 +343,7 @@ class EventStore:
             block = _Chunk(
                 parts[0].first,
                 _Spans.merge([p.raw for p in parts if p.raw is not None], b","),
-                _Spans.merge([p.text for p in parts], b"\n"),
+                _Spans.merge([p.text for p in parts], _SEP),
             )
             self._layout = chunks, firsts = (
                 [*chunks[: self._open], block],
@@ -508,7 +517,7 @@ class EventStore:
 
     def search(self, needle: bytes, rows: range) -> array[int]:
         """Rows in ``rows`` whose search text (event ID, subject, time and payload, lowercase)
-        holds ``needle`` (lowercase bytes without a newline)."""
+        holds ``needle`` (lowercase bytes without a newline, a quote or a NUL)."""
         out = array("q")
         lo, hi = max(rows.start, self.base), min(rows.stop, self.base + len(self.seq))
         if lo >= hi or not needle:
@@ -576,7 +585,7 @@ class RowFilter:
         self.spec = spec
         self.needle = spec.text.lower().encode()
         # what the search text is scanned for (it holds no newlines or JSON quotes); b"" for no text
-        self.search_needle = self.needle.replace(b"\n", b"").replace(b'"', b"")
+        self.search_needle = self.needle.replace(b"\n", b"").replace(b'"', b"").replace(_SEP, b"")
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
 
     def apply(self, store: EventStore, rows: range, cancelled: Any = None) -> array[int]:

@@ -327,3 +327,19 @@ def test_a_failed_write_in_the_writer_thread_reaches_the_export(tmp_path: Any) -
     with pytest.raises(export.Cancelled):
         export_events(target, store.json_arrays(list(store.rows()))(), progress=lambda done, total: False)
     assert not target.exists() and not list(tmp_path.iterdir())  # nothing left behind
+
+
+def test_search_text_of_a_batch_keeps_events_apart() -> None:
+    """The batch's search text is made in one piece and cut at a separator JSON never holds:
+    each event keeps its own text, whatever its payload (line breaks, quotes, empty)."""
+    events = [
+        event(1, data={"note": "line\nbreak", "q": 'say "hi"'}),
+        event(2, data={}),
+        event(3, data=None),
+        event(4, data="Plain TEXT"),
+    ]
+    prepared = prepare(Events.decode(body(events))[0])
+    texts = [prepared.chunk.text.item(k) for k in range(4)]
+    assert b"line\\nbreak" in texts[0] and b"say \\hi\\" in texts[0] and b'"' not in b"".join(texts)
+    assert texts[3].endswith(b"plain text") and b"plain" not in b"".join(texts[:3])
+    assert len(prepare(Events.decode(body([]))[0]).chunk) == 0
