@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import shutil
 import signal
 import sys
 import tempfile
@@ -93,8 +94,15 @@ def create_window(argv: list[str]) -> Any:
         window.offset_mode_combo.setCurrentIndex(window.offset_mode_combo.findData("earliest"))
         window.setWindowTitle("Event Monitor — demo on the built-in emulator")
         window.start()
-        app.aboutToQuit.connect(emulator.stop)
-        window.destroyed.connect(lambda *_: emulator.stop())
+
+        def clean_up(*_: object) -> None:
+            """The demo leaves nothing behind: its emulator stops, its state directory goes."""
+            emulator.stop()
+            store.close()
+            shutil.rmtree(store.path.parent, ignore_errors=True)
+
+        app.aboutToQuit.connect(clean_up)
+        window.destroyed.connect(clean_up)
     else:
         window = MainWindow(StateStore())
         if not window.state_store.profiles():
