@@ -288,7 +288,6 @@ def test_demo_leaves_nothing_behind(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: not state_dir.exists(), timeout=5000)
 
 
-
 def test_pause_holds_rows_and_resume_adds_them(qtbot: Any, open_window: Any, lab: Lab) -> None:
     em, _, _ = lab
     window = open_window()
