@@ -333,6 +333,17 @@ class MainWindow(QMainWindow):
             self.committed_offset_label,
         ):
             status.addPermanentWidget(widget)
+        # counters wide enough for big numbers from the start: as they grow, the labels around them
+        # neither shift nor make the window lay out and repaint everything on each update
+        for label, widest in (
+            (self.showing_label, "Showing 1,000,000 of 1,000,000"),
+            (self.rate_label, "100,000 ev/s"),
+            (self.event_count_label, "100,000,000 events"),
+            (self.gap_label, "10,000 gaps"),
+            (self.lag_label, "lag 10,000,000"),
+            (self.last_poll_label, "last poll 00:00:00"),
+        ):
+            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest))
         self.resize(1400, 900)
         self._update_position_inputs()
         self._update_buttons()
