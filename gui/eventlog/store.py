@@ -98,9 +98,9 @@ class _Spans:
 
     def find(self, needle: bytes, a: int, b: int, first: int, out: array[int]) -> None:
         """Append ``first + k`` to ``out`` for each item k in [a, b) holding ``needle`` (which has no
-        separator byte, nor do the items): one SIMD ``find`` per hit (StringZilla; several times
-        ``bytes.find``), then on from the end of that item; once hits are dense, every remaining
-        item is tested in one C-level pass instead."""
+        separator byte, nor do the items): one SIMD ``find`` per hit (StringZilla's, several times
+        faster than ``bytes.find``), then on from the end of that item; once hits are dense, every
+        remaining item is tested in one C-level pass instead."""
         ends, add = self.ends, out.append
         text = sz.Str(self.blob)
         find = text.find
@@ -200,9 +200,7 @@ class Prepared:
     """What ``EventStore.append`` needs from a batch beyond its columns: the search text, the JSON
     (already compressed when the batch fills a block) and the tenant names seen in the payloads.
     ``prepare`` runs where the batch was decoded (the consumer thread), so the UI thread only links
-    the result in; zstd releases the GIL, so compression overlaps the UI thread on another core.
-    ``needle``: the text filter's search (``RowFilter.search_needle``), run here in advance so that
-    filtering the new rows costs the UI thread nothing when it is still the filter's."""
+    the result in; zstd releases the GIL, so compression overlaps the UI thread on another core."""
 
     __slots__ = ("chunk", "names")
 
@@ -212,6 +210,9 @@ class Prepared:
 
 
 def prepare(events: Events, needle: bytes = b"") -> Prepared:
+    """The store-ready form of a batch. ``needle``: the text filter's search
+    (``RowFilter.search_needle``), made here in advance, so that filtering the new rows costs the
+    UI thread a lookup while the filter stays the same."""
     # search text: lowercase, without JSON's quotes (a tenth of the bytes to scan; a search ignores
     # quotes too) or line breaks (only whitespace between JSON tokens); made for the whole batch
     # at once, the events' texts found again by the separator, which JSON never holds

@@ -35,8 +35,8 @@ class EventTableModel(QAbstractTableModel):
         self.row_filter: RowFilter | None = None
         self.committed = -1
         self.local_time = False
-        # store rows this model has announced end here: the store may already hold more (the window
-        # stores a flush's batches, then lets the event loop breathe before showing them)
+        # the store row after the last one this model has announced: the store may already hold
+        # more (the window stores a flush's batches, then shows them a turn of the event loop later)
         self.end = store.base + len(store)
         self._cell_cache: dict[int, tuple[dict[int, Any], ...]] = {}
         self._mono = QFont("monospace")
