@@ -12,6 +12,7 @@ and scans the search text of a block with one ``find`` per hit, never copying ev
 from __future__ import annotations
 
 import math
+import re
 import sys
 import threading
 from array import array
@@ -118,6 +119,7 @@ class _Spans:
             pos = find(needle, ends[k] + 1, stop)
 
 
+_SHOWN_TIME = re.compile(rb"(\d{4}-\d\d-\d\d) (\d)")
 _DENSE = 8  # hits in one chunk after which the rest of it is tested item by item
 _SEP = b"\0"  # between the search texts of events: never in JSON, nor in a needle
 _contains = sz.Str.contains
@@ -218,7 +220,9 @@ def prepare(events: Events, needle: bytes = b"") -> Prepared:
     # at once, the events' texts found again by the separator, which JSON never holds
     if not len(events):
         return Prepared(_Chunk(-1, _Spans(b"", array("I")), _Spans(b"", array("I"))), {})
-    text = _Spans.split(_SEP.join(map(b"".join, events.text_parts())).translate(_LOWER, b'"\n'), _SEP)
+    sequences = map(b"%d".__mod__, events.column("sequence"))  # the Sequence column is searched too
+    texts = map(b" ".join, zip(sequences, map(b"".join, events.text_parts()), strict=True))
+    text = _Spans.split(_SEP.join(texts).translate(_LOWER, b'"\n'), _SEP)
     chunk = _Chunk(-1, _Spans.of(events.raws, b","), text)
     if needle:
         hits = array("q")
@@ -585,8 +589,11 @@ class RowFilter:
     def __init__(self, spec: FilterSpec) -> None:
         self.spec = spec
         self.needle = spec.text.lower().encode()
-        # what the search text is scanned for (it holds no newlines or JSON quotes); b"" for no text
-        self.search_needle = self.needle.replace(b"\n", b"").replace(b'"', b"").replace(_SEP, b"")
+        # what the search text is scanned for (it holds no newlines or JSON quotes, and times as
+        # sent: a time typed as the table shows it, "2026-11-27 10:01", is looked for with a "t");
+        # b"" for no text
+        needle = self.needle.replace(b"\n", b"").replace(b'"', b"").replace(_SEP, b"")
+        self.search_needle = _SHOWN_TIME.sub(rb"\1t\2", needle)
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
 
     def apply(self, store: EventStore, rows: range, cancelled: Any = None) -> array[int]:

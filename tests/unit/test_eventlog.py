@@ -343,3 +343,16 @@ def test_search_text_of_a_batch_keeps_events_apart() -> None:
     assert b"line\\nbreak" in texts[0] and b"say \\hi\\" in texts[0] and b'"' not in b"".join(texts)
     assert texts[3].endswith(b"plain text") and b"plain" not in b"".join(texts[:3])
     assert len(prepare(Events.decode(body([]))[0]).chunk) == 0
+
+
+def test_text_finds_sequences_and_times_as_the_table_shows_them() -> None:
+    sent = [event(i + 1, id="an-id", subject="s", data={"n": "x"}) for i in range(150)]
+    store = EventStore()
+    store.append(Events.decode(body(sent))[0])
+
+    def rows(text: str) -> list[int]:
+        return RowFilter(FilterSpec(text=text)).apply(store, store.rows()).tolist()
+
+    assert rows("137") == [136]  # the Sequence column
+    assert rows("2026-11-27 10:01:05") == [64]  # as shown (a space), sent with a "T"
+    assert rows("2026-11-27T10:01:05") == [64]
