@@ -596,7 +596,21 @@ class RowFilter:
         self.search_needle = _SHOWN_TIME.sub(rb"\1t\2", needle)
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
 
-    def apply(self, store: EventStore, rows: range, cancelled: Any = None) -> array[int]:
+    SLICE_ROWS = 1 << 16
+
+    def apply(self, store: EventStore, rows: range, cancelled: Callable[[], bool] | None = None) -> array[int]:
+        """The rows in ``rows`` that pass, in order. Worked through in slices: each C-level pass
+        (matching a column, merging hits) then holds the GIL for a few milliseconds, never for
+        the whole store, so the UI thread keeps its turn while another thread filters a million
+        events. ``cancelled()`` returning True stops early (the result is then incomplete)."""
+        out = array("q")
+        for start in range(rows.start, rows.stop, self.SLICE_ROWS):
+            if cancelled is not None and cancelled():
+                break
+            out.extend(self._apply(store, range(start, min(start + self.SLICE_ROWS, rows.stop))))
+        return out
+
+    def _apply(self, store: EventStore, rows: range) -> array[int]:
         spec = self.spec
         base = store.base
         lo, hi = max(rows.start, base), min(rows.stop, base + len(store))

@@ -356,3 +356,14 @@ def test_text_finds_sequences_and_times_as_the_table_shows_them() -> None:
     assert rows("137") == [136]  # the Sequence column
     assert rows("2026-11-27 10:01:05") == [64]  # as shown (a space), sent with a "T"
     assert rows("2026-11-27T10:01:05") == [64]
+
+
+def test_filtering_in_slices_gives_what_one_pass_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    store, _ = filled([100, 37, 100, 5, 100])
+    specs = [FilterSpec(text="note 1"), FilterSpec(text="tenant nº2"), FilterSpec(types=frozenset({UPDATED}), text="1")]
+    whole = [RowFilter(spec).apply(store, store.rows()).tolist() for spec in specs]
+    monkeypatch.setattr(RowFilter, "SLICE_ROWS", 7)
+    assert [RowFilter(spec).apply(store, store.rows()).tolist() for spec in specs] == whole
+    assert all(whole)
+    stop_now = RowFilter(specs[0]).apply(store, store.rows(), cancelled=lambda: True)
+    assert stop_now.tolist() == []
