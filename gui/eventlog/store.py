@@ -604,13 +604,14 @@ class RowFilter:
         the whole store, so the UI thread keeps its turn while another thread filters a million
         events. ``cancelled()`` returning True stops early (the result is then incomplete)."""
         out = array("q")
+        matched: dict[str, set[int]] = {}  # ids of a whole column that match, worked out once
         for start in range(rows.start, rows.stop, self.SLICE_ROWS):
             if cancelled is not None and cancelled():
                 break
-            out.extend(self._apply(store, range(start, min(start + self.SLICE_ROWS, rows.stop))))
+            out.extend(self._apply(store, range(start, min(start + self.SLICE_ROWS, rows.stop)), matched))
         return out
 
-    def _apply(self, store: EventStore, rows: range) -> array[int]:
+    def _apply(self, store: EventStore, rows: range, matched: dict[str, set[int]]) -> array[int]:
         spec = self.spec
         base = store.base
         lo, hi = max(rows.start, base), min(rows.stop, base + len(store))
@@ -625,7 +626,7 @@ class RowFilter:
                 kept, store.tenant_ix, base, {i for i, v in enumerate(store.tenants.values) if tenant in v.lower()}
             )
         if self.needle:
-            kept = self._text(store, kept, lo, hi)
+            kept = self._text(store, kept, lo, hi, matched)
         if spec.since or spec.until:
             since = spec.since.timestamp() if spec.since else -math.inf
             until = spec.until.timestamp() if spec.until else math.inf
@@ -636,26 +637,40 @@ class RowFilter:
             kept = [row for row in kept if matches(loads(store.raw_bytes(row)))]
         return kept if isinstance(kept, array) else array("q", kept)
 
-    def _text(self, store: EventStore, kept: Sequence[int], lo: int, hi: int) -> array[int]:
+    def _text(
+        self, store: EventStore, kept: Sequence[int], lo: int, hi: int, matched: dict[str, set[int]]
+    ) -> array[int]:
         text = self.needle.decode()
         hits = store.search(self.search_needle, range(lo, hi))
         base = store.base
 
-        def matching(column: array[int], count: int, test: Callable[[int], bool]) -> set[int]:
-            """Interned ids of the rows in [lo, hi) that pass ``test``, each id checked once (only
-            the ids these rows use when they are fewer than all, as for new rows)."""
-            ids: Iterable[int] = range(count) if hi - lo >= count else set(column[lo - base : hi - base])
-            return {i for i in ids if test(i)}
+        def matching(name: str, column: array[int], count: int, test: Callable[[int], bool]) -> set[int]:
+            """Interned ids of the rows in [lo, hi) that pass ``test``, each id checked once: all
+            ids (once for every slice of a filter run), or only those these rows use when they are
+            fewer, as for new rows."""
+            if hi - lo < count:
+                return {i for i in set(column[lo - base : hi - base]) if test(i)}
+            key = f"{name}:{count}"
+            if key not in matched:
+                matched[key] = {i for i in range(count) if test(i)}
+            return matched[key]
 
         type_names, source_names = store.types.values, store.sources.values
         types = matching(
+            "type",
             store.type_ix,
             len(type_names),
             lambda i: text in type_names[i].lower() or text in short_type(type_names[i]).lower(),
         )
         by_column = [
-            (store.tenant_ix, matching(store.tenant_ix, len(store.tenants.values), _tenant_test(store, text))),
-            (store.source_ix, matching(store.source_ix, len(source_names), lambda i: text in source_names[i].lower())),
+            (
+                store.tenant_ix,
+                matching("tenant", store.tenant_ix, len(store.tenants.values), _tenant_test(store, text)),
+            ),
+            (
+                store.source_ix,
+                matching("source", store.source_ix, len(source_names), lambda i: text in source_names[i].lower()),
+            ),
         ]
         extra = [_keep(range(lo, hi), column, base, ids) for column, ids in by_column if ids]
         if types:
