@@ -521,7 +521,7 @@ class EventStore:
             yield loads(raw)
 
     def search(self, needle: bytes, rows: range) -> array[int]:
-        """Rows in ``rows`` whose search text (event ID, subject, time and payload, lowercase)
+        """Rows in ``rows`` whose search text (sequence, event ID, subject, time and payload, lowercase)
         holds ``needle`` (lowercase bytes without a newline, a quote or a NUL)."""
         out = array("q")
         lo, hi = max(rows.start, self.base), min(rows.stop, self.base + len(self.seq))
