@@ -16,10 +16,10 @@ Index = QModelIndex | QPersistentModelIndex
 _GAP = QBrush(QColor(220, 80, 60, 70))
 _COMMITTED = QBrush(QColor(120, 160, 120, 45))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
-_FONT = Qt.ItemDataRole.FontRole.value
-_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+FONT = Qt.ItemDataRole.FontRole.value
+TEXT_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _USER = Qt.ItemDataRole.UserRole.value
 CELL_CACHE_ROWS = 2048
@@ -70,6 +70,11 @@ class EventTableModel(QAbstractTableModel):
             return None
         return self._cells(self.row_id(index.row()))[index.column()].get(int(role))
 
+    def row_roles(self, row: int) -> tuple[dict[int, Any], ...]:
+        """Every role of every cell of view ``row`` (role -> value, absent when none): what the view paints."""
+        row_id = self.view[row] if self.view is not None else self.store.base + row
+        return self._cell_cache.get(row_id) or self._cells(row_id)
+
     def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
         """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
         together, so a repaint makes one Python call per cell instead of seven. Every role is
@@ -98,16 +103,16 @@ class EventTableModel(QAbstractTableModel):
         store = self.store
         gap = store.gap_before.get(row)
         committed = _COMMITTED if store.seq[row - store.base] <= self.committed else None
-        cells = tuple({_DISPLAY: text, _USER: row} for text in self.row_text(row))
+        cells = tuple({DISPLAY: text, _USER: row} for text in self.row_text(row))
         for column in (0, 6):
-            cells[column][_FONT] = self._mono
+            cells[column][FONT] = self._mono
         for column in (0, 7):
-            cells[column][_ALIGNMENT] = _RIGHT
+            cells[column][TEXT_ALIGNMENT] = _RIGHT
         if committed is not None:
             for cell in cells:
-                cell[_BACKGROUND] = committed
+                cell[BACKGROUND] = committed
         if gap:
-            cells[0][_BACKGROUND] = _GAP
+            cells[0][BACKGROUND] = _GAP
             cells[0][_TOOLTIP] = f"{gap} events before this one were not delivered (filtered out or lost)"
         cells[2][_TOOLTIP] = store.full_type(row)
         self._cell_cache[row] = cells

@@ -85,3 +85,62 @@ def test_committing_repaints_rows_already_cached(qtbot: Any) -> None:
     assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is None  # cached now
     model.set_committed(5)
     assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
+
+
+
+def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any) -> None:
+    """EventTableView paints cells itself (one Python call per repaint, not several per cell): what
+    it draws must be what Qt's own view and delegate draw, in every state the table shows —
+    alternating rows, committed rows, a gap, the selected row and its focus frame, right-aligned
+    monospace sequences, text clipped at the cell's edge — scrolled or not."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from gui.ui.table import EventTableView
+
+    class QtPainted(EventTableView):
+        def paintEvent(self, event: Any) -> None:  # noqa: N802
+            QTableView.paintEvent(self, event)
+
+    store = EventStore()
+    events = [
+        {
+            "sequence": n,
+            "previous": 2 if n == 5 else n - 1,
+            "type": "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0",
+            "tenant_id": f"tenant-{n % 3}",
+            "source": "account-server",
+            "time": "2026-11-27T10:00:00.123Z",
+            "id": f"event-{n}",
+            "subject": "s" * (n % 40),
+        }
+        for n in range(1, 80)
+    ]
+    model = EventTableModel(store)
+    model.add_rows(store.append(events, [(3, 4)]))
+    model.set_committed(10)
+    images = []
+    for cls in (EventTableView, QtPainted):
+        view = cls(model)
+        qtbot.addWidget(view)
+        view.resize(700, 400)
+        view.setAlternatingRowColors(True)
+        view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        view.setWordWrap(False)
+        view.setColumnWidth(1, 120)  # the time does not fit: clipped at the cell's edge
+        view.show()
+        view.activateWindow()
+        view.setFocus()
+        qtbot.waitUntil(view.hasFocus)  # the focus frame is drawn only then
+        view.selectionModel().setCurrentIndex(
+            model.index(6, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        shots = [view.viewport().grab().toImage()]
+        view.verticalScrollBar().setValue(30)
+        view.horizontalScrollBar().setValue(view.horizontalScrollBar().maximum() // 2)
+        shots.append(view.viewport().grab().toImage())
+        images.append(shots)
+    ours, qts = images
+    for mine, theirs in zip(ours, qts, strict=True):
+        assert mine.size() == theirs.size()
+        assert mine == theirs
