@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
-import os
 
 from PySide6.QtCore import QEventLoop, QTimer
 
 os.environ.setdefault("EVENT_MONITOR_HOME", tempfile.mkdtemp(prefix="event-monitor-shot-"))
 
-from gui.app import create_window  # noqa: E402
+from gui.app import create_window
 
 
 def wait(ms: int) -> None:

@@ -329,6 +329,30 @@ def test_a_failed_write_in_the_writer_thread_reaches_the_export(tmp_path: Any) -
     assert not target.exists() and not list(tmp_path.iterdir())  # nothing left behind
 
 
+
+def test_the_writer_hands_the_file_to_the_disk_as_it_grows(tmp_path: Any, monkeypatch: Any) -> None:
+    """A large export is made durable while it is written, not all at the end: each new part is
+    handed to the disk without waiting, and the writer waits only for the part before it."""
+    from gui.eventlog import export
+
+    calls: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(export, "_sync_range", lambda fd, start, length, flags: calls.append((start, length, flags)))
+    mb = 1 << 20
+    with open(tmp_path / "out.bin", "wb") as handle:
+        writer = export._Writer(handle, sync_bytes=2 * mb)
+        for i in range(7):
+            writer.write(bytes([i]) * mb)
+        writer.close()
+    start, wait = export._START_WRITING, export._WAIT_FOR_RANGE
+    assert calls == [
+        (0, 2 * mb, start),
+        (2 * mb, 2 * mb, start),
+        (0, 2 * mb, wait),
+        (4 * mb, 2 * mb, start),
+        (2 * mb, 2 * mb, wait),
+    ]
+    assert (tmp_path / "out.bin").read_bytes() == b"".join(bytes([i]) * mb for i in range(7))
+
 def test_search_text_of_a_batch_keeps_events_apart() -> None:
     """The batch's search text is made in one piece and cut at a separator JSON never holds:
     each event keeps its own text, whatever its payload (line breaks, quotes, empty)."""
