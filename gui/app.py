@@ -60,11 +60,15 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
         box.exec()
 
 
+DEMO_MAX_EVENTS = 50_000
+
+
 def start_demo() -> tuple[Any, StateStore, dict[str, str], str]:
     """The in-process emulator with history and live events, a demo connection and subscription."""
     from gui.emulator import Emulator
 
-    emulator = Emulator(history=3000, rate=12, seed=42).start()
+    # a demo left open for days keeps its memory: the emulator holds the newest 50,000 events a topic
+    emulator = Emulator(history=3000, rate=12, seed=42, max_events=DEMO_MAX_EVENTS).start()
     store = StateStore(Path(tempfile.mkdtemp(prefix="event-monitor-demo-")) / "state.sqlite3")
     store.save_profile(Profile(DEMO_PROFILE, emulator.url, emulator.client_id))
     client = EventManagerClient(emulator.url, emulator.client_id, emulator.client_secret)

@@ -60,6 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="make live events from N pre-generated payloads (for load tests of 10,000+ events/s)",
     )
+    emu.add_argument(
+        "--max-events",
+        type=int,
+        default=None,
+        metavar="N",
+        help="keep at most N events per topic; the oldest go, as a topic's retention drops them (default: all)",
+    )
     emu.add_argument("--client-id")
     emu.add_argument("--client-secret")
     emu.add_argument("--token-ttl", type=float, default=7200, help="seconds a token lives")
@@ -187,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_emulator(args: argparse.Namespace) -> int:
     from gui.emulator import Emulator
 
+    if args.max_events is not None and args.max_events < 1:
+        raise CliError("--max-events must be at least 1", EXIT_USAGE)
+
     emulator = Emulator(
         args.host,
         args.port,
@@ -198,6 +208,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         token_ttl=args.token_ttl,
         empty_status=args.empty_status,
         replay=args.replay,
+        max_events=args.max_events,
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

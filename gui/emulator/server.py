@@ -44,14 +44,20 @@ class HttpError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers or {}
 
 
-@dataclass
+@dataclass(slots=True)
 class StoredEvent:
+    """An event as served: its JSON, and what subscriptions filter on. The dict is parsed only when
+    asked for (CEL), so a long-running emulator holds ~1 KB per event rather than ~5."""
+
     sequence: int
     type: str
     tenant_id: str
     time: datetime
-    body: dict[str, Any]
     raw: bytes
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return dict(orjson.loads(self.raw))
 
 
 ENVELOPE_ORDER = (
@@ -71,12 +77,16 @@ ENVELOPE_ORDER = (
 
 
 class TopicLog:
-    """The ordered events of one topic; ``sequence`` increases by one, ``previous`` links back."""
+    """The ordered events of one topic; ``sequence`` increases by one, ``previous`` links back.
+    With ``max_events``, the oldest events go once there are more (as a real topic's retention
+    drops them): the earliest offset moves on, and a consumer behind it gets the oldest kept events,
+    whose ``previous`` shows what it missed."""
 
-    def __init__(self, topic_id: str) -> None:
+    def __init__(self, topic_id: str, max_events: int | None = None) -> None:
         self.topic_id = topic_id
         self.events: list[StoredEvent] = []
         self.first_sequence = 1
+        self.max_events = max_events
 
     @property
     def last_sequence(self) -> int:
@@ -97,10 +107,14 @@ class TopicLog:
             body["type"],
             body["tenant_id"],
             when or parse_time(body["time"]),
-            ordered,
             memoryview(orjson.dumps(ordered)).tobytes(),  # exact size: orjson over-allocates
         )
         self.events.append(event)
+        cap = self.max_events
+        if cap is not None and len(self.events) > cap + max(1, cap // 16):  # dropped in bulk, not one by one
+            excess = len(self.events) - cap
+            del self.events[:excess]
+            self.first_sequence += excess
         return event
 
     def index_after(self, offset: int) -> int:
@@ -144,6 +158,7 @@ class EmulatorState:
         token_paths: tuple[str, ...] = ("/api/2/idp/token", "/bc/idp/token"),
         offset_paths: tuple[str, ...] = ("query", "path"),
         replay: int = 0,
+        max_events: int | None = None,
     ) -> None:
         self.token_paths = token_paths
         self.offset_paths = offset_paths
@@ -157,7 +172,7 @@ class EmulatorState:
         self.empty_status = empty_status
         self.max_session_timeout = max_session_timeout
         self.tokens: dict[str, tuple[str, float]] = {}
-        self.topics = {TENANT_TOPIC: TopicLog(TENANT_TOPIC), USER_TOPIC: TopicLog(USER_TOPIC)}
+        self.topics = {topic: TopicLog(topic, max_events) for topic in (TENANT_TOPIC, USER_TOPIC)}
         self.types = event_types()
         self.subscriptions: dict[str, SubscriptionState] = {}
         self.faults: deque[str] = deque()
@@ -662,14 +677,16 @@ class Handler(BaseHTTPRequestHandler):
                 sub.committed = offset
         try:
             deadline = time.monotonic() + wait
-            scanned_to = topic.index_after(offset)
+            scanned = offset  # the last sequence looked at (an index would shift when old events go)
             batch: list[StoredEvent] = []
             with state.cond:
                 while True:
                     events = topic.events
-                    while scanned_to < len(events) and len(batch) < limit:
-                        event = events[scanned_to]
-                        scanned_to += 1
+                    i = topic.index_after(scanned)
+                    while i < len(events) and len(batch) < limit:
+                        event = events[i]
+                        i += 1
+                        scanned = event.sequence
                         if self._matches(state, sub, event):
                             batch.append(event)
                     left = deadline - time.monotonic()

@@ -20,7 +20,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import accumulate, chain, compress, count, repeat
 from operator import add
 from typing import Any
@@ -120,6 +120,7 @@ class _Spans:
 
 
 _SHOWN_TIME = re.compile(rb"(\d{4}-\d\d-\d\d) (\d)")
+_LOCAL_TIME = re.compile(rb"(?<![\d:])(?:(\d{4})-(\d\d)-(\d\d)[ t])?(\d\d):(\d\d)")  # [date] hours:minutes
 _DENSE = 8  # hits in one chunk after which the rest of it is tested item by item
 _SEP = b"\0"  # between the search texts of events: never in JSON, nor in a needle
 _contains = sz.Str.contains
@@ -554,6 +555,19 @@ def _epoch(text: Any) -> float:
         return math.nan
 
 
+def _utc_text(match: re.Match[bytes]) -> bytes:
+    """A local "[YYYY-MM-DD ]HH:MM" as the UTC text events carry ("YYYY-MM-DDtHH:MM", "HH:MM"); a
+    time without a date is taken as today's. Left as typed when it is no valid time."""
+    year, month, day, hour, minute = match.groups()
+    try:
+        date = datetime(int(year), int(month), int(day)) if year else datetime.now()
+        local = date.replace(hour=int(hour), minute=int(minute), second=0, microsecond=0)
+        utc = local.astimezone().astimezone(UTC)  # a naive time is local to astimezone()
+    except ValueError:
+        return match.group(0)
+    return utc.strftime("%Y-%m-%dt%H:%M" if year else "%H:%M").encode()
+
+
 def _delay_text(time_text: str, ingest_text: str) -> str:
     try:
         delta = (parse_time(ingest_text) - parse_time(time_text)).total_seconds()
@@ -572,6 +586,7 @@ class FilterSpec:
     since: datetime | None = None
     until: datetime | None = None
     cel: str = ""
+    local_time: bool = False  # the table shows local times: a time typed in the text is local
 
     @property
     def empty(self) -> bool:
@@ -593,6 +608,8 @@ class RowFilter:
         # sent: a time typed as the table shows it, "2026-11-27 10:01", is looked for with a "t");
         # b"" for no text
         needle = self.needle.replace(b"\n", b"").replace(b'"', b"").replace(_SEP, b"")
+        if spec.local_time:  # times are sent in UTC: a local "2026-11-27 20:31" or "20:31" is looked for as UTC
+            needle = _LOCAL_TIME.sub(_utc_text, needle)
         self.search_needle = _SHOWN_TIME.sub(rb"\1t\2", needle)
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
 

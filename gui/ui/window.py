@@ -789,6 +789,7 @@ class MainWindow(QMainWindow):
             since=self._bound(self.since_edit),
             until=self._bound(self.until_edit),
             cel=self.cel_filter_edit.text().strip(),
+            local_time=self.model.local_time,
         )
 
     def apply_filter(self) -> None:
@@ -875,6 +876,8 @@ class MainWindow(QMainWindow):
 
     def on_time_zone(self) -> None:
         self.model.set_local_time(self.time_zone_combo.currentData() == "local")
+        if self.filter_edit.text().strip():
+            self.apply_filter()  # a time typed in the text filter is read in the zone shown
 
     # -- commits ---------------------------------------------------------------------------------
 

@@ -87,7 +87,6 @@ def test_committing_repaints_rows_already_cached(qtbot: Any) -> None:
     assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
 
 
-
 def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any) -> None:
     """EventTableView paints cells itself (one Python call per repaint, not several per cell): what
     it draws must be what Qt's own view and delegate draw, in every state the table shows —

@@ -76,6 +76,26 @@ def test_gaps_are_reported_with_the_missing_range(client: EventManagerClient, em
     assert delivered | missing == set(range(min(delivered | missing), max(delivered) + 1))
 
 
+def test_events_the_topic_no_longer_keeps_show_as_a_gap() -> None:
+    """An emulator keeping at most N events per topic (``--max-events``; the demo's bound on its
+    memory) drops the oldest as a topic's retention would: EARLIEST moves on, and a consumer still
+    at offset 0 gets the oldest kept events, with what it missed reported as one gap."""
+    with Emulator(history=400, max_events=64, seed=5) as em:
+        log = em.state.topics[TENANT_TOPIC]
+        assert 64 <= len(log.events) <= 68 and log.first_sequence > 300
+        assert log.events[0].sequence == log.first_sequence and log.last_sequence == 400
+        client = EventManagerClient(em.url, em.client_id, em.client_secret)
+        assert client.topic_offset(TENANT_TOPIC, "EARLIEST") == log.first_sequence - 1
+        sub = make_subscription(client)
+        rec = Recorder()
+        run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("offset", 0), rec, max_events=20))
+        first = log.first_sequence
+        assert rec.sequences[:20] == list(range(first, first + 20))
+        assert [(g.first, g.last) for g in rec.batches[0].gaps] == [(1, first - 1)]
+        em.state.produce(200)  # live events push the oldest out too
+        assert len(log.events) <= 68 and log.last_sequence == 600 and log.first_sequence > first
+
+
 def test_stop_is_quick_during_a_long_poll(client: EventManagerClient) -> None:
     sub = make_subscription(client)
     rec = Recorder()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -329,7 +330,6 @@ def test_a_failed_write_in_the_writer_thread_reaches_the_export(tmp_path: Any) -
     assert not target.exists() and not list(tmp_path.iterdir())  # nothing left behind
 
 
-
 def test_the_writer_hands_the_file_to_the_disk_as_it_grows(tmp_path: Any, monkeypatch: Any) -> None:
     """A large export is made durable while it is written, not all at the end: each new part is
     handed to the disk without waiting, and the writer waits only for the part before it."""
@@ -352,6 +352,7 @@ def test_the_writer_hands_the_file_to_the_disk_as_it_grows(tmp_path: Any, monkey
         (2 * mb, 2 * mb, wait),
     ]
     assert (tmp_path / "out.bin").read_bytes() == b"".join(bytes([i]) * mb for i in range(7))
+
 
 def test_search_text_of_a_batch_keeps_events_apart() -> None:
     """The batch's search text is made in one piece and cut at a separator JSON never holds:
@@ -380,6 +381,35 @@ def test_text_finds_sequences_and_times_as_the_table_shows_them() -> None:
     assert rows("137") == [136]  # the Sequence column
     assert rows("2026-11-27 10:01:05") == [64]  # as shown (a space), sent with a "T"
     assert rows("2026-11-27T10:01:05") == [64]
+
+
+@pytest.fixture
+def india_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC+05:30 (a POSIX TZ string: no time zone database needed)."""
+    import time
+
+    monkeypatch.setenv("TZ", "IST-5:30")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_a_time_typed_as_shown_in_local_time_finds_the_events_of_that_time(india_time: None) -> None:
+    """With the table in local time, a time typed as the table shows it is local; events carry UTC."""
+    sent = [event(i + 1, id="an-id", subject="s", data={"n": "x"}) for i in range(150)]
+    store = EventStore()
+    store.append(Events.decode(body(sent))[0])
+
+    def rows(text: str, local: bool) -> list[int]:
+        return RowFilter(FilterSpec(text=text, local_time=local)).apply(store, store.rows()).tolist()
+
+    assert rows("2026-11-27 15:31:05", local=True) == [64]  # 10:01:05 UTC, shown as 15:31:05
+    assert rows("2026-11-27T15:31", local=True) == list(range(59, 119))
+    assert rows("15:31:05", local=True) == [64]
+    assert rows("15:31:05", local=False) == [] and rows("2026-11-27 10:01:05", local=True) == []
+    assert rows("2026-11-27 10:01:05", local=False) == [64]
+    assert rows("99:99", local=True) == []  # no valid time: searched as typed
 
 
 def test_filtering_in_slices_gives_what_one_pass_gives(monkeypatch: pytest.MonkeyPatch) -> None:
