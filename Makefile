@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck bench bench-smoke screenshot clean
+.PHONY: install demo test lint typecheck bench bench-smoke screenshot bundle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ bench-smoke: $(STAMP)
 
 screenshot: $(STAMP)
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window.png
+
+bundle: $(STAMP)
+	$(BIN)/python -m pip install -q pyinstaller
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/event-monitor.spec
+	scripts/bundle-smoke dist/event-monitor/event-monitor
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
