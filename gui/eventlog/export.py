@@ -210,11 +210,12 @@ class Cancelled(Exception):
 
 class _Writer:
     """Writes to a file from a thread of its own, so that writing one block overlaps making the
-    next (file writes release the GIL). The file is made durable as it grows rather than all at
-    the end: every ``sync_bytes`` the kernel is asked to start writing the new part out, without
-    waiting (Linux ``sync_file_range``), and the writer waits only for the part before it, so the
-    disk works while blocks are being made and unwritten data stays bounded; elsewhere the new part
-    is synced with ``fdatasync``. An error in the thread is raised by the next call."""
+    next (file writes release the GIL). The disk works while the file grows rather than all at the
+    end: every ``sync_bytes`` the new part is handed to it without waiting (``posix_fadvise``
+    DONTNEED starts writing dirty pages back on Linux, and lets the written ones leave the page
+    cache, so a large export does not push other programs' files out of memory); the caller's
+    final fsync waits for what is left. Where that call is missing, the part is synced.
+    An error in the thread is raised by the next call."""
 
     def __init__(self, handle: IO[bytes], sync_bytes: int = 16 << 20) -> None:
         self._handle = handle
@@ -232,7 +233,6 @@ class _Writer:
     def _run(self) -> None:
         handle = self._handle
         written = started = 0  # bytes written; where the part not yet handed to the disk starts
-        before: int | None = None  # where the part handed to the disk last time starts
         while (data := self._queue.get()) is not None:
             if self._error is not None:
                 continue  # drain: the caller stops at its next write
@@ -241,14 +241,11 @@ class _Writer:
                 written += len(data)
                 if written - started >= self._sync_bytes:
                     handle.flush()
-                    fd = handle.fileno()
-                    if _sync_range is not None:
-                        _sync_range(fd, started, written - started, _START_WRITING)
-                        if before is not None:
-                            _sync_range(fd, before, started - before, _WAIT_FOR_RANGE)
+                    if _advise is not None:
+                        _advise(handle.fileno(), started, written - started, _WRITE_BACK)
                     else:
-                        os.fdatasync(fd)
-                    before, started = started, written
+                        os.fdatasync(handle.fileno())
+                    started = written
             except BaseException as err:  # handed over to the caller
                 self._error = err
 
@@ -260,12 +257,8 @@ class _Writer:
             raise self._error
 
 
-# Linux only, and not in typeshed: hence getattr (the values are the kernel's)
-_sync_range: Callable[[int, int, int, int], None] | None = getattr(os, "sync_file_range", None)
-_START_WRITING = getattr(os, "SYNC_FILE_RANGE_WRITE", 2)
-_WAIT_FOR_RANGE = (
-    getattr(os, "SYNC_FILE_RANGE_WAIT_BEFORE", 1) | _START_WRITING | getattr(os, "SYNC_FILE_RANGE_WAIT_AFTER", 4)
-)
+_advise: Callable[[int, int, int, int], None] | None = getattr(os, "posix_fadvise", None)  # not on Windows
+_WRITE_BACK = getattr(os, "POSIX_FADV_DONTNEED", 4)
 
 
 def export_events(
