@@ -60,7 +60,7 @@ class EventTableView(QTableView):
         selection = self.selectionModel()
         root = QModelIndex()
         left, right = columns[0][1], columns[-1][1] + columns[-1][2]
-        height = self.rowHeight(first)
+        height = self.rowHeight(first)  # every row has it: the vertical header's fixed default size
         y = self.rowViewportPosition(first)
         font = self.font()
         grid = 1 if self.showGrid() else 0
@@ -69,63 +69,65 @@ class EventTableView(QTableView):
         # where its text starts below the top of a cell (centred as Qt's styles centre it)
         fonts: dict[Any, tuple[QFont, int]] = {None: (font, (cell_height - QFontMetrics(font).height()) // 2)}
         painter = QPainter(self.viewport())
-        painter.setClipRect(area)
-        for row in range(first, last + 1):
-            cells = model.row_roles(row)
-            selected = selection.isRowSelected(row, root)
-            if selected:
-                painter.fillRect(left, y, right - left, height, highlight)
-                painter.setPen(highlighted_text)
-            else:
-                if alternate is not None and row & 1:
-                    painter.fillRect(left, y, right - left, height, alternate)
-                painter.setPen(text)
-            for column, x, width in columns:
-                cell = cells[column]
-                if not selected:
-                    background = cell.get(BACKGROUND)
-                    if background is not None:
-                        painter.fillRect(x, y, width - grid, cell_height, background)
-                cell_font = cell.get(FONT)
-                resolved = fonts.get(cell_font)
-                if resolved is None:
-                    full = cell_font.resolve(font)
-                    resolved = fonts[cell_font] = (full, (cell_height - QFontMetrics(full).height()) // 2)
-                full, top = resolved
-                if cell_font is not None:
-                    painter.setFont(full)
-                # as Qt's styles do: the text placed within margins, drawn up to the cell's edge
-                alignment = cell.get(TEXT_ALIGNMENT, _LEFT)
-                inner = width - grid - (TEXT_MARGIN if alignment & _RIGHT_ALIGNED else 0) - TEXT_MARGIN
-                painter.drawText(
-                    QRect(x + TEXT_MARGIN, y + top, inner, cell_height - top),
-                    (alignment & _HORIZONTAL) | _TOP,
-                    cell.get(DISPLAY, ""),
+        try:
+            painter.setClipRect(area)
+            for row in range(first, last + 1):
+                cells = model.row_roles(row)
+                selected = selection.isRowSelected(row, root)
+                if selected:
+                    painter.fillRect(left, y, right - left, height, highlight)
+                    painter.setPen(highlighted_text)
+                else:
+                    if alternate is not None and row & 1:
+                        painter.fillRect(left, y, right - left, height, alternate)
+                    painter.setPen(text)
+                for column, x, width in columns:
+                    cell = cells[column]
+                    if not selected:
+                        background = cell.get(BACKGROUND)
+                        if background is not None:
+                            painter.fillRect(x, y, width - grid, cell_height, background)
+                    cell_font = cell.get(FONT)
+                    resolved = fonts.get(cell_font)
+                    if resolved is None:
+                        full = cell_font.resolve(font)
+                        resolved = fonts[cell_font] = (full, (cell_height - QFontMetrics(full).height()) // 2)
+                    full, top = resolved
+                    if cell_font is not None:
+                        painter.setFont(full)
+                    # as Qt's styles do: the text placed within margins, drawn up to the cell's edge
+                    alignment = cell.get(TEXT_ALIGNMENT, _LEFT)
+                    inner = width - grid - (TEXT_MARGIN if alignment & _RIGHT_ALIGNED else 0) - TEXT_MARGIN
+                    painter.drawText(
+                        QRect(x + TEXT_MARGIN, y + top, inner, cell_height - top),
+                        (alignment & _HORIZONTAL) | _TOP,
+                        cell.get(DISPLAY, ""),
+                    )
+                    if cell_font is not None:
+                        painter.setFont(font)
+                y += height
+            if grid:
+                option = QStyleOptionViewItem()
+                option.initFrom(self)
+                color = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self) & 0xFFFFFFFF
+                painter.setPen(QColor.fromRgba(color))
+                top, bottom = self.rowViewportPosition(first), y - 1
+                for row_y in range(top + height - 1, y, height):
+                    painter.drawLine(left, row_y, right - 1, row_y)
+                for _, x, width in columns:
+                    painter.drawLine(x + width - 1, top, x + width - 1, bottom)
+            current = self.currentIndex()
+            if self.hasFocus() and current.isValid() and first <= current.row() <= last:
+                frame = QStyleOptionFocusRect()
+                frame.initFrom(self)
+                frame.rect = self.visualRect(current)  # the cell, without its grid lines
+                focused = selection.isRowSelected(current.row(), root)
+                frame.state |= QStyle.StateFlag.State_KeyboardFocusChange | QStyle.StateFlag.State_Item
+                if focused:
+                    frame.state |= QStyle.StateFlag.State_Selected
+                frame.backgroundColor = palette.color(
+                    group, QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.Window
                 )
-                if cell_font is not None:
-                    painter.setFont(font)
-            y += height
-        if grid:
-            option = QStyleOptionViewItem()
-            option.initFrom(self)
-            color = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, self) & 0xFFFFFFFF
-            painter.setPen(QColor.fromRgba(color))
-            top, bottom = self.rowViewportPosition(first), y - 1
-            for row_y in range(top + height - 1, y, height):
-                painter.drawLine(left, row_y, right - 1, row_y)
-            for _, x, width in columns:
-                painter.drawLine(x + width - 1, top, x + width - 1, bottom)
-        current = self.currentIndex()
-        if self.hasFocus() and current.isValid() and first <= current.row() <= last:
-            frame = QStyleOptionFocusRect()
-            frame.initFrom(self)
-            frame.rect = self.visualRect(current)  # the cell, without its grid lines
-            focused = selection.isRowSelected(current.row(), root)
-            frame.state |= QStyle.StateFlag.State_KeyboardFocusChange | QStyle.StateFlag.State_Item
-            if focused:
-                frame.state |= QStyle.StateFlag.State_Selected
-            frame.backgroundColor = palette.color(
-                group, QPalette.ColorRole.Highlight if focused else QPalette.ColorRole.Window
-            )
-            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, frame, painter, self)
-        painter.end()
+                self.style().drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, frame, painter, self)
+        finally:
+            painter.end()  # a painter left open would abort the window's next paint

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 
@@ -87,7 +88,8 @@ def test_committing_repaints_rows_already_cached(qtbot: Any) -> None:
     assert model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
 
 
-def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any) -> None:
+@pytest.mark.parametrize("count", [5, 79])  # fewer rows than fit, and more
+def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, count: int) -> None:
     """EventTableView paints cells itself (one Python call per repaint, not several per cell): what
     it draws must be what Qt's own view and delegate draw, in every state the table shows —
     alternating rows, committed rows, a gap, the selected row and its focus frame, right-aligned
@@ -112,7 +114,7 @@ def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any) -> N
             "id": f"event-{n}",
             "subject": "s" * (n % 40),
         }
-        for n in range(1, 80)
+        for n in range(1, count + 1)
     ]
     model = EventTableModel(store)
     model.add_rows(store.append(events, [(3, 4)]))
@@ -132,7 +134,8 @@ def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any) -> N
         view.setFocus()
         qtbot.waitUntil(view.hasFocus)  # the focus frame is drawn only then
         view.selectionModel().setCurrentIndex(
-            model.index(6, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            model.index(count // 2, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
         )
         shots = [view.viewport().grab().toImage()]
         view.verticalScrollBar().setValue(30)
