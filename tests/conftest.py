@@ -95,3 +95,13 @@ def cli(*args: str, env: dict[str, str] | None = None, **kw: object) -> subproce
         env=env,
         **kw,  # type: ignore[call-overload]
     )
+
+
+@pytest.fixture
+def india_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC+05:30 for the test (a POSIX TZ string: no time zone database needed)."""
+    monkeypatch.setenv("TZ", "IST-5:30")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

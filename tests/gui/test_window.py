@@ -392,30 +392,22 @@ def test_batches_and_states_reach_the_window_on_its_own_thread(
 
 
 def test_a_time_typed_in_local_time_mode_is_read_as_local(
-    qtbot: Any, open_window: Any, lab: Lab, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, open_window: Any, lab: Lab, india_time: None
 ) -> None:
     """Times shown in local time: a time typed into the text filter as the table shows it finds
     those rows; switching the zone back re-reads it as UTC."""
-    import time
-
-    monkeypatch.setenv("TZ", "IST-5:30")  # UTC+05:30, a POSIX TZ string
-    time.tzset()
-    try:
-        window = open_window()
-        start(qtbot, window, "earliest", until_rows=300)
-        choose(window.time_zone_combo, "local")
-        shown = window.model.index(150, 1).data()[:16]  # "YYYY-MM-DD HH:MM", local
-        sequence = window.model.index(150, 0).data()
-        window.filter_edit.setText(shown)
-        qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
-        rows = range(window.model.rowCount())
-        assert all(window.model.index(r, 1).data().startswith(shown) for r in rows)
-        assert sequence in {window.model.index(r, 0).data() for r in rows}
-        choose(window.time_zone_combo, "utc")
-        qtbot.waitUntil(
-            lambda: sequence not in {window.model.index(r, 0).data() for r in range(window.model.rowCount())},
-            timeout=10000,
-        )
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    choose(window.time_zone_combo, "local")
+    shown = window.model.index(150, 1).data()[:16]  # "YYYY-MM-DD HH:MM", local
+    sequence = window.model.index(150, 0).data()
+    window.filter_edit.setText(shown)
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
+    rows = range(window.model.rowCount())
+    assert all(window.model.index(r, 1).data().startswith(shown) for r in rows)
+    assert sequence in {window.model.index(r, 0).data() for r in rows}
+    choose(window.time_zone_combo, "utc")
+    qtbot.waitUntil(
+        lambda: sequence not in {window.model.index(r, 0).data() for r in range(window.model.rowCount())},
+        timeout=10000,
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -379,18 +378,6 @@ def test_text_finds_sequences_and_times_as_the_table_shows_them() -> None:
     assert rows("137") == [136]  # the Sequence column
     assert rows("2026-11-27 10:01:05") == [64]  # as shown (a space), sent with a "T"
     assert rows("2026-11-27T10:01:05") == [64]
-
-
-@pytest.fixture
-def india_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Local time is UTC+05:30 (a POSIX TZ string: no time zone database needed)."""
-    import time
-
-    monkeypatch.setenv("TZ", "IST-5:30")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_a_time_typed_as_shown_in_local_time_finds_the_events_of_that_time(india_time: None) -> None:
