@@ -497,17 +497,22 @@ class EventStore:
         """Like ``reader``, but gives JSON arrays of events, one per run of consecutive rows in a
         chunk (a slice of the chunk's JSON, no event is parsed): what export decodes in bulk."""
         chunks, firsts = self._snapshot()
-        rows = array("q", rows)
+        # a range of rows (everything shown, unfiltered) is its own snapshot and needs no scan for runs
+        whole = isinstance(rows, range) and rows.step == 1
+        held: Sequence[int] = rows if whole else array("q", rows)
 
         def read() -> Iterator[bytes]:
-            i, n = 0, len(rows)
+            i, n = 0, len(held)
             while i < n:
-                row = rows[i]
+                row = held[i]
                 chunk = chunks[bisect_right(firsts, row) - 1]
                 end = chunk.first + len(chunk)
-                j = i + 1
-                while j < n and rows[j] == rows[j - 1] + 1 and rows[j] < end:
-                    j += 1
+                if whole:
+                    j = min(n, i + end - row)
+                else:
+                    j = i + 1
+                    while j < n and held[j] == held[j - 1] + 1 and held[j] < end:
+                        j += 1
                 raw = chunk.raw
                 blob, ends = (raw.blob, raw.ends) if raw is not None else (_unpacked(chunk), chunk.ends())
                 k, last = row - chunk.first, row - chunk.first + j - i - 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
@@ -61,6 +62,11 @@ class EventTableModel(QAbstractTableModel):
         ):
             return HEADERS[section]
         return None
+
+    def shown_rows(self) -> Sequence[int]:
+        """The store rows shown, in order, as a snapshot another thread may read: a range, or a
+        copy of the filtered view (one memcpy, not a Python loop over a million rows)."""
+        return range(self.store.base, self.end) if self.view is None else self.view[:]
 
     def row_id(self, row: int) -> int:
         return self.view[row] if self.view is not None else self.store.base + row

@@ -7,7 +7,7 @@ import asyncio
 import logging
 import time
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -973,11 +973,13 @@ class MainWindow(QMainWindow):
 
     # -- export ----------------------------------------------------------------------------------
 
-    def export_rows(self, selection: bool = False) -> list[int]:
+    def export_rows(self, selection: bool = False) -> Sequence[int]:
+        """The store rows to export: the selected ones, or all shown (a snapshot, made without a
+        Python loop over every row: exporting a million rows does not stall the window)."""
         if selection:
             rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
             return [self.model.row_id(r) for r in rows]
-        return [self.model.row_id(r) for r in range(self.model.rowCount())]
+        return self.model.shown_rows()
 
     def export_dialog(self, fmt: str, selection: bool = False) -> None:
         has_selection = bool(self.table.selectionModel().selectedRows())

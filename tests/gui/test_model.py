@@ -146,3 +146,30 @@ def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, coun
     for mine, theirs in zip(ours, qts, strict=True):
         assert mine.size() == theirs.size()
         assert mine == theirs
+
+
+def test_shown_rows_is_a_snapshot_of_the_rows_the_table_shows(qtbot: Any) -> None:
+    """What an export reads (``shown_rows``): the store rows shown, in order, filtered or not, and
+    not changed by rows the table shows afterwards."""
+    from gui.eventlog.store import FilterSpec, RowFilter
+
+    store = EventStore()
+    kinds = ("created", "updated")
+    events = [
+        {
+            "sequence": n,
+            "type": f"cti.a.p.em.event.v1.0~a.p.tenant.{kinds[n % 2]}.v1.0",
+            "tenant_id": "t",
+            "source": "s",
+        }
+        for n in range(1, 41)
+    ]
+    model = EventTableModel(store)
+    model.add_rows(store.append(events[:30]))
+    assert list(model.shown_rows()) == [model.row_id(r) for r in range(model.rowCount())] == list(range(30))
+    row_filter = RowFilter(FilterSpec(types=frozenset({"cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"})))
+    model.set_view(row_filter, row_filter.apply(store, store.rows()))
+    shown = model.shown_rows()
+    assert list(shown) == [model.row_id(r) for r in range(model.rowCount())] == list(range(0, 30, 2))
+    model.add_rows(store.append(events[30:]))
+    assert model.rowCount() == 20 and list(shown) == list(range(0, 30, 2))  # the snapshot stays as it was

@@ -48,6 +48,7 @@ KEYS = (
     "pipeline_ratio",
     "ui_max_stall_ms",
     "export_csv_s_1m",
+    "export_1m_ui_gap_ms",
     "startup_s",
     "soak_qt_calls",
 )
@@ -191,14 +192,37 @@ def filter_ui_gap(store: Any, needle: str) -> float:
     return round(max(b - a for a, b in itertools.pairwise(beats)) * 1000, 1)
 
 
-def export_ours(store: Any, path: Path) -> float:
-    from gui.eventlog.export import export_events
+def export_ours(store: Any, path: Path) -> tuple[float, float]:
+    """CSV export as the window runs it: the rows shown are taken on the UI thread, the file is
+    written by another; its duration, and the longest gap of a 10 ms UI-thread heartbeat meanwhile."""
+    from PySide6.QtCore import QEventLoop, QTimer
 
+    from gui.eventlog.export import export_events
+    from gui.ui.model import EventTableModel
+
+    model = EventTableModel(store)
+    heartbeat = QTimer(interval=10)
+    beats: list[float] = []
+    heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
+    loop = QEventLoop()
+    done = QTimer(interval=5)
+    heartbeat.start()
     start = time.perf_counter()
-    export_events(path, store.json_arrays(store.rows())(), total=len(store))
+    beats.append(start)
+    rows = model.shown_rows()  # what MainWindow.export_to does on the UI thread
+    read = store.json_arrays(rows)
+    worker = threading.Thread(target=lambda: export_events(path, read(), total=len(rows)))
+    worker.start()
+    done.timeout.connect(lambda: worker.is_alive() or loop.quit())
+    done.start()
+    loop.exec()
+    worker.join()
     elapsed = time.perf_counter() - start
+    done.stop()
+    heartbeat.stop()
+    beats.append(time.perf_counter())
     path.unlink()
-    return elapsed
+    return elapsed, round(max(b - a for a, b in itertools.pairwise(beats)) * 1000, 1)
 
 
 def pipeline(count: int) -> tuple[float, float]:
@@ -442,12 +466,12 @@ def main() -> None:
     gaps = {word: filter_ui_gap(store, word) for word in (needle, "enabled")}
     figures["filter_1m_ui_gap_ms"] = max(gaps.values())
     figures["filter_1m_ui_gaps_ms"] = gaps
-    figures["export_csv_s_1m"] = round(
-        export_ours(store, Path(os.environ["EVENT_MONITOR_HOME"]) / "x.csv") * (1_000_000 / n1m), 2
-    )
+    export_s, figures["export_1m_ui_gap_ms"] = export_ours(store, Path(os.environ["EVENT_MONITOR_HOME"]) / "x.csv")
+    figures["export_csv_s_1m"] = round(export_s * (1_000_000 / n1m), 2)
     print(
         f"1m: rss {figures['rss_mb_per_1m']} MB, filter {figures['filter_ms_1m']} ms (UI heartbeat gap meanwhile"
-        f" {figures['filter_1m_ui_gap_ms']} ms), export {figures['export_csv_s_1m']} s",
+        f" {figures['filter_1m_ui_gap_ms']} ms), export {figures['export_csv_s_1m']} s (UI heartbeat gap meanwhile"
+        f" {figures['export_1m_ui_gap_ms']} ms)",
         flush=True,
     )
     del store

@@ -89,6 +89,8 @@ def test_every_event_reads_back_from_open_sealed_and_merged_chunks(batches: list
     picked = [r for r in store.rows() if r % 7 in (0, 1, 2)]  # runs of consecutive rows and gaps
     arrays = [orjson.loads(a) for a in store.json_arrays(picked)()]
     assert [e for a in arrays for e in a] == [sent[r] for r in picked]
+    middle = range(5, len(sent) - 3)  # a range (the unfiltered export) starting and ending inside chunks
+    assert [e for a in store.json_arrays(middle)() for e in orjson.loads(a)] == sent[5:-3]
     assert any(c.packed is not None for c in store._layout[0]), "full blocks are compressed"
 
 
