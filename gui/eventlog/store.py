@@ -472,10 +472,13 @@ class EventStore:
         chunks, firsts = self._layout
         return list(chunks), array("q", firsts[: len(chunks)])
 
-    def reader(self, rows: Sequence[int]) -> Callable[[], Iterator[bytes]]:
+    def reader(
+        self, rows: Sequence[int], snapshot: tuple[list[_Chunk], array[int]] | None = None
+    ) -> Callable[[], Iterator[bytes]]:
         """A snapshot of the JSON of ``rows`` that another thread may read later: chunks never
-        change once written (sealing only swaps the JSON for its compressed form). Cheap to take."""
-        chunks, firsts = self._snapshot()
+        change once written (sealing only swaps the JSON for its compressed form). Cheap to take.
+        ``snapshot``: chunks taken earlier (``_snapshot()``) that hold ``rows``."""
+        chunks, firsts = snapshot or self._snapshot()
         rows = array("q", rows)
 
         def read() -> Iterator[bytes]:
@@ -546,10 +549,17 @@ class EventStore:
                 chunk.text.find(needle, a, b, first, out)
         return out
 
-    def subject_rows(self, subject: str) -> list[int]:
-        """Rows about one subject (a text search first, then an exact check)."""
-        candidates = self.search(subject.lower().encode(), self.rows())
-        return [row for row in candidates if orjson.loads(self.raw_bytes(row)).get("subject") == subject]
+    def subject_events(self, subject: str) -> list[dict[str, Any]]:
+        """The held events about one subject, oldest first (a text search, then an exact check).
+        Safe from another thread while events arrive or the oldest go: it reads one snapshot."""
+        chunks, firsts = snapshot = self._snapshot()
+        if not chunks:
+            return []
+        held = range(firsts[0], chunks[-1].first + len(chunks[-1]))
+        candidates = self.search(subject.lower().encode(), held)
+        candidates = candidates[bisect_left(candidates, held.start) :]  # the oldest may have gone meanwhile
+        events = (orjson.loads(raw) for raw in self.reader(candidates, snapshot)())
+        return [event for event in events if event.get("subject") == subject]
 
 
 def _epoch(text: Any) -> float:

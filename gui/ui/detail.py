@@ -134,4 +134,7 @@ class DetailPane(QTabWidget):
             return
         self.pretty.setPlainText(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
         self.raw.setPlainText(raw.decode("utf-8", "replace"))
+        self.show_history(same_subject)
+
+    def show_history(self, same_subject: list[dict[str, Any]]) -> None:
         self.history.setPlainText(subject_history(same_subject))

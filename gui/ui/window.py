@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self._last_poll = 0.0
         self._last_offset: int | None = None
         self._filter_generation = 0
+        self._selection_generation = 0  # which row's subject history is awaited
         self._filter_spec = FilterSpec()
         self._search_needle = b""  # the text filter's search, handed to the consumer thread
         self._known_types = 0
@@ -858,14 +859,25 @@ class MainWindow(QMainWindow):
     # -- detail ----------------------------------------------------------------------------------
 
     def on_row_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Show the event at once; its subject's history follows from a worker thread (finding it
+        searches every held event: ~100 ms for a million, too long for the UI thread when arrow
+        keys move the selection). A history for a row no longer selected is dropped."""
+        self._selection_generation += 1
         if not current.isValid():
             self.detail.show_event(None, b"", [])
             return
         row = self.model.row_id(current.row())
         event = self.events.event(row)
+        self.detail.show_event(event, self.events.raw_bytes(row), [event])
         subject = event.get("subject", "")
-        history = list(self.events.events(self.events.subject_rows(subject))) if subject else [event]
-        self.detail.show_event(event, self.events.raw_bytes(row), history)
+        if subject:
+            generation, store = self._selection_generation, self.events
+
+            def show(history: list[dict[str, Any]]) -> None:
+                if generation == self._selection_generation:
+                    self.detail.show_history(history)
+
+            self.run_async(lambda: store.subject_events(subject), show, lambda err: None)
 
     def on_table_menu(self, pos: Any) -> None:
         menu = QMenu(self)

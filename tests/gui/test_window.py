@@ -411,3 +411,24 @@ def test_a_time_typed_in_local_time_mode_is_read_as_local(
         lambda: sequence not in {window.model.index(r, 0).data() for r in range(window.model.rowCount())},
         timeout=10000,
     )
+
+
+def test_selecting_a_row_shows_its_event_then_its_subjects_history(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    """The event shows at once; the subject's history (a search of every held event) follows from
+    a worker thread, and only for the row still selected."""
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    store = window.events
+    subjects = [store.event(window.model.row_id(r)).get("subject") for r in range(300)]
+    row = max(range(300), key=subjects.count)  # a subject with several events
+    window.table.selectRow(row)
+    assert f'"sequence": {window.model.index(row, 0).data()}' in window.detail.pretty.toPlainText()
+    expected = f"{subjects.count(subjects[row])} events for subject {subjects[row]}"
+    qtbot.waitUntil(lambda: window.detail.history.toPlainText().startswith(expected), timeout=10000)
+    last = next(r for r in range(1, 300) if subjects[r] not in (subjects[0], subjects[row]))
+    window.table.selectRow(0)
+    window.table.selectRow(last)  # the history of row 0, even if it comes later, is not shown
+    header = f"events for subject {subjects[last]} "
+    qtbot.waitUntil(lambda: header in window.detail.history.toPlainText().split("\n", 1)[0], timeout=10000)
+    qtbot.waitUntil(lambda: not window._tasks, timeout=10000)  # every search has answered
+    assert header in window.detail.history.toPlainText().split("\n", 1)[0]

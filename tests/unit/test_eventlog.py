@@ -94,6 +94,20 @@ def test_every_event_reads_back_from_open_sealed_and_merged_chunks(batches: list
     assert any(c.packed is not None for c in store._layout[0]), "full blocks are compressed"
 
 
+def test_a_subjects_events_are_found_exactly_and_survive_the_oldest_going() -> None:
+    """The detail pane's history: every held event whose subject is exactly this one (not one
+    that merely contains it), oldest first, also after the cap dropped the oldest."""
+    sent = [event(n, subject=f"tenant-{n % 4}" if n % 5 else f"tenant-{n % 4}-x") for n in range(1, 501)]
+    store = EventStore(cap=300)
+    for i in range(0, 500, 100):
+        store.append(Events.decode(body(sent[i : i + 100]))[0])
+        store.trim()
+    held = sent[-300:]
+    assert store.subject_events("tenant-1") == [e for e in held if e["subject"] == "tenant-1"]
+    assert len(store.subject_events("tenant-1")) == 60  # of the last 300: n % 4 == 1 and n % 5 != 0
+    assert store.subject_events("nobody") == [] and EventStore().subject_events("tenant-1") == []
+
+
 def test_a_snapshot_stays_valid_while_the_store_moves_on() -> None:
     store, sent = filled([30, 30])
     read = store.json_arrays(list(store.rows()))
