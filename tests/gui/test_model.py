@@ -11,16 +11,29 @@ from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 from gui.eventlog.store import EventStore
 from gui.ui.model import EventTableModel
 
+UPDATED = "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"
+
+
+def alternating(count: int) -> list[dict[str, Any]]:
+    """Events 1..count, created (even sequences) and updated (odd ones) in turn."""
+    kinds = ("created", "updated")
+    return [
+        {
+            "sequence": n,
+            "type": f"cti.a.p.em.event.v1.0~a.p.tenant.{kinds[n % 2]}.v1.0",
+            "tenant_id": "t",
+            "source": "s",
+        }
+        for n in range(1, count + 1)
+    ]
+
 
 def test_each_cell_gets_its_own_roles_not_the_previous_cells(qtbot: Any) -> None:
     """The delegate reuses one span of roles from cell to cell: a role the model leaves unset would
     keep the previous cell's value (right-aligned or monospace text, a committed colour, in the
     wrong columns)."""
     store = EventStore()
-    events = [
-        {"sequence": n, "type": "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0", "tenant_id": "t", "source": "s"}
-        for n in (1, 2)
-    ]
+    events = [{"sequence": n, "type": UPDATED, "tenant_id": "t", "source": "s"} for n in (1, 2)]
     model = EventTableModel(store)
     model.add_rows(store.append(events))
     model.set_committed(1)
@@ -53,16 +66,7 @@ def test_rows_are_shown_once_and_a_filter_never_shows_rows_not_announced(qtbot: 
 
     store = EventStore()
     model = EventTableModel(store)
-    kinds = ("created", "updated")
-    events = [
-        {
-            "sequence": n,
-            "type": f"cti.a.p.em.event.v1.0~a.p.tenant.{kinds[n % 2]}.v1.0",
-            "tenant_id": "t",
-            "source": "s",
-        }
-        for n in range(1, 11)
-    ]
+    events = alternating(10)
     first = store.append(events[:6])
     assert model.rowCount() == 0  # stored, not announced
     assert model.add_rows(first) == 6
@@ -107,7 +111,7 @@ def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, coun
         {
             "sequence": n,
             "previous": 2 if n == 5 else n - 1,
-            "type": "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0",
+            "type": UPDATED,
             "tenant_id": f"tenant-{n % 3}",
             "source": "account-server",
             "time": "2026-11-27T10:00:00.123Z",
@@ -154,20 +158,11 @@ def test_shown_rows_is_a_snapshot_of_the_rows_the_table_shows(qtbot: Any) -> Non
     from gui.eventlog.store import FilterSpec, RowFilter
 
     store = EventStore()
-    kinds = ("created", "updated")
-    events = [
-        {
-            "sequence": n,
-            "type": f"cti.a.p.em.event.v1.0~a.p.tenant.{kinds[n % 2]}.v1.0",
-            "tenant_id": "t",
-            "source": "s",
-        }
-        for n in range(1, 41)
-    ]
+    events = alternating(40)
     model = EventTableModel(store)
     model.add_rows(store.append(events[:30]))
     assert list(model.shown_rows()) == [model.row_id(r) for r in range(model.rowCount())] == list(range(30))
-    row_filter = RowFilter(FilterSpec(types=frozenset({"cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"})))
+    row_filter = RowFilter(FilterSpec(types=frozenset({UPDATED})))
     model.set_view(row_filter, row_filter.apply(store, store.rows()))
     shown = model.shown_rows()
     assert list(shown) == [model.row_id(r) for r in range(model.rowCount())] == list(range(0, 30, 2))
