@@ -329,6 +329,13 @@ class Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.server.lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.lock:
+            self.server.connections.discard(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug("%s " + format, self.address_string(), *args)
@@ -733,7 +740,20 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def __init__(self, state: EmulatorState, host: str = "127.0.0.1", port: int = 0) -> None:
         self.state = state
+        self.lock = threading.Lock()
+        self.connections: set[socket.socket] = set()  # open client connections (keep-alive ones included)
         super().__init__((host, port), Handler)
+
+    def drop_connections(self) -> None:
+        """Reset every open connection, as a server that goes away does: a client waiting on a
+        long-poll or holding a keep-alive connection sees the failure at once."""
+        with self.lock:
+            connections = list(self.connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed
 
 
 class Emulator:
@@ -790,6 +810,7 @@ class Emulator:
         self._stop.set()
         self.server.shutdown()
         self.server.server_close()
+        self.server.drop_connections()
         with self.state.cond:
             self.state.cond.notify_all()
         for thread in self._threads:

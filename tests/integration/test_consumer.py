@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Callable
 
 import pytest
 
@@ -12,6 +13,7 @@ from gui.api import EventManagerClient
 from gui.api.models import TENANT_TOPIC
 from gui.consumer import Batch, Consumer, ConsumerState, StartPosition
 from gui.emulator import Emulator
+from gui.emulator.server import EmulatorServer
 from gui.storage import StateStore
 from tests.conftest import make_subscription
 
@@ -21,14 +23,24 @@ class Recorder:
         self.batches: list[Batch] = []
         self.states: list[ConsumerState] = []
         self.started = threading.Event()
+        self._changed = threading.Condition()
 
     def on_batch(self, batch: Batch) -> None:
-        self.batches.append(batch)
+        with self._changed:
+            self.batches.append(batch)
+            self._changed.notify_all()
 
     def on_state(self, state: ConsumerState) -> None:
-        self.states.append(state)
+        with self._changed:
+            self.states.append(state)
+            self._changed.notify_all()
         if state.message.startswith("starting at offset"):
             self.started.set()
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``condition()`` holds after some batch or state arrived (or held already)."""
+        with self._changed:
+            return self._changed.wait_for(condition, timeout)
 
     @property
     def sequences(self) -> list[int]:
@@ -109,6 +121,42 @@ def test_stop_is_quick_during_a_long_poll(client: EventManagerClient) -> None:
     assert not thread.is_alive()
     assert time.monotonic() - asked < 1.0
     assert rec.states[-1].message == "stopped: stopped by the user"
+
+
+def test_a_server_going_away_is_reported_at_once_and_reading_resumes_without_loss() -> None:
+    """The server stops while the consumer waits in a long-poll (30 s): the failure shows within
+    seconds, not when the poll would have ended, and once a server answers on that address again
+    the consumer goes on from the next event."""
+    emulator = Emulator(history=50, seed=3).start()
+    client = EventManagerClient(emulator.url, emulator.client_id, emulator.client_secret)
+    sub = make_subscription(client)
+    rec = Recorder()
+    consumer = Consumer(
+        client, sub, str(uuid.uuid4()), StartPosition("earliest"), rec, timeout="PT30S", backoff_base=0.05
+    )
+    thread = threading.Thread(target=consumer.run)
+    thread.start()
+    revived: EmulatorServer | None = None
+    try:
+        assert rec.wait_for(lambda: rec.sequences == list(range(1, 51)), 10)
+        emulator.stop()  # the consumer is in its next poll (a long one: nothing new) or about to send it
+        assert rec.wait_for(lambda: "backing_off" in rec.kinds, 3), rec.states[-1]
+        assert "Cannot reach" in next(s.message for s in rec.states if s.state == "backing_off")
+        emulator.state.produce(10)
+        host, port = emulator.server.server_address[:2]
+        revived = EmulatorServer(emulator.state, str(host), int(port))  # the same server, back on its address
+        threading.Thread(target=revived.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+        assert rec.wait_for(lambda: len(rec.sequences) >= 60, 15), rec.states[-1]
+        assert rec.sequences == list(range(1, 61))
+    finally:
+        consumer.stop()
+        thread.join(5)
+        client.close()
+        if revived is not None:
+            revived.shutdown()
+            revived.server_close()
+            revived.drop_connections()
+    assert not thread.is_alive()
 
 
 def test_server_commit_mode_commits_after_each_batch(client: EventManagerClient) -> None:
