@@ -182,6 +182,7 @@ class Consumer:
         self._rng = rng or random.Random()
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._nudge = threading.Event()  # ends a wait before a retry early (stop, or retry_now)
         self._offset: int | None = None
         self._last_delivered: int | None = None
         self._delivered = 0
@@ -202,6 +203,13 @@ class Consumer:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        self._nudge.set()
+
+    def retry_now(self) -> None:
+        """Retry at once if the loop is waiting to retry after a failure (the user knows the
+        network is back); does nothing otherwise. Safe from any thread."""
+        if self._state is not None and self._state.state == "backing_off":
+            self._nudge.set()
 
     @property
     def stopping(self) -> bool:
@@ -258,6 +266,7 @@ class Consumer:
                     attempt += 1
                     delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
                     delay = delay / 2 + self._rng.uniform(0, delay / 2)
+                    self._nudge.clear()  # a retry_now from before this failure is spent
                     self._report(
                         "backing_off", f"{err}; retry {attempt} in {delay:.1f} s", retry_in=delay, attempt=attempt
                     )
@@ -284,7 +293,10 @@ class Consumer:
             self.sink.on_state(new)
 
     def _sleep(self, seconds: float) -> None:
-        if self._stop.wait(seconds):
+        if not self._stop.is_set():
+            self._nudge.wait(seconds)
+        self._nudge.clear()
+        if self._stop.is_set():
             raise Stopped
 
     def _call(self, caller: _Caller, fn: Callable[[], T]) -> T:

@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.client: EventManagerClient | None = None
         self.subscription: Subscription | None = None
         self.consumer_thread: ConsumerThread | None = None
+        self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
         self.paused = False
         self._pending: list[Batch] = []
         self._held: list[Batch] = []
@@ -313,7 +314,13 @@ class MainWindow(QMainWindow):
         self.lag_label = self._named(QLabel("lag —"), "lagLabel", "Lag")
         self.last_poll_label = self._named(QLabel("last poll —"), "lastPollLabel", "Last poll")
         self.committed_offset_label = self._named(QLabel("committed —"), "committedOffsetLabel", "Committed offset")
-        status.addWidget(self.stream_status_label, 1)
+        self.retry_button = self._named(QPushButton("Retry now"), "retryButton", "Retry now")
+        self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
+        self.retry_button.setVisible(False)  # only while waiting to retry after a failure
+        self.retry_button.clicked.connect(self.retry_now)
+        status.addWidget(self.stream_status_label)
+        status.addWidget(self.retry_button)  # beside the message it acts on
+        status.addWidget(QWidget(), 1)  # the rest of the room, before the counters
         for widget in (
             self.rate_label,
             self.event_count_label,
@@ -615,9 +622,10 @@ class MainWindow(QMainWindow):
         consumer_id = self.consumer_id_label.text()
         commit = "stored" if self.commit_mode_combo.currentData() == "stored" else "none"
         store = self.state_store
+        options = dict(self.consumer_options)
 
         def factory(sink: Any) -> Consumer:
-            return Consumer(client, sub, consumer_id, start, sink, commit=commit, store=store)
+            return Consumer(client, sub, consumer_id, start, sink, commit=commit, store=store, **options)
 
         thread = ConsumerThread(factory)
         thread.worker.search_needle = self._search_needle
@@ -639,6 +647,7 @@ class MainWindow(QMainWindow):
         self._rate_marks.clear()
 
     def stop(self) -> None:
+        self.retry_button.setVisible(False)
         thread, self.consumer_thread = self.consumer_thread, None
         if thread is not None:
             thread.stop()
@@ -675,8 +684,15 @@ class MainWindow(QMainWindow):
         else:
             text = state.message
         self.stream_status_label.setText(text)
+        self.retry_button.setVisible(state.state == "backing_off" and self.consumer_thread is not None)
         if state.state == "stopped":
             self._update_buttons()
+
+    def retry_now(self) -> None:
+        """Cut the wait before the next attempt short (the user knows the network is back)."""
+        self.retry_button.setVisible(False)
+        if self.consumer_thread is not None:
+            self.consumer_thread.worker.retry_now()
 
     def _flush_tick(self) -> None:
         """The flush timer: store what arrived now, show it a turn of the event loop later, so

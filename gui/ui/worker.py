@@ -54,6 +54,10 @@ class ConsumerWorker(QObject):
         if self.consumer is not None:
             self.consumer.stop()
 
+    def retry_now(self) -> None:
+        if self.consumer is not None:
+            self.consumer.retry_now()
+
 
 class ConsumerThread:
     """Owns one QThread + worker; ``stop()`` returns within about a second."""

@@ -239,6 +239,23 @@ def test_standby_while_another_consumer_leads(qtbot: Any, open_window: Any, lab:
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=15000)  # session timeout 3 s, then it leads
 
 
+def test_retry_now_button_while_waiting_after_a_failure(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _client, _sub_id = lab
+    em.state.inject("503")
+    window = open_window()
+    window.consumer_options = {"backoff_base": 120.0}  # the next attempt 15-30 s away (the cap, jittered)
+    assert not window.retry_button.isVisibleTo(window)
+    choose(window.offset_mode_combo, "earliest")
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.retry_button.isVisibleTo(window), timeout=10000)
+    assert "retry 1 in" in window.stream_status_label.text()
+    assert float(window.stream_status_label.text().split("retry 1 in ")[1].split(" s")[0]) >= 15
+    qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10000)
+    assert first_sequence(window) == 1
+    assert not window.retry_button.isVisibleTo(window)
+
+
 def test_demo_streams_within_seconds(qtbot: Any, open_window: Any) -> None:
     window = open_window("--demo")
     qtbot.waitUntil(lambda: window.model.rowCount() > 100, timeout=5000)

@@ -159,6 +159,28 @@ def test_a_server_going_away_is_reported_at_once_and_reading_resumes_without_los
     assert not thread.is_alive()
 
 
+def test_retry_now_cuts_a_long_backoff_short(client: EventManagerClient, emulator: Emulator) -> None:
+    sub = make_subscription(client)
+    emulator.state.inject("503")
+    rec = Recorder()
+    consumer = Consumer(
+        client, sub, str(uuid.uuid4()), StartPosition("earliest"), rec, max_events=20, backoff_base=120.0
+    )
+    consumer.retry_now()  # not waiting to retry yet: nothing happens
+    thread = threading.Thread(target=consumer.run)
+    thread.start()
+    try:
+        assert rec.wait_for(lambda: "backing_off" in rec.kinds, 10)
+        assert next(s.retry_in for s in rec.states if s.state == "backing_off") >= 15  # the cap, 30 s, jittered
+        consumer.retry_now()
+        assert rec.wait_for(lambda: len(rec.sequences) >= 20, 10), rec.states[-1]
+        assert rec.sequences == list(range(1, 21))
+    finally:
+        consumer.stop()
+        thread.join(5)
+    assert not thread.is_alive()
+
+
 def test_server_commit_mode_commits_after_each_batch(client: EventManagerClient) -> None:
     sub = make_subscription(client)
     me = str(uuid.uuid4())
