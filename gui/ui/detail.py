@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -68,8 +69,9 @@ def _short(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def subject_history(events: list[dict[str, Any]]) -> str:
+def subject_history(events: list[dict[str, Any]], time_text: Callable[[str], str] = str) -> str:
     """A readable history of one subject: each event and what changed since the previous state.
+    ``time_text``: an event's time as the table shows it.
 
     A payload of another shape (e.g. a barrier update among full tenant states) is listed as it is
     and does not replace the last full state, so the next diff compares like with like."""
@@ -78,7 +80,8 @@ def subject_history(events: list[dict[str, Any]]) -> str:
     lines = [f"{len(events)} events for subject {events[0].get('subject', '')} in the table:", ""]
     state: Any = None
     for event in events:
-        lines.append(f"#{event.get('sequence')}  {event.get('time', '')}  {short_type(str(event.get('type', '')))}")
+        when = time_text(str(event.get("time", "")))
+        lines.append(f"#{event.get('sequence')}  {when}  {short_type(str(event.get('type', '')))}")
         data = event.get("data")
         if state is None:
             lines.append("  (first state seen)")
@@ -105,6 +108,7 @@ class DetailPane(QTabWidget):
         self.addTab(self._with_copy(self.pretty, "Copy JSON"), "Event")
         self.addTab(self._with_copy(self.raw, "Copy raw"), "Raw")
         self.addTab(self._with_copy(self.history, "Copy history"), "Subject history")
+        self.time_text: Callable[[str], str] = str  # an event's time as the table shows it
 
     def _text(self, name: str) -> QPlainTextEdit:
         edit = QPlainTextEdit(objectName=name, readOnly=True)
@@ -137,4 +141,4 @@ class DetailPane(QTabWidget):
         self.show_history(same_subject)
 
     def show_history(self, same_subject: list[dict[str, Any]]) -> None:
-        self.history.setPlainText(subject_history(same_subject))
+        self.history.setPlainText(subject_history(same_subject, self.time_text))

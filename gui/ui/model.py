@@ -128,7 +128,7 @@ class EventTableModel(QAbstractTableModel):
         """The shown text of every column of a row."""
         cells = [self.store.cell(row, column) for column in range(len(HEADERS))]
         if cells[1]:
-            cells[1] = self._time_text(cells[1])
+            cells[1] = self.time_text(cells[1])
         return tuple(cells)
 
     def set_local_time(self, local: bool) -> None:
@@ -137,7 +137,8 @@ class EventTableModel(QAbstractTableModel):
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 1), self.index(self.rowCount() - 1, 1), [Qt.ItemDataRole.DisplayRole])
 
-    def _time_text(self, text: str) -> str:
+    def time_text(self, text: str) -> str:
+        """An event's time as the Time column shows it (UTC or local, to the millisecond)."""
         try:
             when = parse_time(text)
         except ValueError:

@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
 
         dark = QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
         self.detail = DetailPane(dark)
+        self.detail.time_text = self.model.time_text  # times in the history as the table shows them
         self.commit_log = self._named(QListWidget(), "commitLogList", "Commit log")
         self.revert_button = QPushButton("Revert to this")
         log_box = QWidget()
@@ -904,6 +905,7 @@ class MainWindow(QMainWindow):
 
     def on_time_zone(self) -> None:
         self.model.set_local_time(self.time_zone_combo.currentData() == "local")
+        self.on_row_selected(self.table.currentIndex(), QModelIndex())  # its history's times too
         if self.filter_edit.text().strip():
             self.apply_filter()  # a time typed in the text filter is read in the zone shown
 

@@ -449,3 +449,19 @@ def test_selecting_a_row_shows_its_event_then_its_subjects_history(qtbot: Any, o
     qtbot.waitUntil(lambda: header in window.detail.history.toPlainText().split("\n", 1)[0], timeout=10000)
     qtbot.waitUntil(lambda: not window._tasks, timeout=10000)  # every search has answered
     assert header in window.detail.history.toPlainText().split("\n", 1)[0]
+
+
+def test_the_subject_history_shows_times_as_the_table_does(
+    qtbot: Any, open_window: Any, lab: Lab, india_time: None
+) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=50)
+    window.table.selectRow(10)
+    sequence, shown = window.model.index(10, 0).data(), window.model.index(10, 1).data()
+    assert shown.endswith("Z")  # UTC, to the millisecond
+    qtbot.waitUntil(lambda: not window._tasks, timeout=10000)  # the history search has answered
+    assert f"#{sequence}  {shown}  " in window.detail.history.toPlainText()
+    choose(window.time_zone_combo, "local")
+    local = window.model.index(10, 1).data()
+    assert local != shown and not local.endswith("Z")  # UTC+05:30
+    qtbot.waitUntil(lambda: f"#{sequence}  {local}  " in window.detail.history.toPlainText(), timeout=10000)

@@ -22,3 +22,9 @@ def test_history_keeps_the_full_state_across_a_differently_shaped_payload() -> N
     text = subject_history(events)
     assert '= barrier: "full"' in text
     assert '~ name: "A" → "B"' in text and "- barrier" not in text
+
+
+def test_history_shows_times_as_given() -> None:
+    events = [{"sequence": 7, "subject": "s", "time": "2026-11-27T10:00:00.123456Z", "type": T + "created.v1.0"}]
+    assert "#7  2026-11-27T10:00:00.123456Z  tenant.created" in subject_history(events)
+    assert "#7  10:00  tenant.created" in subject_history(events, lambda text: text[11:16])
