@@ -111,7 +111,7 @@ def create_window(argv: list[str]) -> Any:
         window = MainWindow(StateStore())
         if not window.state_store.profiles():
             window.stream_status_label.setText(
-                "No connection yet: click “Add connection…”, or run `event-monitor --demo` to try the built-in emulator"
+                "No connection yet: click “Add connection…” (or start with --demo to try the built-in emulator)"
             )
     window.show()
     _settle_garbage_collector()

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QModelIndex, QSettings, Qt, QTimer, QTimeZone, Signal, Slot
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon, QKeySequence, QShortcut
+from PySide6.QtCore import QDateTime, QModelIndex, QSettings, QSize, Qt, QTimer, QTimeZone, Signal, Slot
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -66,6 +66,27 @@ POSITIONS = (
 FLUSH_MS = 50  # at most ~20 table updates a second...
 BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
 BUSY_ROWS = 200
+
+
+class ElidedLabel(QLabel):
+    """One line of text that ends in "…" where the room runs out, the whole of it in the tooltip:
+    a long error in the status bar neither widens the window nor loses its end."""
+
+    def setText(self, text: str) -> None:  # noqa: N802
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(80, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802
+        painter = QPainter(self)
+        try:
+            room = self.contentsRect()
+            text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room.width())
+            painter.drawText(room, int(self.alignment()), text)
+        finally:
+            painter.end()
 
 
 class MainWindow(QMainWindow):
@@ -308,7 +329,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.export_csv_action)
 
         status = self.statusBar()
-        self.stream_status_label = self._named(QLabel("stopped"), "streamStatusLabel", "Stream status")
+        self.stream_status_label = self._named(ElidedLabel("stopped"), "streamStatusLabel", "Stream status")
         self.rate_label = self._named(QLabel("0 ev/s"), "rateLabel", "Events per second")
         self.event_count_label = self._named(QLabel("0 events"), "eventCountLabel", "Event count")
         self.gap_label = self._named(QLabel("0 gaps"), "gapLabel", "Gaps")
@@ -319,7 +340,7 @@ class MainWindow(QMainWindow):
         self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
         self.retry_button.setVisible(False)  # only while waiting to retry after a failure
         self.retry_button.clicked.connect(self.retry_now)
-        status.addWidget(self.stream_status_label)
+        status.addWidget(self.stream_status_label)  # its text's width, less (elided) when room is short
         status.addWidget(self.retry_button)  # beside the message it acts on
         status.addWidget(QWidget(), 1)  # the rest of the room, before the counters
         for widget in (

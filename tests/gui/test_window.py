@@ -256,6 +256,21 @@ def test_retry_now_button_while_waiting_after_a_failure(qtbot: Any, open_window:
     assert not window.retry_button.isVisibleTo(window)
 
 
+def test_a_long_status_message_is_elided_and_keeps_the_retry_button_in_view(qtbot: Any, open_window: Any) -> None:
+    window = open_window()
+    window.resize(1000, 700)
+    message = "Server error 503 while polling events: " + "a long explanation, " * 30 + "and its end"
+    window.stream_status_label.setText(message)
+    window.retry_button.setVisible(True)
+    qtbot.waitUntil(lambda: window.retry_button.isVisible())
+    label, button = window.stream_status_label, window.retry_button
+    qtbot.waitUntil(lambda: label.width() < label.fontMetrics().horizontalAdvance(message))  # elided
+    assert label.toolTip() == message  # the whole text, on hover
+    assert label.geometry().right() < button.geometry().left()
+    assert button.geometry().right() < window.rate_label.geometry().left()  # not under the counters
+    assert button.width() >= button.sizeHint().width()
+
+
 def test_demo_streams_within_seconds(qtbot: Any, open_window: Any) -> None:
     window = open_window("--demo")
     qtbot.waitUntil(lambda: window.model.rowCount() > 100, timeout=5000)
