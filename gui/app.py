@@ -127,20 +127,33 @@ def _settle_garbage_collector() -> None:
     gc.freeze()
 
 
+def welcome(window: Any) -> str:
+    """First start, no connection yet: "add" a connection, try the "demo", or "later" (Esc)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Welcome to Event Monitor", "No connection is configured yet.")
+    box.setParent(window, box.windowFlags())
+    box.setInformativeText(
+        "Add one for your data center (an API client's ID and secret), or watch the built-in demo stream first."
+    )
+    add = box.addButton("Add connection…", QMessageBox.ButtonRole.AcceptRole)
+    demo = box.addButton("Try the demo", QMessageBox.ButtonRole.ActionRole)
+    later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(demo)
+    box.setEscapeButton(later)
+    box.exec()
+    clicked = box.clickedButton()
+    return "add" if clicked is add else "demo" if clicked is demo else "later"
+
+
 def run(argv: list[str]) -> int:
     app = _application()
     loop = _event_loop(app)
     sys.excepthook = _excepthook
     window = create_window(argv)
     if (not argv or "--demo" not in argv) and not window.state_store.profiles():
-        answer = QMessageBox.question(
-            window,
-            "Welcome to Event Monitor",
-            "No connection is configured. Add one now?\n\nChoose “No” to try the built-in demo instead.",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        choice = welcome(window)
+        if choice == "add":
             window.on_add_connection()
-        else:
+        elif choice == "demo":
             window.close()
             window = create_window(["--demo"])
     # Ctrl+C / SIGTERM in the terminal close the window cleanly (Python runs the handler on the next timer tick)

@@ -271,6 +271,31 @@ def test_a_long_status_message_is_elided_and_keeps_the_retry_button_in_view(qtbo
     assert button.width() >= button.sizeHint().width()
 
 
+@pytest.mark.parametrize(("button", "expected"), [("Add connection…", "add"), ("Try the demo", "demo"), ("", "later")])
+def test_first_start_asks_what_to_do(qtbot: Any, open_window: Any, button: str, expected: str) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui.app import welcome
+
+    window = open_window()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        assert box.defaultButton().text() == "Try the demo"  # Enter: see it work first
+        if button:
+            next(b for b in box.buttons() if b.text() == button).click()
+        else:
+            qtbot.keyClick(box, Qt.Key.Key_Escape)
+
+    QTimer.singleShot(0, answer)
+    assert welcome(window) == expected
+    assert seen == ["No connection is configured yet."]
+
+
 def test_demo_streams_within_seconds(qtbot: Any, open_window: Any) -> None:
     window = open_window("--demo")
     qtbot.waitUntil(lambda: window.model.rowCount() > 100, timeout=5000)
