@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionFocusRect, QStyleOptionViewItem, QTableView
 
 from gui.ui.model import BACKGROUND, DISPLAY, FONT, TEXT_ALIGNMENT, EventTableModel
@@ -28,10 +28,19 @@ class EventTableView(QTableView):
     committed and gap backgrounds, the grid, the focus frame), nothing it does not use (spans,
     editors, decorations, eliding). ``tests/gui/test_model.py`` compares both pixel for pixel."""
 
+    copy_requested = Signal()  # Ctrl+C (the platform's copy keys): the window copies the selected rows
+
     def __init__(self, model: EventTableModel) -> None:
         super().__init__()
         self.setModel(model)
         self.event_model = model
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.matches(QKeySequence.StandardKey.Copy):  # Qt's own copies the current cell only
+            self.copy_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802
         model = self.event_model

@@ -44,7 +44,7 @@ from gui.api.models import short_type
 from gui.consumer import Batch, Consumer, ConsumerState, StartPosition, resolve_position
 from gui.eventlog.cel import CelError
 from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
-from gui.eventlog.store import EventStore, FilterSpec, RowFilter
+from gui.eventlog.store import HEADERS, EventStore, FilterSpec, RowFilter
 from gui.storage import Profile, StateStore, secrets
 from gui.ui.detail import DetailPane
 from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, ExportOptionsDialog, SubscriptionDialog
@@ -66,6 +66,10 @@ POSITIONS = (
 FLUSH_MS = 50  # at most ~20 table updates a second...
 BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
 BUSY_ROWS = 200
+COPY_ROWS = (
+    5_000  # rows Ctrl+C copies at most: their text is made on the UI thread (~140 ms here); export takes any number
+)
+_ONE_LINE = str.maketrans("\t\r\n", "   ")  # a copied cell stays one cell of one line
 
 
 class ElidedLabel(QLabel):
@@ -417,6 +421,7 @@ class MainWindow(QMainWindow):
         self._filter_timer = QTimer(self, singleShot=True, interval=200)
         self._filter_timer.timeout.connect(self.apply_filter)
         self.table.selectionModel().currentRowChanged.connect(self.on_row_selected)
+        self.table.copy_requested.connect(self.copy_rows)
         self.table.verticalScrollBar().valueChanged.connect(self.on_scrolled)
         self.table.customContextMenuRequested.connect(self.on_table_menu)
         self.new_events_button.clicked.connect(self.jump_to_newest)
@@ -920,6 +925,10 @@ class MainWindow(QMainWindow):
     def on_table_menu(self, pos: Any) -> None:
         menu = QMenu(self)
         menu.addAction("Commit up to here", self.commit_selected)
+        index = self.table.indexAt(pos)
+        if index.isValid():
+            menu.addAction("Copy cell", lambda: self.copy_cell(index))
+        menu.addAction("Copy rows\tCtrl+C", self.copy_rows)
         menu.addAction("Copy event JSON", lambda: QGuiApplication.clipboard().setText(self.detail.pretty.toPlainText()))
         menu.addAction("Export selection…", lambda: self.export_dialog("csv", selection=True))
         menu.exec(self.table.viewport().mapToGlobal(pos))
@@ -1028,12 +1037,42 @@ class MainWindow(QMainWindow):
         """The store rows to export: the selected ones, or all shown (a snapshot, made without a
         Python loop over every row: exporting a million rows does not stall the window)."""
         if selection:
-            rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-            return [self.model.row_id(r) for r in rows]
+            return self.selected_rows()
         return self.model.shown_rows()
 
+    def selected_rows(self) -> array[int]:
+        """The store rows of the selected table rows, in table order: from the selection's ranges,
+        not a list of a million indexes when everything is selected."""
+        spans: list[tuple[int, int]] = []
+        for first, last in sorted((r.top(), r.bottom()) for r in self.table.selectionModel().selection()):
+            if spans and first <= spans[-1][1] + 1:  # overlapping or touching: one span
+                spans[-1] = (spans[-1][0], max(spans[-1][1], last))
+            else:
+                spans.append((first, last))
+        return self.model.rows_in(spans)
+
+    def copy_rows(self) -> None:
+        """Ctrl+C: the selected rows as the table shows them, tab-separated under a header line
+        (pastes into a spreadsheet as columns); at most COPY_ROWS, export is there for more."""
+        rows = self.selected_rows()
+        if not rows:
+            self.stream_status_label.setText("Select rows to copy")
+            return
+        taken = rows[:COPY_ROWS]
+        lines = ["\t".join(HEADERS)]
+        lines += ["\t".join(cell.translate(_ONE_LINE) for cell in self.model.row_text(row)) for row in taken]
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+        self.stream_status_label.setText(
+            f"Copied {len(taken):,} rows"
+            if len(taken) == len(rows)
+            else f"Copied the first {len(taken):,} of {len(rows):,} selected rows; Export CSV… writes them all"
+        )
+
+    def copy_cell(self, index: QModelIndex) -> None:
+        QGuiApplication.clipboard().setText(str(index.data() or ""))
+
     def export_dialog(self, fmt: str, selection: bool = False) -> None:
-        has_selection = bool(self.table.selectionModel().selectedRows())
+        has_selection = self.table.selectionModel().hasSelection()
         options = ExportOptionsDialog(DEFAULT_COLUMNS, has_selection, fmt == "csv", self)
         options.selection_check.setChecked(selection and has_selection)
         if not options.exec():

@@ -505,3 +505,38 @@ def test_the_subject_history_shows_times_as_the_table_does(
     local = window.model.index(10, 1).data()
     assert local != shown and not local.endswith("Z")  # UTC+05:30
     qtbot.waitUntil(lambda: f"#{sequence}  {local}  " in window.detail.history.toPlainText(), timeout=10000)
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
+    qtbot: Any, open_window: Any, lab: Lab, monkeypatch: pytest.MonkeyPatch, filtered: bool
+) -> None:
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+    from PySide6.QtGui import QGuiApplication
+
+    import gui.ui.window as window_module
+    from gui.eventlog.store import HEADERS
+
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    model = window.model
+    if filtered:  # the rows shown are a filtered view, not the store's own order
+        window.filter_edit.setText("created")
+        qtbot.waitUntil(lambda: 6 < model.rowCount() < 300, timeout=10000)
+    last = model.columnCount() - 1
+    chosen = QItemSelection(model.index(5, 0), model.index(5, last))  # picked out of order, then a run
+    chosen.select(model.index(1, 0), model.index(2, last))
+    window.table.selectionModel().select(chosen, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t") == list(HEADERS)
+    assert [line.split("\t") for line in lines[1:]] == [
+        [model.index(r, c).data() for c in range(last + 1)] for r in (1, 2, 5)
+    ]
+    assert window.stream_status_label.text() == "Copied 3 rows"
+    assert list(window.export_rows(selection=True)) == [model.row_id(r) for r in (1, 2, 5)]
+    monkeypatch.setattr(window_module, "COPY_ROWS", 2)
+    window.copy_rows()
+    assert len(QGuiApplication.clipboard().text().splitlines()) == 3  # the header and two rows
+    assert window.stream_status_label.text().startswith("Copied the first 2 of 3 selected rows")
