@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
         self._search_needle = b""  # the text filter's search, handed to the consumer thread
         self._known_types = 0
         self._tasks: set[asyncio.Future[None]] = set()
+        self._exports: list[dict[str, bool]] = []  # the cancel flag of each export still being written
         self._build()
         self._wire()
         self.async_done.connect(lambda callback, value: callback(value))
@@ -1119,6 +1120,7 @@ class MainWindow(QMainWindow):
         progress.setObjectName("exportProgress")
         progress.setMinimumDuration(500)
         cancelled = {"flag": False}
+        self._exports.append(cancelled)
         progress.canceled.connect(lambda: cancelled.update(flag=True))
         report = {"done": 0}
 
@@ -1143,6 +1145,7 @@ class MainWindow(QMainWindow):
         timer.start()
 
         def finished(result: Any) -> None:
+            self._exports.remove(cancelled)
             timer.stop()
             progress.reset()
             if isinstance(result, Cancelled):
@@ -1194,6 +1197,19 @@ class MainWindow(QMainWindow):
         self.cel_filter_edit.setText(str(s.value("cel") or ""))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self._exports:
+            answer = QMessageBox.question(
+                self,
+                "Export in progress",
+                "An export is still being written. Stop it and close the window?\n\nIts file is not written.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            for cancelled in self._exports:
+                cancelled["flag"] = True
         self._save_settings()
         self.stop()
         if self.client is not None:

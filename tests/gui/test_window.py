@@ -225,6 +225,42 @@ def test_export_csv_matches_the_filtered_rows(qtbot: Any, open_window: Any, lab:
     assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
 
 
+@pytest.mark.parametrize("stop_it", [False, True])
+def test_closing_during_an_export_asks_first(
+    qtbot: Any, open_window: Any, lab: Lab, tmp_path: Path, stop_it: bool
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui.eventlog.export import Cancelled
+
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.stop()
+    target = tmp_path / "out.csv"
+    done: list[Any] = []
+    asked: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.windowTitle())
+        box.button(QMessageBox.StandardButton.Yes if stop_it else QMessageBox.StandardButton.No).click()
+
+    window.export_to(target, "csv", on_done=done.append)
+    QTimer.singleShot(0, answer)
+    window.close()  # the export has not answered yet: its result comes through this event loop
+    assert asked == ["Export in progress"]
+    assert window.isVisible() is not stop_it
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    if stop_it:
+        assert isinstance(done[0], Cancelled) or done[0] == 300  # stopped, unless it had already finished
+        assert target.exists() is not isinstance(done[0], Cancelled)
+    else:
+        assert done == [300] and target.exists()  # it went on
+    assert not list(tmp_path.glob(".out.csv.*"))  # never a half file
+
+
 def test_standby_while_another_consumer_leads(qtbot: Any, open_window: Any, lab: Lab) -> None:
     _em, client, sub_id = lab
     import uuid
