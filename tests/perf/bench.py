@@ -315,8 +315,9 @@ def stop(proc: subprocess.Popen[str]) -> None:
 
 
 def ui_stall(seconds: float, rate: int) -> tuple[float, float]:
-    """How late a 10 ms main-thread heartbeat fired at worst (its longest gap minus 10 ms) while the real
-    window ingests `rate` events/s with a filter on, and the rate the window actually took in."""
+    """The longest gap of a 10 ms main-thread heartbeat (the issue's `ui_max_stall_ms`: the time
+    between two beats, its own 10 ms included) while the real window ingests `rate` events/s with a
+    filter on, and the rate the window actually took in."""
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
 
     from gui.api import EventManagerClient, Subscription
@@ -353,7 +354,7 @@ def ui_stall(seconds: float, rate: int) -> tuple[float, float]:
         def beat() -> None:
             nonlocal worst
             now = clock.elapsed()
-            worst = max(worst, now - last[0] - 10)
+            worst = max(worst, now - last[0])
             last[0] = now
 
         timer = QTimer(interval=10)
@@ -366,11 +367,11 @@ def ui_stall(seconds: float, rate: int) -> tuple[float, float]:
         rate_seen = (len(window.events) - held) / seconds
         print(
             f"  ingested {rate_seen:,.0f} events/s; held {len(window.events):,}, showing {window.model.rowCount():,};"
-            f" longest heartbeat gap {worst + 10:.0f} ms",
+            f" longest heartbeat gap {worst:.0f} ms",
             flush=True,
         )
         window.close()
-        return max(worst, 0.0), rate_seen
+        return worst, rate_seen
     finally:
         stop(proc)
 
