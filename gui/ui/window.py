@@ -66,6 +66,7 @@ POSITIONS = (
 FLUSH_MS = 50  # at most ~20 table updates a second...
 BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
 BUSY_ROWS = 200
+MESSAGE_MS = 8000  # how long a passing message stays in the status bar
 # rows Ctrl+C copies at most: their text is made on the UI thread (~140 ms here); export takes any number
 COPY_ROWS = 5_000
 _ONE_LINE = str.maketrans("\t\r\n", "   ")  # a copied cell stays one cell of one line
@@ -745,7 +746,7 @@ class MainWindow(QMainWindow):
         for batch in batches:
             notice = self.notifier.check(batch.events)
             if notice:
-                self.statusBar().showMessage(notice, 8000)
+                self.tell(notice)
             self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
             self._gaps += len(batch.gaps)
             self._total += len(batch.events)
@@ -951,7 +952,7 @@ class MainWindow(QMainWindow):
     def commit_selected(self) -> None:
         sequence = self.selected_sequence()
         if sequence is None:
-            self.stream_status_label.setText("Select an event to commit up to it")
+            self.tell("Select an event to commit up to it")
             return
         self.commit_offset(sequence)
 
@@ -1056,17 +1057,22 @@ class MainWindow(QMainWindow):
         (pastes into a spreadsheet as columns); at most COPY_ROWS, export is there for more."""
         rows = self.selected_rows()
         if not rows:
-            self.stream_status_label.setText("Select rows to copy")
+            self.tell("Select rows to copy")
             return
         taken = rows[:COPY_ROWS]
         lines = ["\t".join(HEADERS)]
         lines += ["\t".join(cell.translate(_ONE_LINE) for cell in self.model.row_text(row)) for row in taken]
         QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
-        self.stream_status_label.setText(
+        self.tell(
             f"Copied {len(taken):,} rows"
             if len(taken) == len(rows)
             else f"Copied the first {len(taken):,} of {len(rows):,} selected rows; Export CSV… writes them all"
         )
+
+    def tell(self, text: str) -> None:
+        """A passing message (an action's outcome, a notification rule's hit): shown over the
+        stream status for a few seconds, which then comes back."""
+        self.statusBar().showMessage(text, MESSAGE_MS)
 
     def copy_cell(self, index: QModelIndex) -> None:
         QGuiApplication.clipboard().setText(str(index.data() or ""))
@@ -1149,11 +1155,11 @@ class MainWindow(QMainWindow):
             timer.stop()
             progress.reset()
             if isinstance(result, Cancelled):
-                self.stream_status_label.setText("Export cancelled; no file written")
+                self.tell("Export cancelled; no file written")
             elif isinstance(result, Exception):
                 QMessageBox.warning(self, "Export failed", f"{result}\nNo file was written.")
             else:
-                self.stream_status_label.setText(f"Exported {result:,} events to {path}")
+                self.tell(f"Exported {result:,} events to {path}")
             if on_done is not None:
                 on_done(result)
 

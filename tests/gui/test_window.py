@@ -214,6 +214,7 @@ def test_export_csv_matches_the_filtered_rows(qtbot: Any, open_window: Any, lab:
     window.export_to(target, "csv", bom=True, on_done=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=20000)
     assert done == [window.model.rowCount()]
+    assert window.statusBar().currentMessage() == f"Exported {done[0]:,} events to {target}"
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
@@ -570,9 +571,9 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     assert [line.split("\t") for line in lines[1:]] == [
         [model.index(r, c).data() for c in range(last + 1)] for r in (1, 2, 5)
     ]
-    assert window.stream_status_label.text() == "Copied 3 rows"
+    assert window.statusBar().currentMessage() == "Copied 3 rows"
     assert list(window.export_rows(selection=True)) == [model.row_id(r) for r in (1, 2, 5)]
     monkeypatch.setattr(window_module, "COPY_ROWS", 2)
     window.copy_rows()
     assert len(QGuiApplication.clipboard().text().splitlines()) == 3  # the header and two rows
-    assert window.stream_status_label.text().startswith("Copied the first 2 of 3 selected rows")
+    assert window.statusBar().currentMessage().startswith("Copied the first 2 of 3 selected rows")
