@@ -16,6 +16,7 @@ from PySide6.QtCore import QDateTime, QModelIndex, QSettings, QSize, Qt, QTimer,
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDateTimeEdit,
     QFileDialog,
@@ -437,7 +438,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+Return", self.commit_selected),
             ("Ctrl+Enter", self.commit_selected),
             ("F5", self.start),
-            ("Esc", self.stop),
+            ("Esc", self.on_escape),
             ("Space", self.toggle_pause),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
@@ -681,6 +682,18 @@ class MainWindow(QMainWindow):
             thread.stop()
             self.flush_pending()
         self._update_buttons()
+
+    def on_escape(self) -> None:
+        """Esc stops the stream, but not while typing in a field: there it clears the field (a
+        filter, say), and pressed again leaves it for the table."""
+        field = QApplication.focusWidget()
+        if isinstance(field, QLineEdit):
+            if field.text():
+                field.clear()
+            else:
+                self.table.setFocus()
+            return
+        self.stop()
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

@@ -577,3 +577,19 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     window.copy_rows()
     assert len(QGuiApplication.clipboard().text().splitlines()) == 3  # the header and two rows
     assert window.statusBar().currentMessage().startswith("Copied the first 2 of 3 selected rows")
+
+
+def test_esc_in_a_field_clears_it_instead_of_stopping_the_stream(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=10)
+    window.activateWindow()
+    window.filter_edit.setFocus()
+    qtbot.waitUntil(window.filter_edit.hasFocus)
+    qtbot.keyClicks(window.filter_edit, "created")
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)
+    assert window.filter_edit.text() == "" and window.consumer_thread is not None  # cleared, still streaming
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)
+    qtbot.waitUntil(window.table.hasFocus)  # an empty field: Esc leaves it
+    assert window.consumer_thread is not None
+    qtbot.keyClick(window.table, Qt.Key.Key_Escape)
+    assert window.consumer_thread is None  # elsewhere, Esc stops
