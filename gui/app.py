@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 import traceback
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from gui.api import EventManagerClient, Subscription
 from gui.api.models import TENANT_TOPIC, all_types_pattern
 from gui.storage import Profile, StateStore
+from gui.storage.store import StoreError
 
 log = logging.getLogger(__name__)
 DEMO_PROFILE = "Demo (built-in emulator)"
@@ -144,11 +146,41 @@ def welcome(window: Any) -> str:
     return "add" if clicked is add else "demo" if clicked is demo else "later"
 
 
+def offer_fresh_state(err: StoreError) -> bool:
+    """The state file cannot be opened: say why, and when it is damaged offer to move it aside (it
+    is kept, renamed, beside the new one) and start afresh. True when it was moved aside."""
+    box = QMessageBox(QMessageBox.Icon.Critical, "Event Monitor: state file", str(err))
+    fresh = None
+    if err.damaged and err.path is not None:
+        box.setInformativeText(
+            "It holds your connections (their secrets stay in the keyring), subscriptions, consumer IDs and "
+            "stored offsets. Move it aside to start with an empty one: it is kept, renamed, in the same folder."
+        )
+        fresh = box.addButton("Move aside and start afresh", QMessageBox.ButtonRole.AcceptRole)
+    box.setEscapeButton(box.addButton("Quit", QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    if fresh is None or box.clickedButton() is not fresh or err.path is None:
+        return False
+    aside = err.path.with_name(f"{err.path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):  # SQLite's write-ahead log belongs to the file it was written for
+        part = err.path.with_name(err.path.name + suffix)
+        if part.exists():
+            part.rename(aside.with_name(aside.name + suffix))
+    return True
+
+
 def run(argv: list[str]) -> int:
     app = _application()
     loop = _event_loop(app)
     sys.excepthook = _excepthook
-    window = create_window(argv)
+    try:
+        window = create_window(argv)
+    except StoreError as err:
+        if not offer_fresh_state(err):
+            from gui.cli import EXIT_STORE
+
+            return EXIT_STORE
+        window = create_window(argv)
     if (not argv or "--demo" not in argv) and not window.state_store.profiles():
         choice = welcome(window)
         if choice == "add":

@@ -100,7 +100,13 @@ SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 class StoreError(RuntimeError):
-    """The state file cannot be used; the message says why and where."""
+    """The state file cannot be used; the message says why and where. ``damaged``: the file is not
+    a database this app can read (rather than busy, or from a newer version)."""
+
+    def __init__(self, message: str, path: Path | None = None, *, damaged: bool = False) -> None:
+        super().__init__(message)
+        self.path = path
+        self.damaged = damaged
 
 
 class StateStore:
@@ -117,7 +123,8 @@ class StateStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as err:
-            raise StoreError(f"The state file {self.path} cannot be opened: {err}") from err
+            damaged = not isinstance(err, sqlite3.OperationalError)  # not "locked" or "unable to open"
+            raise StoreError(f"The state file {self.path} cannot be opened: {err}", self.path, damaged=damaged) from err
 
     def close(self) -> None:
         with self._lock:
@@ -140,7 +147,9 @@ class StateStore:
         with self.transaction() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                raise StoreError(f"{self.path} was written by a newer Event Monitor (schema {version}); update the app")
+                raise StoreError(
+                    f"{self.path} was written by a newer Event Monitor (schema {version}); update the app", self.path
+                )
             for number in range(version, SCHEMA_VERSION):
                 for statement in _MIGRATIONS[number].split(";"):
                     if statement.strip():

@@ -593,3 +593,37 @@ def test_esc_in_a_field_clears_it_instead_of_stopping_the_stream(qtbot: Any, ope
     assert window.consumer_thread is not None
     qtbot.keyClick(window.table, Qt.Key.Key_Escape)
     assert window.consumer_thread is None  # elsewhere, Esc stops
+
+
+@pytest.mark.parametrize("move_aside", [True, False])
+def test_a_damaged_state_file_is_explained_and_moved_aside_only_on_request(qtbot: Any, move_aside: bool) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from gui.app import offer_fresh_state
+    from gui.storage.store import StoreError, data_dir
+
+    state = data_dir() / "state.sqlite3"
+    damaged = b"not a database " * 100
+    state.write_bytes(damaged)
+    with pytest.raises(StoreError) as caught:
+        StateStore()
+    assert caught.value.damaged and caught.value.path == state
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        choice = "Move aside and start afresh" if move_aside else "Quit"
+        next(b for b in box.buttons() if b.text() == choice).click()
+
+    QTimer.singleShot(0, answer)
+    assert offer_fresh_state(caught.value) is move_aside
+    assert "cannot be opened: file is not a database" in seen[0]
+    kept = list(state.parent.glob("state.sqlite3.broken-*"))
+    if move_aside:  # kept beside, and a new state file opens
+        assert [k.read_bytes() for k in kept] == [damaged]
+        StateStore().close()
+    else:  # left as it was
+        assert not kept and state.read_bytes() == damaged

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from gui.api import Subscription
 from gui.storage import Profile, StateStore
-from gui.storage.store import SCHEMA_VERSION
+from gui.storage.store import SCHEMA_VERSION, StoreError
 
 URL, CID, SUB = "https://dc.example", "client", "11111111-1111-4111-8111-111111111111"
 
@@ -45,6 +47,22 @@ def test_schema_version_and_wal(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "s.db")
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_file_from_a_newer_version_or_not_a_database_is_refused_with_a_reason(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.db"
+    StateStore(newer).close()
+    db = sqlite3.connect(newer)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="written by a newer Event Monitor") as caught:
+        StateStore(newer)
+    assert caught.value.path == newer and not caught.value.damaged  # update the app; do not move it aside
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"x" * 4096)
+    with pytest.raises(StoreError, match="cannot be opened: file is not a database") as caught:
+        StateStore(garbage)
+    assert caught.value.path == garbage and caught.value.damaged
 
 
 WRITER = """
