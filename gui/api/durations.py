@@ -27,6 +27,20 @@ def parse_time(text: str) -> datetime:
 
     Nanosecond fractions, which the service sends, are cut to microseconds.
     """
+    if not isinstance(text, str):  # a malformed event's time: a number, null
+        raise ValueError(f"not an RFC 3339 time: {text!r}")
+    try:  # the common case, in C: Python 3.11 reads "Z" and cuts nanoseconds itself
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = datetime.fromisoformat(_normalized(text))
+    if value.tzinfo is None:
+        raise ValueError(f"time without a time zone: {text!r}")
+    return value.astimezone(UTC)
+
+
+def _normalized(text: str) -> str:
+    """A time as ``fromisoformat`` takes it: a lowercase "z" or surrounding spaces, more than
+    microseconds where the fraction is not last."""
     s = text.strip()
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"
@@ -34,10 +48,7 @@ def parse_time(text: str) -> datetime:
         head, _, rest = s.partition(".")
         digits = len(rest) - len(rest.lstrip("0123456789"))
         s = head + "." + rest[:digits][:6].ljust(6, "0") + rest[digits:]
-    value = datetime.fromisoformat(s)
-    if value.tzinfo is None:
-        raise ValueError(f"time without a time zone: {text!r}")
-    return value.astimezone(UTC)
+    return s
 
 
 def format_time(value: datetime) -> str:

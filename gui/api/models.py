@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from gui.api.durations import parse_duration
@@ -46,6 +47,7 @@ def all_types_pattern(topic_id: str) -> str:
     return head.replace(".em.topic.", ".em.event.") + "~" + tail.rsplit(".v", 1)[0] + ".*"
 
 
+@lru_cache(maxsize=4096)  # a few distinct types, asked for on every row shown
 def short_type(type_id: str) -> str:
     """``cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0`` -> ``tenant.created``."""
     tail = type_id.rsplit("~", 1)[-1]

@@ -68,7 +68,7 @@ FLUSH_MS = 50  # at most ~20 table updates a second...
 BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
 BUSY_ROWS = 200
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
-# rows Ctrl+C copies at most: their text is made on the UI thread (~140 ms here); export takes any number
+# rows Ctrl+C copies at most: their text is made on the UI thread (~90 ms here); export takes any number
 COPY_ROWS = 5_000
 _ONE_LINE = str.maketrans("\t\r\n", "   ")  # a copied cell stays one cell of one line
 

@@ -32,6 +32,25 @@ def test_nanosecond_times_parse() -> None:
     assert parse_time("2024-10-01T11:01:16.03094914Z").microsecond == 30949
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-10-01T11:01:16.03094914Z", "2024-10-01T11:01:16.030949+00:00"),
+        ("2024-10-01t11:01:16.5z", "2024-10-01T11:01:16.500000+00:00"),  # lowercase: the slow path
+        (" 2024-10-01T13:01:16+02:00 ", "2024-10-01T11:01:16+00:00"),
+        ("2024-10-01T11:01:16.123456789+01:00", "2024-10-01T10:01:16.123456+00:00"),
+    ],
+)
+def test_times_in_any_rfc_3339_spelling_are_read_as_utc(text: str, expected: str) -> None:
+    assert parse_time(text).isoformat() == expected
+
+
+@pytest.mark.parametrize("bad", ["2024-10-01T11:01:16", "yesterday", "", 1727780476, None])
+def test_a_time_without_zone_or_not_a_time_is_a_value_error(bad: object) -> None:
+    with pytest.raises(ValueError):
+        parse_time(bad)  # type: ignore[arg-type]
+
+
 def test_type_patterns() -> None:
     assert type_matches("cti.a.p.em.event.v1.0~a.p.tenant.*", CREATED)
     assert type_matches(CREATED, CREATED)
