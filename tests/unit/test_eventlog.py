@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -138,6 +139,25 @@ def test_search_covers_id_subject_time_and_payload_case_insensitively() -> None:
     assert store.search(b"}", rows).tolist() == list(rows)  # one hit per event, however many it holds
     assert store.search(b'"', rows).tolist() == []  # quotes are not part of the search text
     assert store.search(b"note 1", range(5, 12)).tolist() == [9, 10, 11]
+
+
+def test_event_times_are_read_for_time_filters_and_bad_ones_are_nan() -> None:
+    store, sent = filled([150, 7])  # a sealed (compressed) block and an open chunk
+    odd = [
+        event(158, time="2026-11-27T10:02:38.123456789Z"),  # nanoseconds, as the service sends
+        event(159, time=1764237758),  # not a string
+        event(160, time="2026-11-27T10:02:40"),  # no time zone
+        {k: v for k, v in event(161).items() if k != "time"},  # none
+        event(162, time="2026-11-27T12:02:42+02:00"),
+    ]
+    store.append(Events.decode(body(odd))[0])
+    when = store.times()
+    assert len(when) == 162
+    expected = [datetime.fromisoformat(e["time"]).timestamp() for e in sent]
+    assert when[:157].tolist() == expected
+    assert when[157] == datetime(2026, 11, 27, 10, 2, 38, 123456, tzinfo=UTC).timestamp()
+    assert [math.isnan(w) for w in when[158:161]] == [True, True, True]
+    assert when[161] == datetime(2026, 11, 27, 10, 2, 42, tzinfo=UTC).timestamp()
 
 
 def test_row_filters_combine_text_interned_columns_time_and_cel() -> None:
