@@ -78,6 +78,48 @@ def test_cel_environment() -> None:
         CelFilter("(((")
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'type.endsWith(".deleted.v1.0")',
+        'type.endsWith(".deleted.v1.0") && tenant_id != "t1"',
+        "sequence % 3 == 0 || subject == ''",
+        'data.kind == "customer" && tenant_id == "t1"',
+        "size(data) > 1 && data.n > 60",
+    ],
+)
+def test_cel_answers_remembered_per_field_values_are_the_evaluated_ones(expression: str) -> None:
+    """Without the payload named, an expression is evaluated once per distinct values of the
+    fields it names; its answers must be those of evaluating every event."""
+    kinds = ("created", "deleted", "updated")
+    events: list[dict[str, object]] = [
+        {
+            "type": f"cti.a.p.em.event.v1.0~a.p.tenant.{kinds[n % 3]}.v1.0",
+            "tenant_id": f"t{n % 4}",
+            "sequence": n,
+            "subject": "" if n % 5 == 0 else f"s{n}",
+            "data": {"kind": "customer" if n % 2 else "partner", "n": n},
+        }
+        for n in range(120)
+    ]
+    events.append({"type": ["not", "a", "string"], "tenant_id": {"a": 1}, "sequence": 7})  # malformed
+    remembering = CelFilter(expression)
+    evaluations = 0
+    evaluate = remembering._program.evaluate
+
+    def counted(activation: object) -> object:
+        nonlocal evaluations
+        evaluations += 1
+        return evaluate(activation)
+
+    remembering._program.evaluate = counted
+    answers = [remembering.matches(e) for e in events]
+    assert answers == [CelFilter(expression).matches(e) for e in events]  # a fresh filter for each
+    assert any(answers) and not all(answers[:-1])
+    if "data" not in expression and "sequence" not in expression:
+        assert evaluations < 20  # the distinct (type, tenant) values, not 121 events
+
+
 @pytest.mark.parametrize("value", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
 def test_formula_cells_are_neutralised(value: str) -> None:
     assert escape_cell(value) == "'" + value
