@@ -636,6 +636,7 @@ class RowFilter:
         self.cel = CelFilter(spec.cel) if spec.cel.strip() else None
 
     SLICE_ROWS = 1 << 16
+    CEL_SLICE_ROWS = 1 << 11
 
     def apply(self, store: EventStore, rows: range, cancelled: Callable[[], bool] | None = None) -> array[int]:
         """The rows in ``rows`` that pass, in order. Worked through in slices: each C-level pass
@@ -644,10 +645,13 @@ class RowFilter:
         events. ``cancelled()`` returning True stops early (the result is then incomplete)."""
         out = array("q")
         matched: dict[str, set[int]] = {}  # ids of a whole column that match, worked out once
-        for start in range(rows.start, rows.stop, self.SLICE_ROWS):
+        # CEL evaluates in Python, up to ~0.4 ms an event: smaller slices, so that a filter
+        # replaced by another stops within a second rather than after a whole slice
+        step = self.SLICE_ROWS if self.cel is None else self.CEL_SLICE_ROWS
+        for start in range(rows.start, rows.stop, step):
             if cancelled is not None and cancelled():
                 break
-            out.extend(self._apply(store, range(start, min(start + self.SLICE_ROWS, rows.stop)), matched))
+            out.extend(self._apply(store, range(start, min(start + step, rows.stop)), matched))
         return out
 
     def _apply(self, store: EventStore, rows: range, matched: dict[str, set[int]]) -> array[int]:

@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self._search_needle = b""  # the text filter's search, handed to the consumer thread
         self._known_types = 0
         self._tasks: set[asyncio.Future[None]] = set()
+        self._filtering = False  # a filter run has not answered yet
         self._exports: list[dict[str, bool]] = []  # the cancel flag of each export still being written
         self._build()
         self._wire()
@@ -805,7 +806,8 @@ class MainWindow(QMainWindow):
         self.rate_label.setText(f"{rate:.0f} ev/s")
         self.event_count_label.setText(f"{self._total:,} events")
         self.gap_label.setText(f"{self._gaps} gaps")
-        self.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
+        if not self._filtering:
+            self.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
         if self._last_poll:
             self.last_poll_label.setText("last poll " + time.strftime("%H:%M:%S", time.localtime(self._last_poll)))
 
@@ -867,19 +869,27 @@ class MainWindow(QMainWindow):
         if self.consumer_thread is not None:
             self.consumer_thread.worker.search_needle = self._search_needle
         if row_filter is None:
+            self._filtering = False
             self.model.set_view(None, None)
             self._update_counts()
             return
         rows = self.events.rows()
+        self._filtering = True  # until this run answers: the count shown is not the new filter's yet
+        self.showing_label.setText(f"Filtering {len(rows):,} events…")
 
         def work() -> array[int]:
             return row_filter.apply(self.events, rows, cancelled=lambda: generation != self._filter_generation)
 
-        self.run_async(work, lambda result: self.on_filter_done(generation, row_filter, rows, result), self.show_error)
+        self.run_async(
+            work,
+            lambda result: self.on_filter_done(generation, row_filter, rows, result),
+            lambda err: self.on_filter_failed(generation, err),
+        )
 
     def on_filter_done(self, generation: int, row_filter: RowFilter, rows: range, result: array[int]) -> None:
         if generation != self._filter_generation:
             return
+        self._filtering = False
         # rows that arrived while the filter ran get filtered now
         tail = range(rows.stop, self.model.end)
         if len(tail):
@@ -888,6 +898,12 @@ class MainWindow(QMainWindow):
         self._update_counts()
         if self._follow:
             self.table.scrollToBottom()
+
+    def on_filter_failed(self, generation: int, err: Exception) -> None:
+        if generation == self._filter_generation:
+            self._filtering = False
+            self._update_counts()
+        self.show_error(err)
 
     def update_type_menu(self) -> None:
         known = {a.data() for a in self.type_menu.actions()}

@@ -627,3 +627,17 @@ def test_a_damaged_state_file_is_explained_and_moved_aside_only_on_request(qtbot
         StateStore().close()
     else:  # left as it was
         assert not kept and state.read_bytes() == damaged
+
+
+def test_the_count_says_filtering_until_the_filter_answers(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.stop()
+    window.cel_filter_edit.setText('data.kind == "customer"')  # evaluated in Python for each event
+    window.apply_filter()
+    assert window.showing_label.text() == "Filtering 300 events…"
+    window._update_counts()  # the counters' refresh leaves it be
+    assert window.showing_label.text() == "Filtering 300 events…"
+    qtbot.waitUntil(lambda: window.showing_label.text().startswith("Showing"), timeout=20000)
+    shown = window.model.rowCount()
+    assert 0 < shown < 300 and window.showing_label.text() == f"Showing {shown:,} of 300"

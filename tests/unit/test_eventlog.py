@@ -442,3 +442,17 @@ def test_filtering_in_slices_gives_what_one_pass_gives(monkeypatch: pytest.Monke
     assert all(whole)
     stop_now = RowFilter(specs[0]).apply(store, store.rows(), cancelled=lambda: True)
     assert stop_now.tolist() == []
+
+
+def test_a_replaced_cel_filter_stops_between_small_slices() -> None:
+    store = EventStore()
+    store.append([{"sequence": n, "type": "t", "tenant_id": "x", "source": "s"} for n in range(1, 5001)])
+    row_filter = RowFilter(FilterSpec(cel="sequence % 2 == 0"))
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # replaced after its first slice
+
+    assert len(row_filter.apply(store, store.rows(), cancelled)) == RowFilter.CEL_SLICE_ROWS // 2
+    assert len(RowFilter(FilterSpec(cel="sequence % 2 == 0")).apply(store, store.rows())) == 2500
