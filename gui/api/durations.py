@@ -39,8 +39,8 @@ def parse_time(text: str) -> datetime:
 
 
 def _normalized(text: str) -> str:
-    """A time as ``fromisoformat`` takes it: a lowercase "z" or surrounding spaces, more than
-    microseconds where the fraction is not last."""
+    """``text`` as ``fromisoformat`` reads it where it cannot alone: spaces stripped, a final "z"
+    as "+00:00", the fraction cut or padded to six digits."""
     s = text.strip()
     if s.endswith(("Z", "z")):
         s = s[:-1] + "+00:00"
