@@ -12,7 +12,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, QModelIndex, QSettings, QSize, Qt, QTimer, QTimeZone, Signal, Slot
+from PySide6.QtCore import (
+    QDateTime,
+    QModelIndex,
+    QSettings,
+    QSize,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    QTimeZone,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -1118,7 +1129,10 @@ class MainWindow(QMainWindow):
             return
         suffix = "csv" if fmt == "csv" else "jsonl"
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export events", f"events.{suffix}", "CSV (*.csv)" if fmt == "csv" else "JSON Lines (*.jsonl)"
+            self,
+            "Export events",
+            self.default_export_path(suffix),
+            "CSV (*.csv)" if fmt == "csv" else "JSON Lines (*.jsonl)",
         )
         if path:
             self.export_to(
@@ -1128,6 +1142,14 @@ class MainWindow(QMainWindow):
                 bom=options.bom_check.isChecked(),
                 columns=columns,
             )
+
+    def default_export_path(self, suffix: str) -> str:
+        """Where the save dialog starts: the folder of the last export (else Documents, else home),
+        and a name with the date and time, so exports do not overwrite one another by default."""
+        last = str(self.settings.value("export_dir") or "")
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = next((Path(f) for f in (last, documents) if f and Path(f).is_dir()), Path.home())
+        return str(folder / f"events-{datetime.now().strftime('%Y-%m-%d-%H%M')}.{suffix}")
 
     def export_to(
         self,
@@ -1140,6 +1162,7 @@ class MainWindow(QMainWindow):
         on_done: Callable[[Any], None] | None = None,
     ) -> None:
         """Export in the background with progress and cancel; the file appears only when complete."""
+        self.settings.setValue("export_dir", str(path.parent))  # the next export starts there
         rows = self.export_rows(selection)
         spec = self._filter_spec
         first = self.events.seq[rows[0] - self.events.base] if rows else None

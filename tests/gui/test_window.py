@@ -224,6 +224,8 @@ def test_export_csv_matches_the_filtered_rows(qtbot: Any, open_window: Any, lab:
     assert [int(r[0]) for r in rows[1:]] == sequences(window)
     assert "# filter text='tenant.updated'" in text
     assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
+    suggested = Path(window.default_export_path("csv"))  # the next export starts in the same folder
+    assert suggested.parent == tmp_path and suggested.name.startswith("events-") and suggested.suffix == ".csv"
 
 
 @pytest.mark.parametrize("stop_it", [False, True])
