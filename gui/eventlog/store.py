@@ -531,9 +531,12 @@ class EventStore:
 
         return read
 
-    def events(self, rows: Iterable[int]) -> Iterator[dict[str, Any]]:
+    def events(
+        self, rows: Iterable[int], snapshot: tuple[list[_Chunk], array[int]] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The events of ``rows`` parsed; ``snapshot`` as for ``reader``."""
         loads = orjson.loads
-        for raw in self.reader(list(rows))():
+        for raw in self.reader(list(rows), snapshot)():
             yield loads(raw)
 
     def search(self, needle: bytes, rows: range) -> array[int]:
@@ -565,8 +568,7 @@ class EventStore:
         held = range(firsts[0], chunks[-1].first + len(chunks[-1]))
         candidates = self.search(subject.lower().encode(), held)
         candidates = candidates[bisect_left(candidates, held.start) :]  # the oldest may have gone meanwhile
-        events = (orjson.loads(raw) for raw in self.reader(candidates, snapshot)())
-        return [event for event in events if event.get("subject") == subject]
+        return [event for event in self.events(candidates, snapshot) if event.get("subject") == subject]
 
 
 def _epoch(text: Any) -> float:
