@@ -89,8 +89,7 @@ class EventTableModel(QAbstractTableModel):
 
     def row_roles(self, row: int) -> tuple[dict[int, Any], ...]:
         """Every role of every cell of view ``row`` (role -> value, absent when none): what the view paints."""
-        row_id = self.view[row] if self.view is not None else self.store.base + row
-        return self._cell_cache.get(row_id) or self._cells(row_id)
+        return self._cells(self.row_id(row))
 
     def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
         """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
