@@ -744,9 +744,12 @@ class EmulatorServer(ThreadingHTTPServer):
         self.connections: set[socket.socket] = set()  # open client connections (keep-alive ones included)
         super().__init__((host, port), Handler)
 
-    def drop_connections(self) -> None:
-        """Reset every open connection, as a server that goes away does: a client waiting on a
-        long-poll or holding a keep-alive connection sees the failure at once."""
+    def go_away(self) -> None:
+        """Stop serving, close the listening socket and reset every open connection, as a server
+        that goes away does: a client waiting on a long-poll or holding a keep-alive connection
+        sees the failure at once."""
+        self.shutdown()
+        self.server_close()
         with self.lock:
             connections = list(self.connections)
         for connection in connections:
@@ -808,9 +811,7 @@ class Emulator:
 
     def stop(self) -> None:
         self._stop.set()
-        self.server.shutdown()
-        self.server.server_close()
-        self.server.drop_connections()
+        self.server.go_away()
         with self.state.cond:
             self.state.cond.notify_all()
         for thread in self._threads:

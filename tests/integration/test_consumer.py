@@ -153,9 +153,7 @@ def test_a_server_going_away_is_reported_at_once_and_reading_resumes_without_los
         thread.join(5)
         client.close()
         if revived is not None:
-            revived.shutdown()
-            revived.server_close()
-            revived.drop_connections()
+            revived.go_away()
     assert not thread.is_alive()
 
 
