@@ -1,47 +1,84 @@
 # Quick start: `make demo` runs the app on the built-in emulator; `make test` runs the whole suite.
+# `make install` installs what the app needs to run; `make test` adds the test extras. Both install
+# the versions in packaging/constraints.txt (`make lock` refreshes it).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install -q -c packaging/constraints.txt
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-test
 
-.PHONY: install demo test lint typecheck bench bench-smoke screenshot bundle clean
+APP_ID := io.github.eventmonitor.EventMonitor
+DATADIR ?= $(HOME)/.local/share
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+.PHONY: install install-test install-desktop uninstall-desktop demo test lint typecheck bench bench-smoke screenshot bundle lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
-	touch $(STAMP)
 
-install: $(STAMP)
+$(RUNTIME): pyproject.toml packaging/constraints.txt | $(BIN)/python
+	$(PIP) -e .
+	touch $(RUNTIME)
 
-demo: $(STAMP)
+$(DEV): pyproject.toml packaging/constraints.txt | $(BIN)/python
+	$(PIP) -e '.[test]'
+	touch $(DEV) $(RUNTIME)
+
+install: $(RUNTIME)
+
+install-test: $(DEV)
+
+demo: $(RUNTIME)
 	$(BIN)/event-monitor --demo
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/ruff check gui tests
 	$(BIN)/mypy
 	scripts/with-keyring $(BIN)/python -m pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory bench-smoke
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check gui tests
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(DEV)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench.py
 
-bench-smoke: $(STAMP)
+bench-smoke: $(DEV)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/perf/bench.py --smoke --check
 
-screenshot: $(STAMP)
+screenshot: $(DEV)
 	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window.png
 
-bundle: $(STAMP)
-	$(BIN)/python -m pip install -q pyinstaller
+bundle: $(RUNTIME)
+	$(PIP) -e '.[bundle]'
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/event-monitor.spec
 	scripts/bundle-smoke dist/event-monitor/event-monitor
 
+# The launcher entry, AppStream metadata and icons for this user (DATADIR=/usr/local/share for all),
+# starting this checkout's .venv/bin/event-monitor.
+install-desktop: $(RUNTIME)
+	install -d $(DATADIR)/applications $(DATADIR)/metainfo
+	sed -e 's#^Exec=event-monitor#Exec=$(abspath $(BIN))/event-monitor#' \
+		-e 's#^TryExec=event-monitor#TryExec=$(abspath $(BIN))/event-monitor#' \
+		packaging/$(APP_ID).desktop > $(DATADIR)/applications/$(APP_ID).desktop
+	install -m644 packaging/$(APP_ID).metainfo.xml $(DATADIR)/metainfo/
+	cd resources/icons && find hicolor -name '$(APP_ID).*' -exec install -Dm644 {} $(DATADIR)/icons/{} \;
+	-update-desktop-database -q $(DATADIR)/applications 2>/dev/null
+	@echo "Event Monitor is in the application menu (desktop entry $(DATADIR)/applications/$(APP_ID).desktop)"
+
+uninstall-desktop:
+	rm -f $(DATADIR)/applications/$(APP_ID).desktop $(DATADIR)/metainfo/$(APP_ID).metainfo.xml
+	find $(DATADIR)/icons/hicolor -name '$(APP_ID).*' -delete 2>/dev/null || true
+
+# Re-resolve every dependency to its newest allowed version (PySide6 stays at its pin in pyproject.toml).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra test --extra bundle \
+		--custom-compile-command 'make lock' -q -o packaging/constraints.txt
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -7,6 +7,7 @@ import gc
 import logging
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -16,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -27,6 +29,7 @@ from gui.storage.store import StoreError
 
 log = logging.getLogger(__name__)
 DEMO_PROFILE = "Demo (built-in emulator)"
+APP_ID = "io.github.eventmonitor.EventMonitor"  # the freedesktop/AppStream ID of packaging/*.desktop
 
 
 def _application() -> QApplication:
@@ -36,6 +39,7 @@ def _application() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("Event Monitor")
     app.setOrganizationName("event-monitor")
+    app.setDesktopFileName(APP_ID)  # the launcher entry (packaging/): its icon and name for the window
     app.setStyle("Fusion")
     return app
 
@@ -65,13 +69,16 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: TracebackTy
 DEMO_MAX_EVENTS = 50_000
 
 
-def start_demo() -> tuple[Any, StateStore, dict[str, str], str]:
-    """The in-process emulator with history and live events, a demo connection and subscription."""
+def start_demo(store: StateStore) -> tuple[Any, dict[str, str], str]:
+    """The in-process emulator with history and live events, and a demo connection and subscription
+    in the user's own state store (so that a connection the user adds meanwhile is kept like any
+    other). The demo's own entries go when it ends (``forget_demo``); its secret is never in the
+    keyring."""
     from gui.emulator import Emulator
 
+    forget_demo(store)  # one demo at a time; a crashed one's entries go now
     # a demo left open for days keeps its memory: the emulator holds the newest 50,000 events a topic
     emulator = Emulator(history=3000, rate=12, seed=42, max_events=DEMO_MAX_EVENTS).start()
-    store = StateStore(Path(tempfile.mkdtemp(prefix="event-monitor-demo-")) / "state.sqlite3")
     store.save_profile(Profile(DEMO_PROFILE, emulator.url, emulator.client_id))
     client = EventManagerClient(emulator.url, emulator.client_id, emulator.client_secret)
     sub = client.create_subscription(
@@ -79,7 +86,29 @@ def start_demo() -> tuple[Any, StateStore, dict[str, str], str]:
     )
     client.close()
     store.save_subscription(emulator.url, emulator.client_id, sub)
-    return emulator, store, {DEMO_PROFILE: emulator.client_secret}, sub.subscription_id
+    return emulator, {DEMO_PROFILE: emulator.client_secret}, sub.subscription_id
+
+
+def forget_demo(store: StateStore, *, only_if_gone: bool = False) -> None:
+    """Remove the demo connection and what was kept for it (subscription, consumer ID, offsets).
+    ``only_if_gone``: only when its emulator no longer answers (left by a demo that crashed; a demo
+    running in another window keeps its entries)."""
+    profile = store.profile(DEMO_PROFILE)
+    if profile is None:
+        return
+    if only_if_gone and _answers(profile.url):
+        return
+    store.forget_connection(profile.url, profile.client_id)
+    store.remove_profile(DEMO_PROFILE)
+
+
+def _answers(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 80), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def create_window(argv: list[str]) -> Any:
@@ -91,26 +120,36 @@ def create_window(argv: list[str]) -> Any:
     args = build_parser().parse_args(argv)
     app = _application()
     _event_loop(app)
+    store = StateStore()  # the user's own, in the demo too
     if args.demo:
-        emulator, store, demo_secrets, sub_id = start_demo()
-        window = MainWindow(store, demo_secrets=demo_secrets)
+        emulator, demo_secrets, sub_id = start_demo(store)
+        # the demo's window layout and filters stay out of the user's window.ini
+        settings_dir = Path(tempfile.mkdtemp(prefix="event-monitor-demo-"))
+        window = MainWindow(store, demo_secrets=demo_secrets, settings_dir=settings_dir)
         window.emulator = emulator
         window.reload_connections(select=DEMO_PROFILE)
         window.reload_subscriptions(select=sub_id)
         window.offset_mode_combo.setCurrentIndex(window.offset_mode_combo.findData("earliest"))
         window.setWindowTitle("Event Monitor — demo on the built-in emulator")
         window.start()
+        done: list[bool] = []
 
         def clean_up(*_: object) -> None:
-            """The demo leaves nothing behind: its emulator stops, its state directory goes."""
+            """The demo's own things go (its emulator, its entries in the store, its temporary
+            folder); what the user added meanwhile stays."""
+            if done:
+                return
+            done.append(True)
             emulator.stop()
+            forget_demo(store)
             store.close()
-            shutil.rmtree(store.path.parent, ignore_errors=True)
+            shutil.rmtree(settings_dir, ignore_errors=True)
 
         app.aboutToQuit.connect(clean_up)
         window.destroyed.connect(clean_up)
     else:
-        window = MainWindow(StateStore())
+        forget_demo(store, only_if_gone=True)
+        window = MainWindow(store)
         if not window.state_store.profiles():
             window.stream_status_label.setText(
                 "No connection yet: click “Add connection…” (or start with --demo to try the built-in emulator)"

@@ -2,7 +2,7 @@
 
 Exit codes: 0 done (or stopped by Ctrl+C / SIGTERM), 1 the server or network failed for good,
 2 bad arguments, 3 authentication or permission refused, 4 no secret or no usable keyring,
-5 the local state file cannot be used.
+5 the local state file cannot be used, 6 no display to open the window on.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ from gui.api.client import EventManagerClient, normalize_dc_url
 from gui.api.durations import parse_duration
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, Subscription, all_types_pattern
 from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
+from gui.display import display_problem
 from gui.eventlog.export import DEFAULT_COLUMNS, CsvWriter
 from gui.storage import secrets
 from gui.storage.store import Profile, StateStore, StoreError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE = 0, 1, 2, 3, 4, 5
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE, EXIT_DISPLAY = 0, 1, 2, 3, 4, 5, 6
 
 
 class CliError(Exception):
@@ -153,6 +154,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     if args.command is None:
+        problem = display_problem()
+        if problem is not None:
+            print(f"event-monitor: {problem}", file=sys.stderr)
+            return EXIT_DISPLAY
         from gui.app import run  # Qt only when the window is wanted
 
         return int(run(args_list))

@@ -181,6 +181,13 @@ class StateStore:
         with self.transaction() as db:
             return db.execute("DELETE FROM profiles WHERE name = ?", (name,)).rowcount > 0
 
+    def forget_connection(self, url: str, client_id: str) -> None:
+        """Everything this machine knows of one API client on one data center: its subscriptions,
+        consumer IDs, stored offsets and commit log (the demo's, when the demo ends)."""
+        with self.transaction() as db:
+            for table in ("subscriptions", "consumers", "offsets", "commits"):
+                db.execute(f"DELETE FROM {table} WHERE url = ? AND client_id = ?", (url, client_id))
+
     # -- subscriptions -----------------------------------------------------------------------
 
     def save_subscription(self, url: str, client_id: str, subscription: Subscription) -> None:

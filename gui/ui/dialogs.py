@@ -35,9 +35,10 @@ RunAsync = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Excepti
 class ConnectionDialog(QDialog):
     """Data center URL, client ID and secret (dots only), with "Test connection"."""
 
-    def __init__(self, run_async: RunAsync, parent: QWidget | None = None) -> None:
+    def __init__(self, run_async: RunAsync, parent: QWidget | None = None, *, reserved: tuple[str, ...] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("connectionDialog")
+        self._reserved = reserved  # names taken by the app itself (the demo's connection)
         self.setWindowTitle("Add connection")
         self._run_async = run_async
         self.name_edit = QLineEdit(objectName="connectionNameEdit", placeholderText="e.g. EU2 production")
@@ -60,6 +61,10 @@ class ConnectionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("The secret is stored in the OS keyring, never in a file."))
+        self.note_label = QLabel(objectName="connectionNoteLabel", wordWrap=True)
+        self.note_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.note_label.hide()
+        layout.addWidget(self.note_label)
         layout.addWidget(self.result_label)
         layout.addWidget(self.buttons)
         self.test_button.clicked.connect(self.on_test_clicked)
@@ -72,8 +77,15 @@ class ConnectionDialog(QDialog):
             self.secret_edit.text(),
         )
 
+    def set_note(self, text: str) -> None:
+        """A line above the buttons saying where the connection will live."""
+        self.note_label.setText(text)
+        self.note_label.show()
+
     def _problem(self) -> str | None:
-        _name, url, client_id, secret = self.values()
+        name, url, client_id, secret = self.values()
+        if name in self._reserved:
+            return f"“{name}” is the demo's own connection: choose another name."
         if not url or not client_id or not secret:
             return "Data center URL, client ID and secret are all needed."
         try:

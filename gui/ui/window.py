@@ -108,7 +108,14 @@ class ElidedLabel(QLabel):
 class MainWindow(QMainWindow):
     async_done = Signal(object, object)  # callback, value
 
-    def __init__(self, store: StateStore, *, demo_secrets: dict[str, str] | None = None, cap: int = 1_000_000) -> None:
+    def __init__(
+        self,
+        store: StateStore,
+        *,
+        demo_secrets: dict[str, str] | None = None,
+        settings_dir: Path | None = None,
+        cap: int = 1_000_000,
+    ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setAccessibleName("Event Monitor main window")
@@ -118,8 +125,9 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(icon)))
         self.state_store = store
         self.demo_secrets = demo_secrets or {}
-        # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both
-        self.settings = QSettings(str(store.path.parent / "window.ini"), QSettings.Format.IniFormat)
+        # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both (the demo's elsewhere)
+        ini = (settings_dir or store.path.parent) / "window.ini"
+        self.settings = QSettings(str(ini), QSettings.Format.IniFormat)
         self.events = EventStore(cap=cap)
         self.model = EventTableModel(self.events, self)
         self.client: EventManagerClient | None = None
@@ -496,7 +504,12 @@ class MainWindow(QMainWindow):
         return self.state_store.profile(name) if name else None
 
     def on_add_connection(self) -> None:
-        dialog = ConnectionDialog(self.run_async, self)
+        dialog = ConnectionDialog(self.run_async, self, reserved=tuple(self.demo_secrets))
+        if self.demo_secrets:  # the demo runs on the user's own store: say that this one is kept
+            dialog.set_note(
+                "The demo is running, but this connection is saved with your own connections: "
+                "it is still there when the demo ends."
+            )
         if dialog.exec():
             self.save_connection(*dialog.values())
 

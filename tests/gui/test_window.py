@@ -372,18 +372,6 @@ def test_demo_streams_within_seconds(qtbot: Any, open_window: Any) -> None:
     ]
 
 
-def test_demo_leaves_nothing_behind(qtbot: Any) -> None:
-    from gui.app import create_window
-
-    window = create_window(["--demo"])
-    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=5000)
-    state_dir = window.state_store.path.parent
-    assert state_dir.is_dir()
-    window.close()
-    window.deleteLater()
-    qtbot.waitUntil(lambda: not state_dir.exists(), timeout=5000)
-
-
 def test_pause_holds_rows_and_resume_adds_them(qtbot: Any, open_window: Any, lab: Lab) -> None:
     em, _, _ = lab
     window = open_window()
