@@ -56,13 +56,14 @@ class MalformedEvents(ValueError):
 class Events(Sequence[dict[str, Any]]):
     """Events of one answer: each one's JSON (``raws``), a few columns, and dicts on demand."""
 
-    __slots__ = ("_dicts", "heads", "prepared", "raws")
+    __slots__ = ("_dicts", "heads", "prepared", "raws", "rule_matches")
 
     def __init__(self, raws: Sequence[bytes | msgspec.Raw], heads: Sequence[_Head]) -> None:
         self.raws = raws
         self.heads = heads
         self._dicts: dict[int, dict[str, Any]] = {}
         self.prepared: object = None  # a store-ready form, made off the UI thread (gui.eventlog.store.prepare)
+        self.rule_matches = 0  # events the window's notification rule matched (counted off the UI thread)
 
     @classmethod
     def decode(cls, body: bytes) -> tuple[Events, int]:

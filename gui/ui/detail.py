@@ -104,11 +104,18 @@ class DetailPane(QTabWidget):
         self.pretty = self._text("prettyJsonView")
         self.raw = self._text("rawJsonView")
         self.history = self._text("subjectHistoryView")
-        JsonHighlighter(self.pretty.document(), dark)
+        self._highlighter = JsonHighlighter(self.pretty.document(), dark)
+        for edit in (self.pretty, self.raw, self.history):
+            edit.setPlaceholderText("Select an event in the table to see it here")
         self.addTab(self._with_copy(self.pretty, "Copy JSON"), "Event")
         self.addTab(self._with_copy(self.raw, "Copy raw"), "Raw")
         self.addTab(self._with_copy(self.history, "Copy history"), "Subject history")
         self.time_text: Callable[[str], str] = str  # an event's time as the table shows it
+
+    def set_dark(self, dark: bool) -> None:
+        """Highlighting colours readable on the new background."""
+        self._highlighter.setDocument(None)
+        self._highlighter = JsonHighlighter(self.pretty.document(), dark)
 
     def _text(self, name: str) -> QPlainTextEdit:
         edit = QPlainTextEdit(objectName=name, readOnly=True)

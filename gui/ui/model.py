@@ -209,10 +209,17 @@ class EventTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def clear(self) -> None:
-        self.beginResetModel()
-        self._cell_cache.clear()
+        self.on_store_about_to_clear()
         self.store.clear()
-        self.end = 0
+        self.on_store_cleared()
+
+    def on_store_about_to_clear(self) -> None:
+        """The store's owner (the stream session) is about to empty it."""
+        self.beginResetModel()
+
+    def on_store_cleared(self) -> None:
+        self._cell_cache.clear()
+        self.end = self.store.base + len(self.store)
         if self.view is not None:
             self.view = array("q")
         self.endResetModel()

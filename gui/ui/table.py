@@ -30,6 +30,8 @@ class EventTableView(QTableView):
     interleaved comparison. ``tests/gui/test_model.py`` compares both pixel for pixel."""
 
     copy_requested = Signal()  # Ctrl+C (the platform's copy keys): the window copies the selected rows
+    pause_requested = Signal()  # Space in the table toggles pause
+    newest_requested = Signal()  # End: follow the newest events again
 
     def __init__(self, model: EventTableModel) -> None:
         super().__init__()
@@ -39,6 +41,15 @@ class EventTableView(QTableView):
     def keyPressEvent(self, event: Any) -> None:  # noqa: N802
         if event.matches(QKeySequence.StandardKey.Copy):  # Qt's own copies the current cell only
             self.copy_requested.emit()
+            event.accept()
+            return
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if event.key() == Qt.Key.Key_Space and plain:
+            self.pause_requested.emit()
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_End and plain:
+            self.newest_requested.emit()
             event.accept()
             return
         super().keyPressEvent(event)

@@ -9,6 +9,7 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -16,18 +17,15 @@ from PySide6.QtCore import (
     QDateTime,
     QModelIndex,
     QSettings,
-    QSize,
     QStandardPaths,
     Qt,
     QTimer,
     QTimeZone,
     Signal,
-    Slot,
 )
-from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon, QKeySequence, QPainter, QShortcut
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QDateTimeEdit,
     QFileDialog,
@@ -42,6 +40,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -53,17 +52,20 @@ from gui.api.client import normalize_dc_url
 from gui.api.durations import format_time
 from gui.api.errors import ApiError
 from gui.api.models import short_type
-from gui.consumer import Batch, Consumer, ConsumerState, StartPosition, resolve_position
+from gui.consumer import Consumer, StartPosition, resolve_position
 from gui.eventlog.cel import CelError
 from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
 from gui.eventlog.store import HEADERS, EventStore, FilterSpec, RowFilter
 from gui.storage import Profile, StateStore, secrets
+from gui.ui.actions import Actions, ShortcutKeeper
 from gui.ui.detail import DetailPane
 from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, ExportOptionsDialog, SubscriptionDialog
+from gui.ui.filter_bar import FilterBar
 from gui.ui.model import EventTableModel
 from gui.ui.notify import Notifier
+from gui.ui.session import StreamSession, StreamStatus
+from gui.ui.status import ElidedLabel, StatusPanel
 from gui.ui.table import EventTableView
-from gui.ui.worker import ConsumerThread
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -75,34 +77,16 @@ POSITIONS = (
     ("Time", "time"),
     ("Custom", "custom"),
 )
-FLUSH_MS = 50  # at most ~20 table updates a second...
-BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
-BUSY_ROWS = 200
-MESSAGE_MS = 8000  # how long a passing message stays in the status bar
 # rows Ctrl+C copies at most: their text is made on the UI thread (~90 ms here); export takes any number
 COPY_ROWS = 5_000
 _ONE_LINE = str.maketrans("\t\r\n", "   ")  # a copied cell stays one cell of one line
 
 
-class ElidedLabel(QLabel):
-    """One line of text that ends in "…" where the room runs out, the whole of it in the tooltip:
-    a long error in the status bar neither widens the window nor loses its end."""
-
-    def setText(self, text: str) -> None:  # noqa: N802
-        super().setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(80, super().minimumSizeHint().height())
-
-    def paintEvent(self, _event: object) -> None:  # noqa: N802
-        painter = QPainter(self)
-        try:
-            room = self.contentsRect()
-            text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room.width())
-            painter.drawText(room, int(self.alignment()), text)
-        finally:
-            painter.end()
+def _zone_name() -> str:
+    """The local zone as people read it: its name and UTC offset."""
+    now = datetime.now().astimezone()
+    offset = now.strftime("%z")
+    return f"{now.tzname()}, UTC{offset[:3]}:{offset[3:]}" if offset else str(now.tzname())
 
 
 class MainWindow(QMainWindow):
@@ -132,33 +116,28 @@ class MainWindow(QMainWindow):
         self.model = EventTableModel(self.events, self)
         self.client: EventManagerClient | None = None
         self.subscription: Subscription | None = None
-        self.consumer_thread: ConsumerThread | None = None
-        self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
-        self.paused = False
-        self._pending: list[Batch] = []
-        self._held: list[Batch] = []
+        self.session = StreamSession(self.events, self)
         self._follow = True
         self._new_below = 0
-        self._gaps = 0
-        self._rate_marks: list[tuple[float, int]] = []
-        self._total = 0
-        self._last_poll = 0.0
-        self._last_offset: int | None = None
         self._filter_generation = 0
         self._selection_generation = 0  # which row's subject history is awaited
+        self._selected_subject = ""
+        self._history_asked = 0.0
         self._filter_spec = FilterSpec()
-        self._search_needle = b""  # the text filter's search, handed to the consumer thread
         self._known_types = 0
         self._tasks: set[asyncio.Future[None]] = set()
         self._filtering = False  # a filter run has not answered yet
         self._exports: list[dict[str, bool]] = []  # the cancel flag of each export still being written
+        self.actions = Actions(self)
         self._build()
+        self.actions.build_menus(self)
         self._wire()
+        self._keeper = ShortcutKeeper(self)
         self.async_done.connect(lambda callback, value: callback(value))
         self.notifier = Notifier(self, self.windowIcon())
-        self._flush_timer = QTimer(self, interval=FLUSH_MS)
-        self._flush_timer.timeout.connect(self._flush_tick)
-        self._flush_timer.start()
+        self._counts_timer = QTimer(self, interval=500)
+        self._counts_timer.timeout.connect(self._update_counts)
+        self._counts_timer.start()
         self._lag_timer = QTimer(self, interval=5000)
         self._lag_timer.timeout.connect(self.refresh_lag)
         self._lag_timer.start()
@@ -170,31 +149,38 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         central = QWidget()
         outer = QVBoxLayout(central)
-        outer.setContentsMargins(8, 8, 8, 4)
+        outer.setContentsMargins(8, 6, 8, 4)
+        outer.setSpacing(6)
 
         row1 = QHBoxLayout()
         self.connection_combo = self._named(QComboBox(), "connectionCombo", "Connection")
-        self.connection_combo.setMinimumWidth(200)
-        self.add_connection_button = QPushButton("Add connection…")
         self.subscription_combo = self._named(QComboBox(), "subscriptionCombo", "Subscription")
-        self.subscription_combo.setMinimumWidth(260)
-        self.new_subscription_button = QPushButton("New subscription…")
-        self.add_subscription_button = QPushButton("Add existing…")
-        self.consumer_id_label = self._named(QLabel("—"), "consumerIdLabel", "Consumer ID")
+        for combo in (self.connection_combo, self.subscription_combo):
+            combo.setMinimumContentsLength(18)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.add_connection_button = self._action_button(self.actions.add_connection, "Add connection…")
+        self.new_subscription_button = self._action_button(self.actions.new_subscription, "New subscription…")
+        self.add_subscription_button = self._action_button(self.actions.add_subscription, "Add existing…")
+        self.consumer_id_label = self._named(ElidedLabel("—"), "consumerIdLabel", "Consumer ID")
+        # the ID's first characters; all of it in the tooltip and on Copy (a whole UUID would not fit a laptop)
+        self.consumer_id_label.setFixedWidth(self.consumer_id_label.fontMetrics().horizontalAdvance("d6de5984-606f…"))
         self.consumer_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.copy_consumer_button = QToolButton(text="Copy")
-        self.new_consumer_button = QToolButton(text="New consumer ID")
+        self.copy_consumer_button = QToolButton(text="Copy", objectName="copyConsumerButton")
+        self.copy_consumer_button.setToolTip("Copy this machine's consumer ID")
+        self.new_consumer_button = QToolButton(text="New…", objectName="newConsumerButton")
+        self.new_consumer_button.setToolTip("A new consumer ID for this machine (changes which instance leads)")
         for widget in (
-            QLabel("Connection"),
+            self._buddy("&Connection", self.connection_combo),
             self.connection_combo,
             self.add_connection_button,
-            QLabel("Subscription"),
+            self._buddy("Su&bscription", self.subscription_combo),
             self.subscription_combo,
             self.new_subscription_button,
             self.add_subscription_button,
         ):
             row1.addWidget(widget)
-        row1.addStretch(1)
+        row1.setStretchFactor(self.connection_combo, 1)
+        row1.setStretchFactor(self.subscription_combo, 2)
         outer.addLayout(row1)
 
         row2 = QHBoxLayout()
@@ -203,32 +189,39 @@ class MainWindow(QMainWindow):
             self.offset_mode_combo.addItem(label, key)
         self.custom_offset_edit = self._named(QLineEdit(), "customOffsetEdit", "Custom offset")
         self.custom_offset_edit.setPlaceholderText("offset number")
-        self.custom_offset_edit.setMaximumWidth(140)
+        self.custom_offset_edit.setMinimumWidth(self.custom_offset_edit.fontMetrics().horizontalAdvance("9" * 14) + 16)
         self.timestamp_edit = self._named(
             QDateTimeEdit(QDateTime.currentDateTimeUtc().addSecs(-3600)), "timestampEdit", "Start time"
         )
         self.timestamp_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        self.timestamp_edit.setTimeZone(QTimeZone.utc())
         self.timestamp_edit.setCalendarPopup(True)
         self.resolved_label = self._named(QLabel(""), "resolvedOffsetLabel", "Resolved offset")
+        self.resolved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.resolved_label.setMinimumWidth(self.resolved_label.fontMetrics().horizontalAdvance("→ offset 999,999"))
         self.commit_mode_combo = self._named(QComboBox(), "commitModeCombo", "Commit mode")
-        self.commit_mode_combo.addItem("Commit to server (manual)", "server")
-        self.commit_mode_combo.addItem("Store offset locally (each batch)", "stored")
+        self.commit_mode_combo.addItem("Commit to server", "server")
+        self.commit_mode_combo.addItem("Store offset locally", "stored")
+        self.commit_mode_combo.setToolTip(
+            "Commit to server: Commit up to here sets the subscription's offset on the server.\n"
+            "Store offset locally: this machine remembers each batch's offset (Start from: Stored)."
+        )
         style = self.style()
-        self.start_button = self._named(
-            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay), "Start"), "startButton", "Start"
-        )
-        self.pause_button = self._named(
-            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause), "Pause"), "pauseButton", "Pause"
-        )
-        self.pause_button.setCheckable(True)
-        self.stop_button = self._named(
-            QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop), "Stop"), "stopButton", "Stop"
-        )
+        self.actions.start.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.actions.pause.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+        self.actions.stop.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop))
+        self.start_button = self._action_button(self.actions.start, "Start", "startButton")
+        self.pause_button = self._action_button(self.actions.pause, "Pause", "pauseButton")
+        self.stop_button = self._action_button(self.actions.stop, "Stop", "stopButton")
+        # the offset and the time share one place: choosing a mode never widens the window
+        self.position_input = QStackedWidget(objectName="positionInput")
+        self.position_input.addWidget(QWidget())
+        self.position_input.addWidget(self.custom_offset_edit)
+        self.position_input.addWidget(self.timestamp_edit)
         for widget in (
-            QLabel("Start from"),
+            self._buddy("Start &from", self.offset_mode_combo),
             self.offset_mode_combo,
-            self.custom_offset_edit,
-            self.timestamp_edit,
+            self.position_input,
             self.resolved_label,
         ):
             row2.addWidget(widget)
@@ -240,53 +233,28 @@ class MainWindow(QMainWindow):
             self.new_consumer_button,
         ):
             row2.addWidget(widget)
-        row2.addSpacing(12)
-        for widget in (self.commit_mode_combo, self.start_button, self.pause_button, self.stop_button):
+        for widget in (self.start_button, self.pause_button, self.stop_button):
             row2.addWidget(widget)
         outer.addLayout(row2)
 
-        row3 = QHBoxLayout()
-        self.filter_edit = self._named(QLineEdit(), "filterEdit", "Filter text")
-        self.filter_edit.setPlaceholderText("Filter: text in any column or the payload  (Ctrl+F)")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.type_button = self._named(QToolButton(text="Types: all"), "typeFilterButton", "Event type filter")
-        self.type_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.type_menu = QMenu(self.type_button)
-        self.type_button.setMenu(self.type_menu)
-        self.tenant_edit = self._named(QLineEdit(), "tenantFilterEdit", "Tenant filter")
-        self.tenant_edit.setPlaceholderText("tenant ID")
-        self.tenant_edit.setMaximumWidth(200)
-        self.since_edit = self._time_bound("sinceEdit", "Events from")
-        self.until_edit = self._time_bound("untilEdit", "Events until")
-        self.cel_filter_edit = self._named(QLineEdit(), "celFilterEdit", "CEL filter")
-        self.cel_filter_edit.setPlaceholderText('CEL, e.g. data.kind == "customer"')
-        self.cel_error_label = self._named(QLabel(""), "celErrorLabel", "CEL error")
-        self.cel_error_label.setStyleSheet("color: #c0392b")
-        self.showing_label = self._named(QLabel("Showing 0 of 0"), "showingLabel", "Rows shown")
-        self.notify_edit = self._named(QLineEdit(), "notifyRuleEdit", "Notification rule")
-        self.notify_edit.setPlaceholderText("Notify: type or CEL")
-        self.notify_edit.setToolTip(
-            "Desktop notification (at most one every 10 s) for events of this type "
-            "(e.g. tenant.deleted) or matching this CEL expression"
-        )
-        row3.addWidget(self.filter_edit, 3)
-        row3.addWidget(self.type_button)
-        row3.addWidget(self.tenant_edit, 1)
-        row3.addWidget(self.since_edit)
-        row3.addWidget(self.until_edit)
-        row3.addWidget(self.cel_filter_edit, 2)
-        row3.addWidget(self.cel_error_label)
-        row3.addWidget(self.notify_edit, 1)
-        row3.addWidget(self.showing_label)
-        outer.addLayout(row3)
+        self.filter_bar = FilterBar()
+        self.filter_edit = self.filter_bar.filter_edit
+        self.type_button, self.type_menu = self.filter_bar.type_button, self.filter_bar.type_menu
+        self.tenant_edit = self.filter_bar.tenant_edit
+        self.time_range = self.filter_bar.time_range
+        self.since_edit, self.until_edit = self.time_range.since_edit, self.time_range.until_edit
+        self.cel_filter_edit, self.cel_error_label = self.filter_bar.cel_filter_edit, self.filter_bar.cel_error_label
+        self.notify_edit, self.showing_label = self.filter_bar.notify_edit, self.filter_bar.showing_label
+        outer.addWidget(self.filter_bar)
 
         self.table = self._named(EventTableView(self.model), "eventTable", "Events")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        # a repaint of a live tail lays out ~300 new strings: skip eliding and, for scripts that do not
-        # need it (IDs, times, Latin names), shaping; together they cut a repaint by about a third
-        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
+        # a repaint of a live tail lays out ~300 new strings: no shaping for scripts that do not
+        # need it (IDs, times, Latin names)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         font = QFont(self.table.font())
         font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
         self.table.setFont(font)
@@ -299,9 +267,12 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
+        self.status = StatusPanel(self)
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.setSpacing(0)
+        table_layout.addWidget(self.status.banner)
         table_layout.addWidget(self.table)
         self.new_events_button = self._named(QPushButton("0 new events ↓"), "newEventsButton", "Jump to newest")
         self.new_events_button.hide()
@@ -317,7 +288,8 @@ class MainWindow(QMainWindow):
         self.detail = DetailPane(dark)
         self.detail.time_text = self.model.time_text  # times in the history as the table shows them
         self.commit_log = self._named(QListWidget(), "commitLogList", "Commit log")
-        self.revert_button = QPushButton("Revert to this")
+        self.revert_button = QPushButton("Revert to this", objectName="revertButton")
+        self.revert_button.setEnabled(False)
         log_box = QWidget()
         log_layout = QVBoxLayout(log_box)
         log_layout.addWidget(self.commit_log)
@@ -330,85 +302,103 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([1000, 400])
+        self.splitter.setChildrenCollapsible(False)
         outer.addWidget(self.splitter, 1)
 
-        actions = QHBoxLayout()
-        self.commit_button = self._named(
-            QPushButton("Commit up to here  (Ctrl+Enter)"), "commitButton", "Commit up to the selected event"
+        buttons = QHBoxLayout()
+        self.commit_button = self._action_button(self.actions.commit, "Commit up to here", "commitButton")
+        self.commit_button.setAccessibleName("Commit up to the selected event")
+        self.export_button = self._action_button(self.actions.export_csv, "Export CSV…", "exportCsvButton")
+        self.export_jsonl_button = self._action_button(
+            self.actions.export_jsonl, "Export JSON Lines…", "exportJsonlButton"
         )
-        self.export_button = QPushButton("Export CSV…  (Ctrl+E)")
-        self.export_jsonl_button = QPushButton("Export JSON Lines…")
         self.time_zone_combo = self._named(QComboBox(), "timeZoneCombo", "Time display")
         self.time_zone_combo.addItem("Times in UTC", "utc")
-        self.time_zone_combo.addItem("Times in local time", "local")
-        actions.addWidget(self.commit_button)
-        actions.addStretch(1)
-        actions.addWidget(self.time_zone_combo)
-        actions.addWidget(self.export_button)
-        actions.addWidget(self.export_jsonl_button)
-        outer.addLayout(actions)
+        self.time_zone_combo.addItem(f"Times in local time ({_zone_name()})", "local")
+        buttons.addWidget(self.commit_button)
+        buttons.addWidget(self.commit_mode_combo)  # where Commit up to here commits
+        buttons.addStretch(1)
+        buttons.addWidget(self.time_zone_combo)
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.export_jsonl_button)
+        outer.addLayout(buttons)
         self.setCentralWidget(central)
+        self.export_csv_action = self.actions.export_csv
 
-        self.export_csv_action = QAction("Export CSV…", self)
-        self.export_csv_action.setObjectName("exportCsvAction")
-        self.export_csv_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.addAction(self.export_csv_action)
-
-        status = self.statusBar()
-        self.stream_status_label = self._named(ElidedLabel("stopped"), "streamStatusLabel", "Stream status")
-        self.rate_label = self._named(QLabel("0 ev/s"), "rateLabel", "Events per second")
-        self.event_count_label = self._named(QLabel("0 events"), "eventCountLabel", "Event count")
-        self.gap_label = self._named(QLabel("0 gaps"), "gapLabel", "Gaps")
-        self.lag_label = self._named(QLabel("lag —"), "lagLabel", "Lag")
-        self.last_poll_label = self._named(QLabel("last poll —"), "lastPollLabel", "Last poll")
-        self.committed_offset_label = self._named(QLabel("committed —"), "committedOffsetLabel", "Committed offset")
-        self.retry_button = self._named(QPushButton("Retry now"), "retryButton", "Retry now")
-        self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
-        self.retry_button.setVisible(False)  # only while waiting to retry after a failure
-        self.retry_button.clicked.connect(self.retry_now)
-        status.addWidget(self.stream_status_label)  # its text's width, less (elided) when room is short
-        status.addWidget(self.retry_button)  # beside the message it acts on
-        status.addWidget(QWidget(), 1)  # the rest of the room, before the counters
-        for widget in (
-            self.rate_label,
-            self.event_count_label,
-            self.gap_label,
-            self.lag_label,
-            self.last_poll_label,
-            self.committed_offset_label,
-        ):
-            status.addPermanentWidget(widget)
-        # counters wide enough for big numbers from the start: as they grow, the labels around them
-        # neither shift nor make the window lay out and repaint everything on each update
-        for label, widest in (
-            (self.showing_label, "Showing 1,000,000 of 1,000,000"),
-            (self.rate_label, "100,000 ev/s"),
-            (self.event_count_label, "100,000,000 events"),
-            (self.gap_label, "10,000 gaps"),
-            (self.lag_label, "lag 10,000,000"),
-            (self.last_poll_label, "last poll 00:00:00"),
-        ):
-            label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest))
-        self.resize(1400, 900)
+        s = self.status
+        self.stream_status_label, self.retry_button = s.stream_status_label, s.retry_button
+        self.rate_label, self.event_count_label, self.gap_label = s.rate_label, s.event_count_label, s.gap_label
+        self.lag_label, self.last_poll_label = s.lag_label, s.last_poll_label
+        self.committed_offset_label = s.committed_offset_label
+        self._fit_screen()
         self._update_position_inputs()
         self._update_buttons()
+        self._set_tab_order()
 
-    def _time_bound(self, name: str, accessible: str) -> QDateTimeEdit:
-        """A time filter bound; its minimum shows as "any" and means no bound."""
-        edit = self._named(QDateTimeEdit(), name, accessible)
-        edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
-        edit.setTimeZone(QTimeZone.utc())
-        edit.setMinimumDateTime(QDateTime.fromSecsSinceEpoch(0, QTimeZone.utc()))
-        edit.setSpecialValueText("from: any" if "since" in name else "until: any")
-        edit.setDateTime(edit.minimumDateTime())
-        edit.setCalendarPopup(True)
-        edit.setToolTip(f"{accessible} (UTC); the earliest value means no bound")
-        return edit
+    def _fit_screen(self) -> None:
+        """The first window: 1400x900, or the screen's available room if that is smaller."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        width, height = 1400, 900
+        if screen is not None:
+            room = screen.availableGeometry()
+            width, height = min(width, room.width()), min(height, room.height() - 32)
+        self.resize(max(width, 640), max(height, 480))
 
-    def _bound(self, edit: QDateTimeEdit) -> datetime | None:
-        if edit.dateTime() == edit.minimumDateTime():
-            return None
-        return datetime.fromtimestamp(edit.dateTime().toSecsSinceEpoch(), UTC)
+    def _set_tab_order(self) -> None:
+        """connection → position → filters → table → detail → buttons."""
+        chain = [
+            self.connection_combo,
+            self.add_connection_button,
+            self.subscription_combo,
+            self.new_subscription_button,
+            self.add_subscription_button,
+            self.offset_mode_combo,
+            self.custom_offset_edit,
+            self.timestamp_edit,
+            self.copy_consumer_button,
+            self.new_consumer_button,
+            self.start_button,
+            self.pause_button,
+            self.stop_button,
+            *self.filter_bar.fields(),
+            self.table,
+            self.detail,
+            self.commit_button,
+            self.commit_mode_combo,
+            self.time_zone_combo,
+            self.export_button,
+            self.export_jsonl_button,
+        ]
+        for widget in chain:
+            if widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _action_button(self, action: QAction, text: str, name: str | None = None) -> QPushButton:
+        """A push button that runs ``action`` and follows its enabled/checked state."""
+        button = QPushButton(action.icon(), text)
+        if name:
+            button.setObjectName(name)
+        button.setAccessibleName(text.rstrip("…"))
+        button.setToolTip(action.toolTip())
+        button.setCheckable(action.isCheckable())
+        button.clicked.connect(lambda: action.trigger())
+
+        def follow() -> None:
+            button.setEnabled(action.isEnabled())
+            if action.isCheckable():
+                button.setChecked(action.isChecked())
+                button.setText(action.text().replace("&", ""))
+
+        action.changed.connect(follow)
+        follow()
+        return button
+
+    def _buddy(self, text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)  # Alt+the underlined letter goes to the field
+        return label
 
     @staticmethod
     def _named(widget: Any, name: str, accessible: str) -> Any:
@@ -417,11 +407,29 @@ class MainWindow(QMainWindow):
         return widget
 
     def _wire(self) -> None:
-        self.add_connection_button.clicked.connect(self.on_add_connection)
+        a = self.actions
+        a.add_connection.triggered.connect(self.on_add_connection)
+        a.new_subscription.triggered.connect(self.on_new_subscription)
+        a.add_subscription.triggered.connect(self.on_add_existing_subscription)
+        a.export_csv.triggered.connect(lambda: self.export_dialog("csv"))
+        a.export_jsonl.triggered.connect(lambda: self.export_dialog("jsonl"))
+        a.quit.triggered.connect(self.close)
+        a.start.triggered.connect(self.on_start_requested)
+        a.pause.toggled.connect(self.set_paused)
+        a.stop.triggered.connect(self.stop)
+        a.retry.triggered.connect(self.retry_now)
+        a.commit.triggered.connect(self.commit_selected)
+        a.copy_rows.triggered.connect(self.copy_rows)
+        a.find.triggered.connect(self.focus_filter)
+        a.clear_filters.triggered.connect(self.filter_bar.clear)
+        a.jump_to_newest.triggered.connect(self.jump_to_newest)
+        a.local_time.toggled.connect(
+            lambda on: self.time_zone_combo.setCurrentIndex(self.time_zone_combo.findData("local" if on else "utc"))
+        )
+        a.appearance.triggered.connect(lambda action: self.set_appearance(action.data()))
+        a.about.triggered.connect(self.show_about)
         self.connection_combo.currentIndexChanged.connect(self.on_connection_changed)
         self.subscription_combo.currentIndexChanged.connect(self.on_subscription_changed)
-        self.new_subscription_button.clicked.connect(self.on_new_subscription)
-        self.add_subscription_button.clicked.connect(self.on_add_existing_subscription)
         self.copy_consumer_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
         )
@@ -430,39 +438,28 @@ class MainWindow(QMainWindow):
         self.offset_mode_combo.currentIndexChanged.connect(self.refresh_resolved)
         self.custom_offset_edit.textChanged.connect(self.refresh_resolved)
         self.timestamp_edit.dateTimeChanged.connect(self.refresh_resolved)
-        self.start_button.clicked.connect(self.start)
-        self.pause_button.toggled.connect(self.set_paused)
-        self.stop_button.clicked.connect(self.stop)
-        self.filter_edit.textChanged.connect(self.schedule_filter)
-        self.tenant_edit.textChanged.connect(self.schedule_filter)
-        self.cel_filter_edit.textChanged.connect(self.schedule_filter)
-        self.since_edit.dateTimeChanged.connect(self.schedule_filter)
+        self.filter_bar.changed.connect(self.apply_filter)
+        self.filter_bar.notify_rule_edited.connect(lambda _text: self.on_notify_rule())
+        self.filter_bar.leave_requested.connect(self.table.setFocus)
         self.commit_mode_combo.currentIndexChanged.connect(self.refresh_committed)
-        self.notify_edit.editingFinished.connect(self.on_notify_rule)
-        self.until_edit.dateTimeChanged.connect(self.schedule_filter)
-        self._filter_timer = QTimer(self, singleShot=True, interval=200)
-        self._filter_timer.timeout.connect(self.apply_filter)
+        self.session.status_changed.connect(self.on_status)
+        self.session.rows_stored.connect(self._show_new_rows)
+        self.session.store_about_to_clear.connect(self.model.on_store_about_to_clear)
+        self.session.store_cleared.connect(self.model.on_store_cleared)
+        self.session.rule_matched.connect(self.on_rule_matched)
+        self.session.running_changed.connect(lambda _running: self._update_buttons())
         self.table.selectionModel().currentRowChanged.connect(self.on_row_selected)
         self.table.copy_requested.connect(self.copy_rows)
+        self.table.pause_requested.connect(self.toggle_pause)
+        self.table.newest_requested.connect(self.jump_to_newest)
         self.table.verticalScrollBar().valueChanged.connect(self.on_scrolled)
         self.table.customContextMenuRequested.connect(self.on_table_menu)
         self.new_events_button.clicked.connect(self.jump_to_newest)
-        self.commit_button.clicked.connect(self.commit_selected)
-        self.export_button.clicked.connect(lambda: self.export_dialog("csv"))
-        self.export_jsonl_button.clicked.connect(lambda: self.export_dialog("jsonl"))
-        self.export_csv_action.triggered.connect(lambda: self.export_dialog("csv"))
         self.revert_button.clicked.connect(self.revert_commit)
+        self.commit_log.currentRowChanged.connect(self._update_revert)
+        self.status.retry_button.clicked.connect(self.retry_now)
+        self.status.banner.retry_clicked.connect(self.retry_now)
         self.time_zone_combo.currentIndexChanged.connect(self.on_time_zone)
-        for keys, slot in (
-            ("Ctrl+F", self.focus_filter),
-            ("Ctrl+Return", self.commit_selected),
-            ("Ctrl+Enter", self.commit_selected),
-            ("F5", self.start),
-            ("Esc", self.on_escape),
-            ("Space", self.toggle_pause),
-        ):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.activated.connect(slot)
 
     # -- async one-shot calls (qasync) --------------------------------------------------------
 
@@ -484,7 +481,7 @@ class MainWindow(QMainWindow):
         task.add_done_callback(self._tasks.discard)
 
     def show_error(self, err: Exception) -> None:
-        self.stream_status_label.setText(f"error: {err}")
+        self.status.error("Event Monitor", str(err))
 
     # -- connections -----------------------------------------------------------------------------
 
@@ -534,11 +531,11 @@ class MainWindow(QMainWindow):
                 secret = self.demo_secrets.get(profile.name) or secrets.get_secret(profile.url, profile.client_id)
             except secrets.KeyringUnavailable as err:
                 secret = None
-                self.stream_status_label.setText(str(err))
+                self.status.tell(str(err))
             if secret:
                 self.client = EventManagerClient(profile.url, profile.client_id, secret)
             else:
-                self.stream_status_label.setText(f"No secret for {profile.name}: add the connection again")
+                self.status.tell(f"No secret for {profile.name} in the keyring: add the connection again")
         self.reload_subscriptions()
 
     # -- subscriptions ---------------------------------------------------------------------------
@@ -573,7 +570,7 @@ class MainWindow(QMainWindow):
             )
         else:
             self.consumer_id_label.setText("—")
-        self._reset_table()
+        self.session.clear()
         self.reload_commit_log()
         self.refresh_resolved()
         self.refresh_committed()
@@ -616,8 +613,7 @@ class MainWindow(QMainWindow):
 
     def _update_position_inputs(self) -> None:
         mode = self.offset_mode_combo.currentData()
-        self.custom_offset_edit.setVisible(mode == "custom")
-        self.timestamp_edit.setVisible(mode == "time")
+        self.position_input.setCurrentIndex({"custom": 1, "time": 2}.get(mode, 0))
 
     def start_position(self) -> StartPosition:
         mode = self.offset_mode_combo.currentData()
@@ -661,139 +657,87 @@ class MainWindow(QMainWindow):
 
     # -- streaming -------------------------------------------------------------------------------
 
+    @property
+    def consumer_thread(self) -> Any:
+        """The running stream's thread (None when stopped)."""
+        return self.session.thread
+
+    @property
+    def consumer_options(self) -> dict[str, Any]:
+        return self.session.consumer_options
+
+    @consumer_options.setter
+    def consumer_options(self, options: dict[str, Any]) -> None:
+        self.session.consumer_options = options
+
+    def on_start_requested(self) -> None:
+        """Start (F5): a running stream restarts from the chosen position, and the status says so."""
+        restarting = self.session.running
+        self.start()
+        if restarting and self.session.running:
+            self.status.tell("Restarted from the chosen position: the table shows the new stream only")
+
     def start(self) -> None:
         if self.client is None or self.subscription is None:
-            self.stream_status_label.setText("Pick a connection and a subscription first")
+            self.status.tell("Pick a connection and a subscription first")
             return
         try:
             start = self.start_position()
         except ValueError as err:
+            self.status.tell(str(err))
             self.stream_status_label.setText(str(err))
             return
-        self.stop()
-        self._reset_table()
+        self._follow = True
+        self._new_below = 0
+        self.new_events_button.hide()
+        self.cap_notice.hide()
         client, sub = self.client, self.subscription
         consumer_id = self.consumer_id_label.text()
         commit = "stored" if self.commit_mode_combo.currentData() == "stored" else "none"
         store = self.state_store
-        options = dict(self.consumer_options)
+        options = dict(self.session.consumer_options)
 
         def factory(sink: Any) -> Consumer:
             return Consumer(client, sub, consumer_id, start, sink, commit=commit, store=store, **options)
 
-        thread = ConsumerThread(factory)
-        thread.worker.search_needle = self._search_needle
-        thread.worker.batch_received.connect(self.on_batch)
-        thread.worker.state_changed.connect(self.on_state)
-        self.consumer_thread = thread
-        self.paused = False
-        self.pause_button.setChecked(False)
-        thread.start()
+        self.actions.pause.setChecked(False)
+        self.session.start(factory)
         self._save_settings()
         self._update_buttons()
 
-    def _reset_table(self) -> None:
-        """Empty the table and its counters (a new subscription or a new start)."""
-        self.model.clear()
-        self._gaps = 0
-        self._total = 0
-        self._last_offset = None
-        self._rate_marks.clear()
-
     def stop(self) -> None:
-        self.retry_button.setVisible(False)
-        thread, self.consumer_thread = self.consumer_thread, None
-        if thread is not None:
-            thread.stop()
-            self.flush_pending()
+        self.session.stop()
+        self.actions.pause.setChecked(False)
         self._update_buttons()
-
-    def on_escape(self) -> None:
-        """Esc stops the stream, but not while typing in a field: there it clears the field (a
-        filter, say), and pressed again leaves it for the table."""
-        field = QApplication.focusWidget()
-        if isinstance(field, QLineEdit):
-            if field.text():
-                field.clear()
-            else:
-                self.table.setFocus()
-            return
-        self.stop()
 
     def set_paused(self, paused: bool) -> None:
-        self.paused = paused
-        if not paused:
-            self._pending.extend(self._held)
-            self._held.clear()
-            self.flush_pending()
-        self._update_buttons()
+        self.session.set_paused(paused)
+        self.actions.pause.setText("&Resume" if self.session.paused else "&Pause")
+        if paused and not self.session.paused:
+            self.actions.pause.setChecked(False)
 
     def toggle_pause(self) -> None:
-        if self.consumer_thread is not None:
-            self.pause_button.setChecked(not self.pause_button.isChecked())
+        if self.session.running:
+            self.actions.pause.toggle()
 
-    @Slot(object)  # a slot of this window: queued to the GUI thread, not run in the consumer's
-    def on_batch(self, batch: Batch) -> None:
-        (self._held if self.paused else self._pending).append(batch)
-        self._last_poll = time.time()
-        if batch.events:
-            self._last_offset = batch.offset
-            self._rate_marks.append((time.monotonic(), len(batch.events)))
+    def on_status(self, status: StreamStatus) -> None:
+        self.status.show_status(status, can_retry=self.session.running)
+        if status.state == "stopped":
+            self.actions.pause.setChecked(False)
+        self._update_buttons()
 
-    @Slot(object)
-    def on_state(self, state: ConsumerState) -> None:
-        if state.state == "standby":
-            text = f"standby — another instance is the leader, retry in {state.retry_in or 0:.0f} s"
-        elif state.state == "streaming":
-            text = "streaming"
-            self._last_poll = time.time()
-        else:
-            text = state.message
-        self.stream_status_label.setText(text)
-        self.retry_button.setVisible(state.state == "backing_off" and self.consumer_thread is not None)
-        if state.state == "stopped":
-            self._update_buttons()
+    def on_rule_matched(self, matched: int) -> None:
+        notice = self.notifier.add(matched)
+        if notice:
+            self.status.tell(notice)
 
     def retry_now(self) -> None:
         """Cut the wait before the next attempt short (the user knows the network is back)."""
         self.retry_button.setVisible(False)
-        if self.consumer_thread is not None:
-            self.consumer_thread.worker.retry_now()
-
-    def _flush_tick(self) -> None:
-        """The flush timer: store what arrived now, show it a turn of the event loop later, so
-        that storing a large flush and the repaint showing it never run back to back: timers
-        that came due meanwhile (and input) get their turn between the two."""
-        if self._store_pending():
-            QTimer.singleShot(1, self._show_new_rows)
-        else:
-            self._update_counts()
+        self.session.retry_now()
 
     def flush_pending(self) -> None:
-        """Store and show everything that arrived, now (one beginInsertRows)."""
-        self._store_pending()
-        self._show_new_rows()
-
-    def _store_pending(self) -> bool:
-        """Append the batches that arrived to the store; whether there were any."""
-        if not self._pending:
-            return False
-        batches, self._pending = self._pending, []
-        arrived = sum(len(b.events) for b in batches)
-        self._flush_timer.setInterval(BUSY_FLUSH_MS if arrived >= BUSY_ROWS else FLUSH_MS)
-        for batch in batches:
-            notice = self.notifier.check(batch.events)
-            if notice:
-                self.tell(notice)
-            self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
-            self._gaps += len(batch.gaps)
-            self._total += len(batch.events)
-        if len(self.events.types.values) != self._known_types:
-            self._known_types = len(self.events.types.values)
-            self.update_type_menu()
-        if self.lag_label.text() == "lag —":
-            self.refresh_lag()  # the first figure now, then every few seconds
-        return True
+        self.session.flush_pending()
 
     def _show_new_rows(self) -> None:
         """Tell the table about the stored rows it does not show yet (filtered when a filter is on)."""
@@ -802,57 +746,67 @@ class MainWindow(QMainWindow):
             self.model.drop_oldest()
             self.cap_notice.setText(f"⚠ {self.events.dropped:,} oldest events dropped (cap {self.events.cap:,})")
             self.cap_notice.show()
-        if self._follow:
+        if len(self.events.types.values) != self._known_types:
+            self._known_types = len(self.events.types.values)
+            self.filter_bar.add_types(list(self.events.types.values))
+        if self.lag_label.text() == "lag —" and not self.status.status.down:
+            self.refresh_lag()  # the first figure now, then every few seconds
+        if self._follow and not self.table.selectionModel().hasSelection():
             self.table.scrollToBottom()
         elif added:
+            self._follow = False
             self._new_below += added
-            self.new_events_button.setText(f"{self._new_below} new events ↓")
+            self.new_events_button.setText(f"{self._new_below:,} new events ↓")
             self.new_events_button.show()
+        if added:
+            self._refresh_history()
         self._update_counts()
 
     def on_scrolled(self, value: int) -> None:
         bar = self.table.verticalScrollBar()
-        self._follow = value >= bar.maximum() - 2
-        if self._follow:
+        at_end = value >= bar.maximum() - 2
+        if at_end and not self.table.selectionModel().hasSelection():
+            self._follow = True
             self._new_below = 0
             self.new_events_button.hide()
+        elif not at_end:
+            self._follow = False
 
     def jump_to_newest(self) -> None:
+        """End / "N new ↓": follow the tail again (the selection goes: it would hold the table still)."""
         self._follow = True
+        self.table.clearSelection()
         self.table.scrollToBottom()
         self._new_below = 0
         self.new_events_button.hide()
 
     def _update_counts(self) -> None:
-        now = time.monotonic()
-        self._rate_marks = [m for m in self._rate_marks if now - m[0] < 5]
-        rate = sum(n for _, n in self._rate_marks) / 5 if self._rate_marks else 0
-        self.rate_label.setText(f"{rate:.0f} ev/s")
-        self.event_count_label.setText(f"{self._total:,} events")
-        self.gap_label.setText(f"{self._gaps} gaps")
+        s = self.session
+        self.status.show_counts(rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll)
         if not self._filtering:
             self.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
-        if self._last_poll:
-            self.last_poll_label.setText("last poll " + time.strftime("%H:%M:%S", time.localtime(self._last_poll)))
 
     def _update_buttons(self) -> None:
-        running = self.consumer_thread is not None and self.consumer_thread.running()
+        running = self.session.running
         ready = self.client is not None and self.subscription is not None
-        self.start_button.setEnabled(ready)
-        self.pause_button.setEnabled(running)
-        self.stop_button.setEnabled(running)
-        self.new_subscription_button.setEnabled(self.client is not None)
-        self.add_subscription_button.setEnabled(self.client is not None)
+        a = self.actions
+        a.start.setEnabled(ready)
+        a.start.setText("Re&start" if running else "&Start")
+        a.pause.setEnabled(running)
+        a.stop.setEnabled(running)
+        a.retry.setEnabled(running)
+        a.new_subscription.setEnabled(self.client is not None)
+        a.add_subscription.setEnabled(self.client is not None)
         self.new_consumer_button.setEnabled(ready)
 
     def refresh_lag(self) -> None:
-        client, sub, last = self.client, self.subscription, self._last_offset
-        if client is None or sub is None or self.consumer_thread is None or last is None:
+        client, sub, last = self.client, self.subscription, self.session.last_offset
+        if client is None or sub is None or not self.session.running or last is None:
             return
         self.run_async(
             lambda: client.topic_offset(sub.topic_id, "CURRENT"),
-            lambda latest: self.lag_label.setText(f"lag {max(0, latest - last):,}"),
-            lambda err: None,
+            lambda latest: self.status.show_lag(max(0, latest - last)),
+            lambda err: self.status.show_lag(None),
         )
 
     # -- filtering -------------------------------------------------------------------------------
@@ -862,36 +816,23 @@ class MainWindow(QMainWindow):
         self.filter_edit.selectAll()
 
     def schedule_filter(self) -> None:
-        self._filter_timer.start()
+        self.filter_bar._timer.start()
 
     def current_filter(self) -> FilterSpec:
-        types = frozenset(a.data() for a in self.type_menu.actions() if a.isChecked())
-        return FilterSpec(
-            text=self.filter_edit.text().strip(),
-            types=types,
-            tenant=self.tenant_edit.text().strip(),
-            since=self._bound(self.since_edit),
-            until=self._bound(self.until_edit),
-            cel=self.cel_filter_edit.text().strip(),
-            local_time=self.model.local_time,
-        )
+        return self.filter_bar.spec(self.model.local_time)
 
     def apply_filter(self) -> None:
         spec = self.current_filter()
         try:
             row_filter = None if spec.empty else RowFilter(spec)  # compiling is also the CEL check
         except CelError as err:
-            self.cel_error_label.setText(str(err))
-            self.cel_filter_edit.setToolTip(str(err))
+            self.filter_bar.set_cel_error(str(err))
             return
-        self.cel_error_label.setText("")
-        self.cel_filter_edit.setToolTip("")
+        self.filter_bar.set_cel_error("")
         self._filter_generation += 1
         generation = self._filter_generation
         self._filter_spec = spec
-        self._search_needle = row_filter.search_needle if row_filter is not None else b""
-        if self.consumer_thread is not None:
-            self.consumer_thread.worker.search_needle = self._search_needle
+        self.session.set_search_needle(row_filter.search_needle if row_filter is not None else b"")
         if row_filter is None:
             self._filtering = False
             self.model.set_view(None, None)
@@ -927,31 +868,19 @@ class MainWindow(QMainWindow):
         if generation == self._filter_generation:
             self._filtering = False
             self._update_counts()
-        self.show_error(err)
-
-    def update_type_menu(self) -> None:
-        known = {a.data() for a in self.type_menu.actions()}
-        for type_id in self.events.types.values:
-            if type_id and type_id not in known:
-                action = self.type_menu.addAction(short_type(type_id))
-                action.setData(type_id)
-                action.setCheckable(True)
-                action.setToolTip(type_id)
-                action.toggled.connect(self._on_type_toggled)
-
-    def _on_type_toggled(self) -> None:
-        chosen = [a.text() for a in self.type_menu.actions() if a.isChecked()]
-        self.type_button.setText(f"Types: {len(chosen)} chosen" if chosen else "Types: all")
-        self.schedule_filter()
+        self.status.error("Filter failed", str(err))
 
     def on_notify_rule(self) -> None:
+        """The notification rule, checked here, evaluated in the consumer thread from now on."""
         try:
-            self.notifier.set_rule(self.notify_edit.text())
+            rule = self.notifier.set_rule(self.notify_edit.text())
         except ValueError as err:
             self.notify_edit.setToolTip(str(err))
-            self.notify_edit.setStyleSheet("color: #c0392b")
+            self.notify_edit.setStyleSheet("color: #d9534f")
             return
         self.notify_edit.setStyleSheet("")
+        self.notify_edit.setToolTip("")
+        self.session.set_rule(rule)
 
     # -- detail ----------------------------------------------------------------------------------
 
@@ -960,21 +889,31 @@ class MainWindow(QMainWindow):
         searches every held event: ~100 ms for a million, too long for the UI thread when arrow
         keys move the selection). A history for a row no longer selected is dropped."""
         self._selection_generation += 1
+        self._selected_subject = ""
         if not current.isValid():
             self.detail.show_event(None, b"", [])
             return
+        self._follow = False  # a selected row stays where it is while events arrive
         row = self.model.row_id(current.row())
         event = self.events.event(row)
         self.detail.show_event(event, self.events.raw_bytes(row), [event])
-        subject = event.get("subject", "")
-        if subject:
-            generation, store = self._selection_generation, self.events
+        self._selected_subject = str(event.get("subject", "") or "")
+        self._history_asked = 0.0
+        self._refresh_history()
 
-            def show(history: list[dict[str, Any]]) -> None:
-                if generation == self._selection_generation:
-                    self.detail.show_history(history)
+    def _refresh_history(self) -> None:
+        """The selected row's subject history, again as new events arrive (at most once a second)."""
+        subject = self._selected_subject
+        if not subject or time.monotonic() - self._history_asked < 1.0:
+            return
+        self._history_asked = time.monotonic()
+        generation, store = self._selection_generation, self.events
 
-            self.run_async(lambda: store.subject_events(subject), show, lambda err: None)
+        def show(history: list[dict[str, Any]]) -> None:
+            if generation == self._selection_generation:
+                self.detail.show_history(history)
+
+        self.run_async(lambda: store.subject_events(subject), show, lambda err: None)
 
     def on_table_menu(self, pos: Any) -> None:
         menu = QMenu(self)
@@ -988,7 +927,12 @@ class MainWindow(QMainWindow):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def on_time_zone(self) -> None:
-        self.model.set_local_time(self.time_zone_combo.currentData() == "local")
+        local = self.time_zone_combo.currentData() == "local"
+        self.model.set_local_time(local)
+        self.filter_bar.set_time_zone(local)  # the time range is typed in the zone the table shows
+        self.status.local_time = local
+        self.actions.local_time.setChecked(local)
+        self._update_counts()
         self.on_row_selected(self.table.currentIndex(), QModelIndex())  # its history's times too
         if self.filter_edit.text().strip():
             self.apply_filter()  # a time typed in the text filter is read in the zone shown
@@ -1019,8 +963,10 @@ class MainWindow(QMainWindow):
             answer = QMessageBox.question(
                 self,
                 "Move the committed offset back?",
-                f"The committed offset is {current}. Committing {offset} moves it backwards: events after it "
+                f"The committed offset is {current:,}. Committing {offset:,} moves it backwards: events after it "
                 "will be read again. Continue?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,  # Enter keeps the offset where it is
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
@@ -1050,13 +996,13 @@ class MainWindow(QMainWindow):
 
     def _show_committed(self, offset: int) -> None:
         self.model.set_committed(offset)
-        self.committed_offset_label.setText(f"committed {offset}")
+        self.status.show_committed(offset)
 
     def refresh_committed(self) -> None:
         """Show the offset committed where the current commit mode commits: server or this machine."""
         client, sub = self.client, self.subscription
         self.model.set_committed(-1)
-        self.committed_offset_label.setText("committed —")
+        self.status.show_committed(None)
         if client is None or sub is None:
             return
         if self.commit_mode_combo.currentData() == "stored":
@@ -1078,6 +1024,10 @@ class MainWindow(QMainWindow):
             item_text = f"{when}  {commit.target}: {origin} → {commit.offset}"
             self.commit_log.addItem(item_text)
             self.commit_log.item(self.commit_log.count() - 1).setData(Qt.ItemDataRole.UserRole, commit.from_offset)
+
+    def _update_revert(self) -> None:
+        item = self.commit_log.currentItem()
+        self.revert_button.setEnabled(item is not None and item.data(Qt.ItemDataRole.UserRole) is not None)
 
     def revert_commit(self) -> None:
         item = self.commit_log.currentItem()
@@ -1125,7 +1075,7 @@ class MainWindow(QMainWindow):
     def tell(self, text: str) -> None:
         """A passing message (an action's outcome, a notification rule's hit): shown over the
         stream status for a few seconds, which then comes back."""
-        self.statusBar().showMessage(text, MESSAGE_MS)
+        self.status.tell(text)
 
     def copy_cell(self, index: QModelIndex) -> None:
         QGuiApplication.clipboard().setText(str(index.data() or ""))
@@ -1244,6 +1194,7 @@ class MainWindow(QMainWindow):
         s.setValue("cel", self.cel_filter_edit.text())
         s.setValue("commit_mode", self.commit_mode_combo.currentData())
         s.setValue("time_zone", self.time_zone_combo.currentData())
+        s.setValue("time_range", self.time_range.preset)
 
     def _restore_settings(self) -> None:
         s = self.settings
@@ -1265,7 +1216,36 @@ class MainWindow(QMainWindow):
             if index >= 0:
                 combo.setCurrentIndex(index)
         self.filter_edit.setText(str(s.value("filter") or ""))
+        if s.value("time_range") in ("any", "5m", "15m", "1h", "24h", "today"):
+            self.time_range.set_preset(str(s.value("time_range")))
+        if s.value("appearance") in ("light", "dark"):
+            self.set_appearance(str(s.value("appearance")))
         self.cel_filter_edit.setText(str(s.value("cel") or ""))
+
+    def set_appearance(self, scheme: str) -> None:
+        """Light, dark or the system's colour scheme (Qt 6.8+ sets it for the application)."""
+        hints = QGuiApplication.styleHints()
+        wanted = {"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(scheme, Qt.ColorScheme.Unknown)
+        if hasattr(hints, "setColorScheme"):
+            hints.setColorScheme(wanted)
+        for action in self.actions.appearance.actions():
+            action.setChecked(action.data() == scheme)
+        self.settings.setValue("appearance", scheme)
+        self.detail.set_dark(hints.colorScheme() == Qt.ColorScheme.Dark)
+
+    def show_about(self) -> None:
+        from gui import __version__
+
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Event Monitor",
+            f"Event Monitor {__version__}\n\nWatches the Acronis Cyber Platform event stream.\n"
+            f"Local data: {self.state_store.path.parent}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         if self._exports:

@@ -379,10 +379,31 @@ def test_pause_holds_rows_and_resume_adds_them(qtbot: Any, open_window: Any, lab
     qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
     rows = window.model.rowCount()
     em.state.produce(10)
-    qtbot.waitUntil(lambda: sum(len(b.events) for b in window._held) >= 10, timeout=10000)
+    # paused is unmistakable: the status says so with the count held, the button reads Resume
+    qtbot.waitUntil(lambda: "Paused — 10 new events held" in window.stream_status_label.text(), timeout=10000)
+    assert window.pause_button.text() == "Resume" and window.pause_button.isChecked()
+    assert window.rate_label.text() == "held"
     assert window.model.rowCount() == rows
     qtbot.mouseClick(window.pause_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.model.rowCount() == rows + 10, timeout=5000)
+    assert window.pause_button.text() == "Pause"
+    qtbot.waitUntil(lambda: window.stream_status_label.text() == "streaming", timeout=10000)
+
+
+def test_space_pauses_only_from_the_table(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.activateWindow()
+    window.filter_edit.setFocus()
+    qtbot.waitUntil(window.filter_edit.hasFocus)
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Space)
+    assert not window.session.paused and window.filter_edit.text() == " "  # a space typed, not a pause
+    window.filter_edit.clear()
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)
+    assert window.session.paused
+    qtbot.keyClick(window.table, Qt.Key.Key_Space)
+    assert not window.session.paused
 
 
 def test_table_model_and_filtered_view_pass_qtmodeltester(
@@ -409,9 +430,33 @@ def test_time_range_filter(qtbot: Any, open_window: Any, lab: Lab) -> None:
     assert shown == [
         e.sequence for e in log.events if int(low.time.timestamp()) <= e.time.timestamp() <= int(high.time.timestamp())
     ]
-    window.since_edit.setDateTime(window.since_edit.minimumDateTime())
-    window.until_edit.setDateTime(window.until_edit.minimumDateTime())
+    assert window.time_range.preset == "custom" and window.time_range.reset_button.isVisible()
+    qtbot.mouseClick(window.time_range.reset_button, Qt.MouseButton.LeftButton)  # one clear reset
     qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=10000)
+    assert window.time_range.preset == "any" and not window.since_edit.isVisible()
+
+
+def test_time_range_presets_typed_input_and_calendar(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    em, _, _ = lab
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.time_range.set_preset("1h")  # the emulator's history lies in the past hour or so
+    since, until = window.time_range.bounds()
+    assert until is None and abs((datetime.now(UTC) - since) - timedelta(hours=1)) < timedelta(seconds=5)
+    window.time_range.set_preset("custom")
+    assert window.since_edit.isVisible() and window.until_edit.isVisible()
+    today = datetime.now(UTC).date()
+    assert window.since_edit.date().toPython() in (today, today - timedelta(days=1))  # opens near today
+    assert window.since_edit.calendarWidget() is not None and window.since_edit.calendarPopup()
+    assert window.until_edit.displayFormat() == "yyyy-MM-dd HH:mm:ss"  # as the table shows times
+    log = em.state.topics[TENANT_TOPIC]
+    high = log.events[150].time.astimezone(UTC).replace(microsecond=0)
+    window.until_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(high.timestamp())))
+    window.since_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(log.events[0].time.timestamp()) - 60))
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
+    assert max(sequences(window)) <= log.events[151].sequence
 
 
 def test_export_selected_columns_as_jsonl_and_csv(qtbot: Any, open_window: Any, lab: Lab, tmp_path: Path) -> None:
@@ -450,7 +495,7 @@ def test_batches_and_states_reach_the_window_on_its_own_thread(
     import threading
     import time
 
-    import gui.ui.window
+    import gui.ui.session
 
     on_main: dict[str, set[bool]] = {"batch": set(), "state": set()}
 
@@ -468,9 +513,12 @@ def test_batches_and_states_reach_the_window_on_its_own_thread(
             on_main["state"].add(threading.current_thread() is threading.main_thread())
             self.label.setText(text)
 
-    monkeypatch.setattr(gui.ui.window, "time", Clock())
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.label, name)
+
+    monkeypatch.setattr(gui.ui.session, "time", Clock())
     window = open_window()
-    window.stream_status_label = Label(window.stream_status_label)
+    window.status.stream_status_label = Label(window.status.stream_status_label)
     start(qtbot, window, "earliest", until_rows=300)
     assert on_main == {"batch": {True}, "state": {True}}
 
@@ -581,8 +629,17 @@ def test_esc_in_a_field_clears_it_instead_of_stopping_the_stream(qtbot: Any, ope
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(window.table.hasFocus)  # an empty field: Esc leaves it
     assert window.consumer_thread is not None
+    window.time_range.set_preset("custom")
+    for field in (window.since_edit, window.until_edit, window.time_range.preset_combo, window.type_button):
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus)
+        qtbot.keyClick(field, Qt.Key.Key_Escape)
+        qtbot.waitUntil(window.table.hasFocus)
+        assert window.consumer_thread is not None, field.objectName()  # never stops the stream
     qtbot.keyClick(window.table, Qt.Key.Key_Escape)
-    assert window.consumer_thread is None  # elsewhere, Esc stops
+    assert window.consumer_thread is not None
+    qtbot.keyClick(window.table, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)  # Stop has its own key
+    assert window.consumer_thread is None
 
 
 @pytest.mark.parametrize("move_aside", [True, False])

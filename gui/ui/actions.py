@@ -1,0 +1,125 @@
+"""Every command of the window as a QAction (with its shortcut, tooltip and objectName), and the
+menu bar that shows them. Buttons use these actions; nothing here knows what a command does: the
+window connects ``triggered``.
+
+Shortcuts that a text field would otherwise take for itself (Ctrl+E moves to the line's end in a
+Qt line edit) still reach the window: ``ShortcutKeeper`` lets the field see only the keys that
+no window command uses.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QMainWindow, QWidget
+
+# name, text, shortcuts, tip (the first shortcut is the one menus show)
+_COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("addConnectionAction", "Add &connection…", (), "Add a data center connection (URL, client ID, secret)"),
+    ("newSubscriptionAction", "&New subscription…", ("Ctrl+N",), "Create a subscription on the server"),
+    ("addSubscriptionAction", "Add &existing subscription…", (), "Remember a subscription by its ID"),
+    ("exportCsvAction", "&Export CSV…", ("Ctrl+E",), "Export the rows shown to CSV"),
+    ("exportJsonlAction", "Export &JSON Lines…", ("Ctrl+Shift+E",), "Export the rows shown as JSON Lines"),
+    ("quitAction", "&Quit", ("Ctrl+Q",), "Close the window"),
+    ("startAction", "&Start", ("F5",), "Start reading from the chosen position (restarts a running stream)"),
+    ("pauseAction", "&Pause", ("F6",), "Hold new rows while polling goes on (Space in the table)"),
+    ("stopAction", "S&top", ("Shift+F5",), "End the long-poll"),
+    ("retryAction", "&Retry now", ("Ctrl+R",), "Retry the connection now instead of waiting"),
+    ("commitAction", "&Commit up to here", ("Ctrl+Return", "Ctrl+Enter"), "Commit the selected event's sequence"),
+    ("copyRowsAction", "&Copy rows", ("Ctrl+C",), "Copy the selected rows, tab-separated, with a header"),
+    ("findAction", "&Filter…", ("Ctrl+F",), "Go to the text filter"),
+    ("clearFiltersAction", "C&lear filters", ("Ctrl+Shift+L",), "Show every row again"),
+    ("jumpToNewestAction", "Jump to &newest", ("Ctrl+End",), "Follow the newest events again"),
+    ("localTimeAction", "&Local times", ("Ctrl+T",), "Show times in local time instead of UTC"),
+    ("aboutAction", "&About Event Monitor", (), "Version and where things are kept"),
+)
+# keys the window's commands keep even while a text field has focus
+_FIELD_KEYS = {"Ctrl+E", "Ctrl+Shift+E", "Ctrl+Q", "F5", "F6", "Shift+F5", "Ctrl+R", "Ctrl+Return", "Ctrl+Enter"}
+_FIELD_KEYS |= {"Ctrl+N", "Ctrl+F", "Ctrl+Shift+L", "Ctrl+T"}
+
+
+class Actions:
+    """The window's commands by name: ``actions.start``, ``actions.export_csv``..."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        self.by_name: dict[str, QAction] = {}
+        for name, text, keys, tip in _COMMANDS:
+            action = QAction(text, window)
+            action.setObjectName(name)
+            if keys:
+                action.setShortcuts([QKeySequence(k) for k in keys])
+                tip = f"{tip} ({QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText)})"
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+            self.by_name[name] = action
+            window.addAction(action)  # active whether or not the menu bar shows
+        self.pause.setCheckable(True)
+        self.local_time.setCheckable(True)
+        self.quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        # Ctrl+C copies rows only from the table: a text field's Ctrl+C copies its text
+        self.copy_rows.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.appearance = QActionGroup(window)
+        for key, text in (("system", "Follow the &system"), ("light", "&Light"), ("dark", "&Dark")):
+            action = QAction(text, self.appearance, checkable=True)
+            action.setObjectName(f"appearance{key.title()}Action")
+            action.setData(key)
+        self.appearance.actions()[0].setChecked(True)
+
+    def __getattr__(self, attr: str) -> QAction:
+        name = "".join(part.title() if i else part for i, part in enumerate(attr.split("_"))) + "Action"
+        try:
+            return self.__dict__["by_name"][name]
+        except KeyError:
+            raise AttributeError(attr) from None
+
+    def build_menus(self, window: QMainWindow) -> None:
+        bar = window.menuBar()
+        bar.setObjectName("menuBar")
+        menus = (
+            ("&File", ("add_connection", "new_subscription", "add_subscription", None, "export_csv", "export_jsonl")),
+            ("&Stream", ("start", "pause", "stop", "retry", None, "commit")),
+            ("&Edit", ("copy_rows", None, "find", "clear_filters")),
+            ("&View", ("jump_to_newest", "local_time")),
+            ("&Help", ("about",)),
+        )
+        for title, names in menus:
+            menu = bar.addMenu(title)
+            menu.setObjectName(title.strip("&").lower() + "Menu")
+            for name in names:
+                if name is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(getattr(self, name))
+            if title == "&File":
+                menu.addSeparator()
+                menu.addAction(self.quit)
+            if title == "&View":
+                appearance = menu.addMenu("&Appearance")
+                appearance.setObjectName("appearanceMenu")
+                appearance.addActions(self.appearance.actions())
+
+
+class ShortcutKeeper(QObject):
+    """An application event filter: in a text field of ``window``, the keys of window commands
+    trigger the command instead of being taken by the field (its ShortcutOverride is not asked)."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._keys = {QKeySequence(k)[0].toCombined() for k in _FIELD_KEYS}
+        QApplication.instance().installEventFilter(self)
+        window.destroyed.connect(self._remove)
+
+    def _remove(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, (QLineEdit, QAbstractSpinBox)):
+            return False
+        assert isinstance(event, QKeyEvent)
+        if event.keyCombination().toCombined() not in self._keys:
+            return False
+        return watched.window() is self._window  # the field does not claim it: the shortcut fires

@@ -1,0 +1,234 @@
+"""The stream session: one consumer thread at a time, and the only path by which rows reach the
+event store.
+
+Each start gets a generation number; a batch or state from an earlier generation (a stopped or
+replaced stream whose queued signals are still in flight) is dropped, so the table only ever shows
+the current stream's rows. No widgets here: the window shows what the signals say.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from gui.consumer import Batch, Consumer, ConsumerState
+from gui.eventlog.store import EventStore
+from gui.ui.worker import ConsumerThread
+
+FLUSH_MS = 50  # at most ~20 table updates a second...
+BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
+BUSY_ROWS = 200
+RATE_WINDOW_S = 5.0
+DOWN_STATES = frozenset({"backing_off", "rate_limited", "stopped", "standby"})
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """What the status bar and the banner show: ``state`` is one of stopped, connecting,
+    streaming, waiting, paused, standby, rate_limited, backing_off."""
+
+    state: str
+    message: str
+    retry_in: float | None = None
+    held: int = 0  # events held while paused
+    error: bool = False  # the stream ended or waits because something failed
+
+    @property
+    def down(self) -> bool:
+        """No events can arrive now: lag and rate are not live figures."""
+        return self.state in DOWN_STATES
+
+
+class StreamSession(QObject):
+    status_changed = Signal(object)  # StreamStatus
+    rows_stored = Signal()  # rows were appended to the store; the table shows them next turn
+    store_about_to_clear = Signal()  # a new stream starts: the table resets around the clearing
+    store_cleared = Signal()
+    rule_matched = Signal(int)  # events of a flush that matched the notification rule
+    running_changed = Signal(bool)
+
+    def __init__(self, events: EventStore, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.events = events
+        self.thread: ConsumerThread | None = None
+        self.generation = 0
+        self.paused = False
+        self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
+        self.search_needle = b""  # the text filter's search, made in the consumer thread per batch
+        self.rule: Any = None  # the notification rule's matcher, counted in the consumer thread
+        self._pending: list[Batch] = []
+        self._held: list[Batch] = []
+        self._last_state = ConsumerState("stopped", "stopped")
+        self.total = 0
+        self.gaps = 0
+        self.last_poll = 0.0
+        self.last_offset: int | None = None
+        self._rate_marks: list[tuple[float, int]] = []
+        self._flush_timer = QTimer(self, interval=FLUSH_MS)
+        self._flush_timer.timeout.connect(self._flush_tick)
+        self._flush_timer.start()
+
+    # -- control ---------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None
+
+    def start(self, factory: Callable[[Any], Consumer]) -> None:
+        """Stop any stream, empty the store, start a new one: only its rows reach the store."""
+        self.stop(flush=False)
+        self.clear()
+        generation = self.generation
+        thread = ConsumerThread(factory, generation)
+        thread.worker.search_needle = self.search_needle
+        thread.worker.rule = self.rule
+        thread.worker.batch_received.connect(self.on_batch)
+        thread.worker.state_changed.connect(self.on_state)
+        self.thread = thread
+        thread.start()
+        self.running_changed.emit(True)
+        self._emit(ConsumerState("connecting", "connecting…"))
+
+    def clear(self) -> None:
+        """Empty the store and the counters (a new start, another subscription); anything still
+        in flight from before is dropped."""
+        self.generation += 1
+        self._pending.clear()
+        self._held.clear()
+        self.store_about_to_clear.emit()
+        self.events.clear()
+        self.store_cleared.emit()
+        self.total = self.gaps = 0
+        self.last_offset = None
+        self.last_poll = 0.0
+        self._rate_marks.clear()
+        self.paused = False
+
+    def stop(self, *, flush: bool = True) -> None:
+        """End the long-poll (within about a second). What arrived before is kept (``flush``);
+        whatever is still in flight from it is dropped."""
+        thread, self.thread = self.thread, None
+        if thread is None:
+            return
+        thread.stop()
+        self.generation += 1  # batches and states still queued from this stream are now stale
+        if flush:
+            self._pending.extend(self._held)
+            self._held.clear()
+            self.flush_pending()
+        self.paused = False
+        self.running_changed.emit(False)
+        if self._last_state.state != "stopped":
+            self._emit(ConsumerState("stopped", "stopped by the user"))
+
+    def set_paused(self, paused: bool) -> None:
+        """Paused: polling goes on, new rows are held (and counted) until resumed."""
+        if self.thread is None:
+            paused = False
+        if paused == self.paused:
+            return
+        self.paused = paused
+        if not paused:
+            self._pending.extend(self._held)
+            self._held.clear()
+            self.flush_pending()
+        self._emit(self._last_state)
+
+    def retry_now(self) -> None:
+        if self.thread is not None:
+            self.thread.worker.retry_now()
+
+    def set_search_needle(self, needle: bytes) -> None:
+        self.search_needle = needle
+        if self.thread is not None:
+            self.thread.worker.search_needle = needle
+
+    def set_rule(self, rule: Any) -> None:
+        self.rule = rule
+        if self.thread is not None:
+            self.thread.worker.rule = rule
+
+    # -- from the consumer thread (queued to this thread) --------------------------------------
+
+    @Slot(int, object)
+    def on_batch(self, generation: int, batch: Batch) -> None:
+        if generation != self.generation:
+            return  # from a stream that was stopped or replaced
+        (self._held if self.paused else self._pending).append(batch)
+        self.last_poll = time.time()
+        if batch.events:
+            self.last_offset = batch.offset
+            self._rate_marks.append((time.monotonic(), len(batch.events)))
+        if self.paused:
+            self._emit(self._last_state)  # the held count
+
+    @Slot(int, object)
+    def on_state(self, generation: int, state: ConsumerState) -> None:
+        if generation != self.generation:
+            return
+        if state.state == "streaming":
+            self.last_poll = time.time()
+        self._emit(state)
+        if state.state == "stopped" and self.thread is not None:  # ended by itself (fatal error, max events)
+            self.thread.stop()
+            self.thread = None
+            self.flush_pending()
+            self.running_changed.emit(False)
+
+    def _emit(self, state: ConsumerState) -> None:
+        self._last_state = state
+        if self.paused and state.state in ("streaming", "waiting"):
+            held = self.held_events
+            self.status_changed.emit(
+                StreamStatus("paused", f"Paused — {held:,} new events held (Resume to show them)", held=held)
+            )
+            return
+        message = state.message
+        if state.state == "standby":
+            message = f"standby — another instance is the leader, retry in {state.retry_in or 0:.0f} s"
+        elif state.state == "streaming":
+            message = "streaming"
+        error = state.state == "backing_off" or (state.state == "stopped" and (state.fatal or bool(state.error)))
+        self.status_changed.emit(StreamStatus(state.state, message, state.retry_in, error=error))
+
+    # -- into the store ----------------------------------------------------------------------
+
+    @property
+    def held_events(self) -> int:
+        return sum(len(b.events) for b in self._held)
+
+    def rate(self) -> float:
+        now = time.monotonic()
+        self._rate_marks = [m for m in self._rate_marks if now - m[0] < RATE_WINDOW_S]
+        return sum(n for _, n in self._rate_marks) / RATE_WINDOW_S if self._rate_marks else 0.0
+
+    def _flush_tick(self) -> None:
+        """Store what arrived now and let the table show it a turn of the event loop later, so
+        that storing a large flush and the repaint showing it never run back to back."""
+        if self._store_pending():
+            QTimer.singleShot(1, self.rows_stored.emit)
+
+    def flush_pending(self) -> None:
+        """Store everything that arrived and have it shown now."""
+        if self._store_pending():
+            self.rows_stored.emit()
+
+    def _store_pending(self) -> bool:
+        if not self._pending:
+            return False
+        batches, self._pending = self._pending, []
+        arrived = sum(len(b.events) for b in batches)
+        self._flush_timer.setInterval(BUSY_FLUSH_MS if arrived >= BUSY_ROWS else FLUSH_MS)
+        matched = 0
+        for batch in batches:
+            matched += getattr(batch.events, "rule_matches", 0)
+            self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
+            self.gaps += len(batch.gaps)
+            self.total += len(batch.events)
+        if matched:
+            self.rule_matched.emit(matched)
+        return True

@@ -1,0 +1,130 @@
+"""The rebuilt window's parts: one stream's rows only, commands as actions in menus that work from
+text fields, the stream state at a glance, a layout that fits a laptop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from gui.api import EventManagerClient
+from gui.consumer import Batch, ConsumerState
+from gui.emulator import Emulator
+from tests.gui.test_window import choose, sequences, start
+
+Lab = tuple[Emulator, EventManagerClient, str]
+ACTIONS = ("startAction", "pauseAction", "stopAction", "commitAction", "exportCsvAction", "quitAction")
+
+
+def test_a_restart_shows_only_the_new_streams_rows(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _, _ = lab
+    window = open_window()
+    em.state.produce(3000)  # a long history: batches of it are still in flight when we restart
+    start(qtbot, window, "earliest", until_rows=200)
+    window.table.selectRow(37)
+    committed = sequences(window)[37]
+    window.commit_selected()
+    qtbot.waitUntil(lambda: window.model.committed == committed, timeout=10000)
+    for _ in range(3):  # restart again and again while batches of the old stream are queued
+        choose(window.offset_mode_combo, "committed")
+        window.start()
+        qtbot.waitUntil(lambda: window.model.rowCount() >= 100, timeout=15000)
+        shown = sequences(window)
+        assert shown[0] == committed + 1, shown[:5]
+        assert shown == sorted(shown) and len(set(shown)) == len(shown)
+
+
+def test_batches_of_an_earlier_generation_are_dropped(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    session = window.session
+    held = len(window.events)
+    from gui.api.events import Events
+
+    old = session.generation - 1
+    session.on_batch(old, Batch(Events.decode(b'{"events": [], "offset": 1}')[0], 1, ()))  # type: ignore[call-arg]
+    session.on_state(old, ConsumerState("backing_off", "stale failure"))
+    session.flush_pending()
+    assert len(window.events) == held
+    assert "stale" not in window.stream_status_label.text()
+
+
+def test_commands_are_actions_in_the_menu_bar_with_distinct_shortcuts(qtbot: Any, open_window: Any) -> None:
+    window = open_window()
+    from PySide6.QtGui import QAction
+
+    shortcuts = []
+    for name in ACTIONS:
+        action = window.findChild(QAction, name)
+        assert action is not None, name
+        assert not action.shortcut().isEmpty(), name
+        shortcuts.append(action.shortcut().toString())
+    assert len(set(shortcuts)) == len(shortcuts)
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Stream", "&Edit", "&View", "&Help"]
+    in_menus = {a.objectName() for m in window.menuBar().actions() for a in m.menu().actions()}
+    assert set(ACTIONS) <= in_menus
+    assert window.findChild(object, "filterBar").isAncestorOf(window.cel_filter_edit)
+
+
+def test_shortcuts_work_while_a_text_field_has_focus(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.activateWindow()
+    window.filter_edit.setFocus()
+    qtbot.waitUntil(window.filter_edit.hasFocus)
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: window.consumer_thread is not None, timeout=5000)
+    opened: list[str] = []
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        opened.append(type(dialog).__name__)
+        assert isinstance(dialog, QDialog)
+        dialog.reject()
+
+    QTimer.singleShot(0, answer)
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # a line edit's "end"
+    qtbot.waitUntil(lambda: bool(opened), timeout=5000)
+    assert opened == ["ExportOptionsDialog"]
+    window.activateWindow()
+    window.cel_filter_edit.setFocus()
+    qtbot.waitUntil(window.cel_filter_edit.hasFocus)
+    qtbot.keyClick(window.cel_filter_edit, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    assert window.consumer_thread is None
+
+
+def test_a_dead_stream_shows_a_banner_and_no_live_figures(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _, _ = lab
+    window = open_window()
+    window.consumer_options = {"backoff_base": 5.0}
+    start(qtbot, window, "earliest", until_rows=300)
+    banner = window.findChild(object, "streamBanner")
+    assert not banner.isVisible()
+    em.stop()
+    qtbot.waitUntil(banner.isVisible, timeout=15000)
+    assert "retry" in banner.text.text().lower() or "reach" in banner.text.text().lower()
+    assert window.lag_label.text() == "lag —" and window.rate_label.text() == "— ev/s"
+    assert window.findChild(object, "bannerRetryButton").isVisible()
+
+
+def test_the_window_fits_a_laptop_in_every_position_mode(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    width = window.width()
+    for mode in ("earliest", "committed", "stored", "latest", "time", "custom"):
+        choose(window.offset_mode_combo, mode)
+        QApplication.processEvents()
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 700, (mode, hint)
+        assert window.width() == width  # changing modes never grows the window
+    assert window.custom_offset_edit.minimumWidth() >= 100  # wide enough to read an offset
+
+
+def test_tab_leaves_the_table_and_revert_waits_for_a_commit(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=10)
+    assert not window.table.tabKeyNavigation()
+    assert not window.revert_button.isEnabled()  # nothing to revert to yet
+    assert window.detail.pretty.placeholderText()
