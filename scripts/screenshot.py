@@ -1,4 +1,7 @@
-"""Screenshot of the main window during --demo streaming (run under Xvfb: `make screenshot`)."""
+"""Screenshots of the main window during --demo streaming (run under Xvfb: `make screenshot`).
+
+`python scripts/screenshot.py PATH [WIDTHxHEIGHT] [light|dark]`
+"""
 
 from __future__ import annotations
 
@@ -19,14 +22,15 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def main(path: str) -> None:
+def main(path: str, size: str = "1400x900", scheme: str = "light") -> None:
+    width, height = (int(n) for n in size.split("x"))
     window = create_window(["--demo"])
-    window.resize(1400, 900)
+    window.set_appearance(scheme)
+    window.resize(width, height)
     window.move(0, 0)
     wait(3500)
     window.table.selectRow(window.model.rowCount() - 12)
     window.detail.setCurrentIndex(2)  # subject history
-    window._follow = True
     wait(1200)
     window.grab().save(path)
     print(f"saved {path}: {window.width()}x{window.height()}, {window.event_count_label.text()}")
@@ -34,4 +38,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "resources/screenshots/main-window.png")
+    main(*(sys.argv[1:] or ["resources/screenshots/main-window.png"]))

@@ -159,10 +159,15 @@ class EventTableModel(QAbstractTableModel):
 
     # -- changes -----------------------------------------------------------------------------
 
-    def add_rows(self, rows: range) -> int:
-        """New store rows arrived: one beginInsertRows for the visible ones. Returns how many."""
-        rows = range(max(rows.start, self.end), rows.stop)  # rows already shown are not added twice
+    def add_rows(self, rows: range, kept: array[int] | None = None) -> int:
+        """New store rows arrived: one beginInsertRows for the visible ones. Returns how many.
+        ``kept``: the rows of ``rows`` the filter keeps, when another thread worked them out."""
+        start = max(rows.start, self.end, self.store.base)  # rows already shown are not added twice
+        if kept is not None and start > rows.start:
+            kept = kept[bisect_left(kept, start) :]
+        rows = range(start, rows.stop)
         if not rows:
+            self.end = max(self.end, rows.stop)
             return 0
         self.end = rows.stop
         self._cell_cache.clear()  # tenant names learned from the new events may relabel shown rows
@@ -170,7 +175,8 @@ class EventTableModel(QAbstractTableModel):
             visible = len(rows)
             first = rows.start - self.store.base
         else:
-            kept = self.row_filter.apply(self.store, rows) if self.row_filter else array("q", rows)
+            if kept is None:
+                kept = self.row_filter.apply(self.store, rows) if self.row_filter else array("q", rows)
             visible = len(kept)
             first = len(self.view)
         if not visible:
@@ -199,8 +205,11 @@ class EventTableModel(QAbstractTableModel):
             del self.view[:cut]
             self.endRemoveRows()
 
-    def set_view(self, row_filter: RowFilter | None, rows: array[int] | None) -> None:
-        """Show the rows a filter kept (``None``: every row); new rows go through the same filter."""
+    def set_view(self, row_filter: RowFilter | None, rows: array[int] | None, end: int | None = None) -> None:
+        """Show the rows a filter kept (``None``: every row); new rows go through the same filter.
+        ``end``: the filter saw the store up to there; later rows are added as new ones."""
+        if end is not None:
+            self.end = min(self.end, end)
         if rows is not None and rows and rows[-1] >= self.end:  # the filter saw rows not shown yet:
             rows = rows[: bisect_left(rows, self.end)]  # add_rows brings them, filtered
         self.beginResetModel()

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from gui.api import EventManagerClient
+from gui.api.models import TENANT_TOPIC
 from gui.consumer import Batch, ConsumerState
 from gui.emulator import Emulator
 from tests.gui.test_window import choose, sequences, start
@@ -128,3 +129,96 @@ def test_tab_leaves_the_table_and_revert_waits_for_a_commit(qtbot: Any, open_win
     assert not window.table.tabKeyNavigation()
     assert not window.revert_button.isEnabled()  # nothing to revert to yet
     assert window.detail.pretty.placeholderText()
+
+
+def test_cel_of_new_rows_and_the_notification_rule_run_off_the_ui_thread(
+    qtbot: Any, open_window: Any, lab: Lab, monkeypatch: Any
+) -> None:
+    import threading
+
+    from gui.eventlog import cel
+
+    em, _, _ = lab
+    on_main: list[bool] = []
+    original = cel.CelFilter.matches
+
+    def matches(self: Any, event: Any) -> bool:
+        on_main.append(threading.current_thread() is threading.main_thread())
+        return original(self, event)
+
+    monkeypatch.setattr(cel.CelFilter, "matches", matches)
+    window = open_window()
+    window.notify_edit.setText('data.kind != ""')
+    window.on_notify_rule()
+    window.cel_filter_edit.setText("sequence > 0")
+    start(qtbot, window, "earliest", until_rows=300)
+    qtbot.waitUntil(lambda: window.showing_label.text() == "Showing 300 of 300", timeout=10000)
+    em.state.produce(50)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 350, timeout=10000)
+    assert on_main and not any(on_main)  # every CEL evaluation ran on another thread
+
+
+def test_a_selected_row_stays_put_and_its_history_follows_new_events(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _, _ = lab
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.table.selectRow(5)
+    subject = window.events.event(window.model.row_id(5))["subject"]
+    top = window.table.rowAt(0)
+
+    def held_about_subject() -> int:
+        return sum(1 for e in em.state.topics[TENANT_TOPIC].events if e.body.get("subject") == subject)
+
+    held_before = held_about_subject()  # all of them are in the table
+    qtbot.waitUntil(lambda: window.detail.history.toPlainText().count("\n#") == held_before, timeout=5000)
+    shown_before = held_before
+    produced = 0
+    while held_about_subject() == held_before and produced < 5000:
+        em.state.produce(200)  # until an event about the selected subject arrives
+        produced += 200
+    assert 0 < produced < 5000
+    qtbot.waitUntil(lambda: window.model.rowCount() == 300 + produced, timeout=15000)
+    assert window.table.currentIndex().row() == 5 and window.table.rowAt(0) == top  # not scrolled away
+    assert window.new_events_button.isVisible()
+    more = held_about_subject() - held_before
+    qtbot.waitUntil(lambda: window.detail.history.toPlainText().count("\n#") == shown_before + more, timeout=10000)
+    qtbot.keyClick(window.table, Qt.Key.Key_End)  # End: follow the tail again
+    assert not window.table.selectionModel().hasSelection() and not window.new_events_button.isVisible()
+
+
+def test_tab_reaches_every_control_in_order(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.activateWindow()
+    window.connection_combo.setFocus()
+    qtbot.waitUntil(window.connection_combo.hasFocus)
+    seen: list[str] = []
+    for _ in range(60):
+        widget = QApplication.focusWidget()
+        seen.append(widget.objectName() if widget is not None else "")
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    order = [
+        n
+        for n in (
+            "connectionCombo",
+            "offsetModeCombo",
+            "startButton",
+            "filterEdit",
+            "celFilterEdit",
+            "eventTable",
+            "commitButton",
+            "exportCsvButton",
+        )
+        if n in seen
+    ]
+    assert order == [
+        "connectionCombo",
+        "offsetModeCombo",
+        "startButton",
+        "filterEdit",
+        "celFilterEdit",
+        "eventTable",
+        "commitButton",
+        "exportCsvButton",
+    ], seen
+    first = {name: seen.index(name) for name in order}
+    assert list(first.values()) == sorted(first.values()), seen

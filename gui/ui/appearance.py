@@ -1,0 +1,55 @@
+"""Light, dark, or the system's colour scheme. Qt's own ``QStyleHints.setColorScheme`` is only
+honoured by platform themes that support it (not plain X11, where the window stayed light), so a
+dark choice also sets a dark Fusion palette of our own; "system" follows
+``QStyleHints.colorScheme`` and its changes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+SCHEMES = ("system", "light", "dark")
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    window, base, text = QColor(45, 45, 48), QColor(30, 30, 32), QColor(230, 230, 230)
+    for role, colour in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, QColor(40, 40, 43)),
+        (QPalette.ColorRole.ToolTipBase, QColor(60, 60, 64)),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.PlaceholderText, QColor(150, 150, 150)),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.BrightText, QColor(255, 80, 80)),
+        (QPalette.ColorRole.Link, QColor(100, 160, 255)),
+        (QPalette.ColorRole.Highlight, QColor(38, 110, 200)),
+        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+        (QPalette.ColorRole.Light, QColor(70, 70, 74)),
+        (QPalette.ColorRole.Midlight, QColor(60, 60, 64)),
+        (QPalette.ColorRole.Mid, QColor(50, 50, 54)),
+        (QPalette.ColorRole.Dark, QColor(25, 25, 27)),
+        (QPalette.ColorRole.Shadow, QColor(10, 10, 10)),
+    ):
+        p.setColor(role, colour)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 120, 120))
+    return p
+
+
+def system_is_dark() -> bool:
+    return QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
+
+
+def apply(scheme: str) -> bool:
+    """Use ``scheme`` (system, light or dark) for the whole application; whether it is dark now."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    dark = scheme == "dark" or (scheme == "system" and system_is_dark())
+    app.setPalette(dark_palette() if dark else app.style().standardPalette())
+    return dark
