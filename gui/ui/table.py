@@ -101,6 +101,7 @@ class EventTableView(QTableView):
             return resolved
 
         rows = [(model.row_roles(row), selection.isRowSelected(row, root)) for row in range(first, last + 1)]
+        elide = None if self.textElideMode() == Qt.TextElideMode.ElideNone else self.textElideMode()
         painter = QPainter(self.viewport())
         try:
             painter.setClipRect(area)
@@ -138,8 +139,13 @@ class EventTableView(QTableView):
                         pen = colour
                     shown = cell.get(DISPLAY, "")
                     left_x: float = x + TEXT_MARGIN
+                    advance = metrics.horizontalAdvance(shown)
+                    room = width - grid - 2 * TEXT_MARGIN  # Qt's text rectangle, margins on both sides
+                    if elide is not None and advance > room:  # too long: it ends in "…", as Qt's delegate elides
+                        shown = metrics.elidedText(shown, elide, room)
+                        advance = metrics.horizontalAdvance(shown)
                     if alignment & _RIGHT_ALIGNED:
-                        left_x += inner - metrics.horizontalAdvance(shown)
+                        left_x += inner - advance
                     painter.drawText(QPointF(left_x, top + index * height + baseline), shown)
                 if current_font is not None:
                     painter.setFont(font)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, QTime, QTimeZone, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QToolButton, QWidget
 
 PRESETS = (
@@ -19,6 +20,27 @@ PRESETS = (
 )
 _SPANS = {"5m": timedelta(minutes=5), "15m": timedelta(minutes=15), "1h": timedelta(hours=1), "24h": timedelta(days=1)}
 FORMAT = "yyyy-MM-dd HH:mm:ss"  # as the table shows times (to the second)
+
+
+class TypedDateTimeEdit(QDateTimeEdit):
+    """A date-time field that takes a time typed whole, as the table shows it ("2026-12-01
+    20:05:00"), not only section by section: the first digit over a whole selection starts at the
+    year, and a separator typed where Qt already moved past it is not taken as "next section"
+    (Qt's own edit would skip a section there and drop the digits after it)."""
+
+    _SEPARATORS = "-: T/."
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        text, line = event.text(), self.lineEdit()
+        if text and text.isdigit() and len(line.selectedText()) > len(self.sectionText(self.currentSection())):
+            self.setCurrentSectionIndex(0)  # all selected: typing starts at the first section
+            self.setSelectedSection(self.sectionAt(0))
+        elif text and text in self._SEPARATORS:
+            start = line.selectionStart() if line.hasSelectedText() else line.cursorPosition()
+            if start > 0 and line.text()[start - 1] in self._SEPARATORS:
+                event.accept()  # already at the section after this separator
+                return
+        super().keyPressEvent(event)
 
 
 class TimeRangeFilter(QWidget):
@@ -49,7 +71,7 @@ class TimeRangeFilter(QWidget):
         self.set_local(False)
 
     def _edit(self, name: str, accessible: str) -> QDateTimeEdit:
-        edit = QDateTimeEdit(objectName=name)
+        edit = TypedDateTimeEdit(objectName=name)
         edit.setAccessibleName(accessible)
         edit.setDisplayFormat(FORMAT)
         edit.setCalendarPopup(True)

@@ -27,7 +27,6 @@ from PySide6.QtGui import QAction, QFont, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateTimeEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -67,6 +66,7 @@ from gui.ui.notify import Notifier
 from gui.ui.session import StreamSession, StreamStatus
 from gui.ui.status import ElidedLabel, StatusPanel
 from gui.ui.table import EventTableView
+from gui.ui.time_range import TypedDateTimeEdit
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
         self.custom_offset_edit.setPlaceholderText("offset number")
         self.custom_offset_edit.setMinimumWidth(self.custom_offset_edit.fontMetrics().horizontalAdvance("9" * 14) + 16)
         self.timestamp_edit = self._named(
-            QDateTimeEdit(QDateTime.currentDateTimeUtc().addSecs(-3600)), "timestampEdit", "Start time"
+            TypedDateTimeEdit(QDateTime.currentDateTimeUtc().addSecs(-3600)), "timestampEdit", "Start time"
         )
         self.timestamp_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         self.timestamp_edit.setTimeZone(QTimeZone.utc())

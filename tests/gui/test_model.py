@@ -93,7 +93,8 @@ def test_committing_repaints_rows_already_cached(qtbot: Any) -> None:
 
 
 @pytest.mark.parametrize("count", [5, 79])  # fewer rows than fit, and more
-def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, count: int) -> None:
+@pytest.mark.parametrize("elide", [Qt.TextElideMode.ElideNone, Qt.TextElideMode.ElideRight])
+def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, count: int, elide: Any) -> None:
     """EventTableView paints cells itself (one Python call per repaint, not several per cell): what
     it draws must be what Qt's own view and delegate draw, in every state the table shows —
     alternating rows, committed rows, a gap, the selected row and its focus frame, right-aligned
@@ -130,7 +131,7 @@ def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, coun
         view.resize(700, 400)
         view.setAlternatingRowColors(True)
         view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        view.setTextElideMode(Qt.TextElideMode.ElideNone)
+        view.setTextElideMode(elide)
         view.setWordWrap(False)
         view.setColumnWidth(1, 120)  # the time does not fit: clipped at the cell's edge
         view.show()

@@ -453,7 +453,12 @@ def test_time_range_presets_typed_input_and_calendar(qtbot: Any, open_window: An
     assert window.until_edit.displayFormat() == "yyyy-MM-dd HH:mm:ss"  # as the table shows times
     log = em.state.topics[TENANT_TOPIC]
     high = log.events[150].time.astimezone(UTC).replace(microsecond=0)
-    window.until_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(high.timestamp())))
+    window.activateWindow()
+    window.until_edit.setFocus()
+    qtbot.waitUntil(window.until_edit.hasFocus)
+    window.until_edit.selectAll()
+    qtbot.keyClicks(window.until_edit, high.strftime("%Y-%m-%d %H:%M:%S"))  # typed whole, as the table shows it
+    assert window.until_edit.dateTime().toSecsSinceEpoch() == int(high.timestamp())
     window.since_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(log.events[0].time.timestamp()) - 60))
     qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300, timeout=10000)
     assert max(sequences(window)) <= log.events[151].sequence
