@@ -9,9 +9,11 @@ no window command uses.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QMainWindow, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QMainWindow, QPushButton, QWidget
 
 # name, text, shortcuts, tip (the first shortcut is the one menus show)
 _COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -123,3 +125,34 @@ class ShortcutKeeper(QObject):
         if event.keyCombination().toCombined() not in self._keys:
             return False
         return watched.window() is self._window  # the field does not claim it: the shortcut fires
+
+
+def action_button(action: QAction, text: str, name: str | None = None, *, follow_text: bool = False) -> QPushButton:
+    """A push button that runs ``action`` and follows its enabled/checked state (and with
+    ``follow_text`` its text: Start/Restart, Pause/Resume)."""
+    button = QPushButton(action.icon(), text)
+    if name:
+        button.setObjectName(name)
+    button.setAccessibleName(text.rstrip("…"))
+    button.setToolTip(action.toolTip())
+    button.setCheckable(action.isCheckable())
+    button.clicked.connect(lambda: action.trigger())
+
+    def follow() -> None:
+        button.setEnabled(action.isEnabled())
+        button.setIcon(action.icon())
+        if action.isCheckable():
+            button.setChecked(action.isChecked())
+        if follow_text:
+            button.setText(action.text().replace("&", ""))
+
+    action.changed.connect(follow)
+    follow()
+    return button
+
+
+def named(widget: QWidget, name: str, accessible: str) -> Any:
+    """``widget`` with the objectName tests and accessibility tools find it by."""
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget

@@ -5,8 +5,10 @@ dark choice also sets a dark Fusion palette of our own; "system" follows
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 SCHEMES = ("system", "light", "dark")
@@ -53,3 +55,27 @@ def apply(scheme: str) -> bool:
     dark = scheme == "dark" or (scheme == "system" and system_is_dark())
     app.setPalette(dark_palette() if dark else app.style().standardPalette())
     return dark
+
+
+class Appearance:
+    """View ▸ Appearance: the choice (remembered in ``settings``), applied, and followed when the
+    system's scheme changes while "system" is chosen; ``on_change(dark)`` lets parts that draw
+    their own colours (the JSON highlighting, the table) redraw."""
+
+    def __init__(self, group: QActionGroup, settings: QSettings, on_change: Callable[[bool], None]) -> None:
+        self.group, self.settings, self.on_change = group, settings, on_change
+        self.scheme = "system"
+        group.triggered.connect(lambda action: self.set(action.data()))
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
+
+    def set(self, scheme: str) -> None:
+        self.scheme = scheme if scheme in SCHEMES else "system"
+        dark = apply(self.scheme)
+        for action in self.group.actions():
+            action.setChecked(action.data() == self.scheme)
+        self.settings.setValue("appearance", self.scheme)
+        self.on_change(dark)
+
+    def _system_changed(self) -> None:
+        if self.scheme == "system":
+            self.set("system")

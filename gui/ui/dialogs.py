@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -306,3 +307,19 @@ class ExportOptionsDialog(QDialog):
     def chosen_columns(self) -> tuple[str, ...]:
         items = (self.columns_list.item(i) for i in range(self.columns_list.count()))
         return tuple(item.text() for item in items if item.checkState() == Qt.CheckState.Checked)
+
+
+def show_about(parent: QWidget, data_dir: object) -> None:
+    """Help ▸ About: the version and where local data is kept (window-modal, no nested loop)."""
+    from gui import __version__
+
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "About Event Monitor",
+        f"Event Monitor {__version__}\n\nWatches the Acronis Cyber Platform event stream.\nLocal data: {data_dir}",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setObjectName("aboutBox")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()

@@ -16,6 +16,10 @@ DEBOUNCE_MS = 200
 
 
 class FilterBar(QWidget):
+    NOTIFY_TIP = (
+        "Desktop notification (at most one every 10 s) for events of this type "
+        "(e.g. tenant.deleted) or matching this CEL expression"
+    )
     changed = Signal()  # the filter changed (after a short pause in typing)
     notify_rule_edited = Signal(str)
     leave_requested = Signal()  # Esc in an empty field: focus goes to the table
@@ -43,10 +47,7 @@ class FilterBar(QWidget):
         self.cel_error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notify_edit = _field(QLineEdit(), "notifyRuleEdit", "Notification rule")
         self.notify_edit.setPlaceholderText("Notify: type or CEL")
-        self.notify_edit.setToolTip(
-            "Desktop notification (at most one every 10 s) for events of this type "
-            "(e.g. tenant.deleted) or matching this CEL expression"
-        )
+        self.notify_edit.setToolTip(self.NOTIFY_TIP)
         self.showing_label = _field(QLabel("Showing 0 of 0"), "showingLabel", "Rows shown")
         self.showing_label.setMinimumWidth(
             self.showing_label.fontMetrics().horizontalAdvance("Showing 1,000,000 of 1,000,000")
@@ -130,6 +131,11 @@ class FilterBar(QWidget):
         self.cel_error_label.setText(text)
         self.cel_error_label.setToolTip(text)
         self.cel_filter_edit.setToolTip(text)
+
+    def set_notify_error(self, text: str) -> None:
+        """An invalid notification rule: said on the field (empty: it is fine)."""
+        self.notify_edit.setToolTip(text or self.NOTIFY_TIP)
+        self.notify_edit.setStyleSheet("color: #d9534f" if text else "")
 
     def set_time_zone(self, local: bool) -> None:
         self.time_range.set_local(local)

@@ -594,7 +594,7 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     from PySide6.QtCore import QItemSelection, QItemSelectionModel
     from PySide6.QtGui import QGuiApplication
 
-    import gui.ui.window as window_module
+    import gui.ui.event_table as window_module
     from gui.eventlog.store import HEADERS
 
     window = open_window()

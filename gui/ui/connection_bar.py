@@ -1,0 +1,194 @@
+"""The connection bar: which data center connection and which subscription. It owns the API
+client of the chosen connection (secrets from the keyring, or the demo's in memory) and says when
+either changes; adding a connection or a subscription happens here too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QWidget
+
+from gui.api import EventManagerClient, Subscription
+from gui.api.client import normalize_dc_url
+from gui.api.errors import ApiError
+from gui.api.models import short_type
+from gui.storage import Profile, StateStore, secrets
+from gui.ui.actions import Actions, action_button, named
+from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, SubscriptionDialog
+from gui.ui.status import StatusPanel
+
+
+def buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)  # Alt+the underlined letter goes to the field
+    return label
+
+
+class ConnectionBar(QWidget):
+    about_to_change = Signal()  # the client or the subscription is about to go: stop using it
+    client_changed = Signal()
+    subscription_changed = Signal()
+
+    def __init__(
+        self,
+        store: StateStore,
+        actions: Actions,
+        run_async: Callable[..., None],
+        status: StatusPanel,
+        demo_secrets: dict[str, str],
+    ) -> None:
+        super().__init__()
+        self.setObjectName("connectionBar")
+        self.store, self.run_async, self.status, self.demo_secrets = store, run_async, status, demo_secrets
+        self.client: EventManagerClient | None = None
+        self.subscription: Subscription | None = None
+        self.connection_combo = named(QComboBox(), "connectionCombo", "Connection")
+        self.subscription_combo = named(QComboBox(), "subscriptionCombo", "Subscription")
+        for combo in (self.connection_combo, self.subscription_combo):
+            combo.setMinimumContentsLength(18)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.add_connection_button = action_button(actions.add_connection, "Add connection…")
+        self.new_subscription_button = action_button(actions.new_subscription, "New subscription…")
+        self.add_subscription_button = action_button(actions.add_subscription, "Add existing…")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (
+            buddy("&Connection", self.connection_combo),
+            self.connection_combo,
+            self.add_connection_button,
+            buddy("Su&bscription", self.subscription_combo),
+            self.subscription_combo,
+            self.new_subscription_button,
+            self.add_subscription_button,
+        ):
+            layout.addWidget(widget)
+        layout.setStretchFactor(self.connection_combo, 1)
+        layout.setStretchFactor(self.subscription_combo, 2)
+        self.connection_combo.currentIndexChanged.connect(self.on_connection_changed)
+        self.subscription_combo.currentIndexChanged.connect(self.on_subscription_changed)
+        actions.add_connection.triggered.connect(self.on_add_connection)
+        actions.new_subscription.triggered.connect(self.on_new_subscription)
+        actions.add_subscription.triggered.connect(self.on_add_existing_subscription)
+
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.connection_combo,
+            self.add_connection_button,
+            self.subscription_combo,
+            self.new_subscription_button,
+            self.add_subscription_button,
+        ]
+
+    # -- connections -------------------------------------------------------------------------
+
+    def reload_connections(self, select: str | None = None) -> None:
+        self.connection_combo.blockSignals(True)
+        self.connection_combo.clear()
+        for profile in self.store.profiles():
+            self.connection_combo.addItem(f"{profile.name}  ({profile.url})", profile.name)
+        self.connection_combo.blockSignals(False)
+        if select is not None:
+            self.connection_combo.setCurrentIndex(self.connection_combo.findData(select))
+        self.on_connection_changed()
+
+    def current_profile(self) -> Profile | None:
+        name = self.connection_combo.currentData()
+        return self.store.profile(name) if name else None
+
+    def on_add_connection(self) -> None:
+        dialog = ConnectionDialog(self.run_async, self.window(), reserved=tuple(self.demo_secrets))
+        if self.demo_secrets:  # the demo runs on the user's own store: say that this one is kept
+            dialog.set_note(
+                "The demo is running, but this connection is saved with your own connections: "
+                "it is still there when the demo ends."
+            )
+        if dialog.exec():
+            self.save_connection(*dialog.values())
+
+    def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
+        try:
+            url = normalize_dc_url(url)
+            secrets.set_secret(url, client_id, secret)
+        except (ApiError, secrets.KeyringUnavailable) as err:
+            QMessageBox.warning(self.window(), "Connection not saved", str(err))
+            return
+        self.store.save_profile(Profile(name, url, client_id))
+        self.reload_connections(select=name)
+
+    def on_connection_changed(self) -> None:
+        self.about_to_change.emit()
+        profile = self.current_profile()
+        if self.client is not None:
+            self.client.close()
+        self.client = None
+        if profile is not None:
+            try:
+                secret = self.demo_secrets.get(profile.name) or secrets.get_secret(profile.url, profile.client_id)
+            except secrets.KeyringUnavailable as err:
+                secret = None
+                self.status.tell(str(err))
+            if secret:
+                self.client = EventManagerClient(profile.url, profile.client_id, secret)
+            else:
+                self.status.tell(f"No secret for {profile.name} in the keyring: add the connection again")
+        self.client_changed.emit()
+        self.reload_subscriptions()
+
+    def close_client(self) -> None:
+        if self.client is not None:
+            self.client.close()
+
+    # -- subscriptions -----------------------------------------------------------------------
+
+    def reload_subscriptions(self, select: str | None = None) -> None:
+        combo = self.subscription_combo
+        combo.blockSignals(True)
+        combo.clear()
+        if self.client is not None:
+            for sub in self.store.subscriptions(self.client.dc_url, self.client.client_id):
+                types = ", ".join(short_type(t) if not t.endswith("*") else t.rsplit("~", 1)[-1] for t in sub.types)
+                combo.addItem(f"{sub.subscription_id[:8]}…  {short_type(sub.topic_id)}  [{types}]", sub.subscription_id)
+                combo.setItemData(
+                    combo.count() - 1,
+                    f"{sub.subscription_id}\n{sub.topic_id}\n{', '.join(sub.types)}",
+                    Qt.ItemDataRole.ToolTipRole,
+                )
+        combo.blockSignals(False)
+        if select is not None:
+            combo.setCurrentIndex(combo.findData(select))
+        self.on_subscription_changed()
+
+    def on_subscription_changed(self) -> None:
+        self.about_to_change.emit()
+        sub_id = self.subscription_combo.currentData()
+        self.subscription = None
+        if self.client is not None and sub_id:
+            self.subscription = self.store.subscription(self.client.dc_url, self.client.client_id, sub_id)
+        self.subscription_changed.emit()
+
+    def consumer_id(self) -> str:
+        if self.client is None or self.subscription is None:
+            return "—"
+        return self.store.consumer_id(self.client.dc_url, self.client.client_id, self.subscription.subscription_id)
+
+    def new_consumer_id(self) -> str | None:
+        if self.client is None or self.subscription is None:
+            return None
+        return self.store.new_consumer_id(self.client.dc_url, self.client.client_id, self.subscription.subscription_id)
+
+    def on_new_subscription(self) -> None:
+        if self.client is None:
+            return
+        dialog = SubscriptionDialog(self.client, self.run_async, self.window())
+        if dialog.exec() and dialog.created is not None:
+            self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.created)
+            self.reload_subscriptions(select=dialog.created.subscription_id)
+
+    def on_add_existing_subscription(self) -> None:
+        if self.client is None:
+            return
+        dialog = AddSubscriptionDialog(self.window())
+        if dialog.exec() and dialog.result is not None:
+            self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.result)
+            self.reload_subscriptions(select=dialog.result.subscription_id)

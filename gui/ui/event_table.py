@@ -1,0 +1,180 @@
+"""The event table as a user sees it: the view, following the tail (until a row is selected or
+the user scrolls up), the "N new events ↓" button, the cap notice, copying rows and the context
+menu."""
+
+from __future__ import annotations
+
+from array import array
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.eventlog.store import HEADERS
+from gui.ui.actions import named
+from gui.ui.model import EventTableModel
+from gui.ui.status import StatusPanel
+from gui.ui.table import EventTableView
+
+# rows Ctrl+C copies at most: their text is made on the UI thread (~90 ms here); export takes any number
+COPY_ROWS = 5_000
+_ONE_LINE = str.maketrans("\t\r\n", "   ")  # a copied cell stays one cell of one line
+COLUMN_WIDTHS = (80, 190, 150, 250, 270, 110, 270, 90)
+
+
+class EventTable(QWidget):
+    commit_requested = Signal()
+    export_selection_requested = Signal()
+    copy_event_requested = Signal()
+
+    def __init__(self, model: EventTableModel, status: StatusPanel) -> None:
+        super().__init__()
+        self.setObjectName("eventTablePart")
+        self.model, self.status = model, status
+        self.follow = True
+        self.new_below = 0
+        view = self.view = named(EventTableView(model), "eventTable", "Events")
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setAlternatingRowColors(True)
+        view.setWordWrap(False)
+        view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move between cells
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)  # text too long for its column ends in "…"
+        font = QFont(view.font())
+        # a repaint of a live tail lays out ~300 new strings: no shaping for scripts that do not
+        # need it (IDs, times, Latin names)
+        font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+        view.setFont(font)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(22)
+        header = view.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            view.setColumnWidth(column, width)
+        self.new_events_button = named(QPushButton("0 new events ↓"), "newEventsButton", "Jump to newest")
+        self.new_events_button.setToolTip("Follow the newest events again (End)")
+        self.new_events_button.hide()
+        self.cap_notice = named(QLabel(""), "capNoticeLabel", "Dropped events notice")
+        self.cap_notice.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(status.banner)
+        layout.addWidget(view)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.cap_notice)
+        bottom.addStretch(1)
+        bottom.addWidget(self.new_events_button)
+        layout.addLayout(bottom)
+        view.verticalScrollBar().valueChanged.connect(self.on_scrolled)
+        view.customContextMenuRequested.connect(self.on_menu)
+        view.copy_requested.connect(self.copy_rows)
+        view.newest_requested.connect(self.jump_to_newest)
+        self.new_events_button.clicked.connect(self.jump_to_newest)
+
+    # -- following the tail ------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self.follow = True
+        self.new_below = 0
+        self.new_events_button.hide()
+        self.cap_notice.hide()
+
+    def show_added(self, added: int, dropped: int, cap: int) -> None:
+        """Rows were added (and the oldest perhaps dropped): follow the tail, or count them."""
+        if dropped:
+            self.cap_notice.setText(f"⚠ {dropped:,} oldest events dropped (cap {cap:,})")
+            self.cap_notice.show()
+        if self.follow and not self.view.selectionModel().hasSelection():
+            self.view.scrollToBottom()
+        elif added:
+            self.follow = False
+            self.new_below += added
+            self.new_events_button.setText(f"{self.new_below:,} new events ↓")
+            self.new_events_button.show()
+
+    def stop_following(self) -> None:
+        """A row was selected: it stays where it is while events arrive."""
+        self.follow = False
+
+    def on_scrolled(self, value: int) -> None:
+        at_end = value >= self.view.verticalScrollBar().maximum() - 2
+        if at_end and not self.view.selectionModel().hasSelection():
+            self.follow = True
+            self.new_below = 0
+            self.new_events_button.hide()
+        elif not at_end:
+            self.follow = False
+
+    def jump_to_newest(self) -> None:
+        """End / "N new ↓": follow the tail again (the selection goes: it would hold the table still)."""
+        self.follow = True
+        self.view.clearSelection()
+        self.view.scrollToBottom()
+        self.new_below = 0
+        self.new_events_button.hide()
+
+    def scroll_if_following(self) -> None:
+        if self.follow:
+            self.view.scrollToBottom()
+
+    # -- selection and copy ------------------------------------------------------------------
+
+    def selected_rows(self) -> array[int]:
+        """The store rows of the selected table rows, in table order: from the selection's ranges,
+        not a list of a million indexes when everything is selected."""
+        spans: list[tuple[int, int]] = []
+        for first, last in sorted((r.top(), r.bottom()) for r in self.view.selectionModel().selection()):
+            if spans and first <= spans[-1][1] + 1:  # overlapping or touching: one span
+                spans[-1] = (spans[-1][0], max(spans[-1][1], last))
+            else:
+                spans.append((first, last))
+        return self.model.rows_in(spans)
+
+    def selected_row(self) -> int | None:
+        """The store row of the current table row."""
+        index = self.view.currentIndex()
+        return self.model.row_id(index.row()) if index.isValid() else None
+
+    def copy_rows(self) -> None:
+        """Ctrl+C: the selected rows as the table shows them, tab-separated under a header line
+        (pastes into a spreadsheet as columns); at most COPY_ROWS, export is there for more."""
+        rows = self.selected_rows()
+        if not rows:
+            self.status.tell("Select rows to copy")
+            return
+        taken = rows[:COPY_ROWS]
+        lines = ["\t".join(HEADERS)]
+        lines += ["\t".join(cell.translate(_ONE_LINE) for cell in self.model.row_text(row)) for row in taken]
+        QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
+        self.status.tell(
+            f"Copied {len(taken):,} rows"
+            if len(taken) == len(rows)
+            else f"Copied the first {len(taken):,} of {len(rows):,} selected rows; Export CSV… writes them all"
+        )
+
+    def copy_cell(self, index: QModelIndex) -> None:
+        QGuiApplication.clipboard().setText(str(index.data() or ""))
+
+    def on_menu(self, pos: Any) -> None:
+        menu = QMenu(self)
+        menu.addAction("Commit up to here", self.commit_requested.emit)
+        index = self.view.indexAt(pos)
+        if index.isValid():
+            menu.addAction("Copy cell", lambda: self.copy_cell(index))
+        menu.addAction("Copy rows\tCtrl+C", self.copy_rows)
+        menu.addAction("Copy event JSON", self.copy_event_requested.emit)
+        menu.addAction("Export selection…", self.export_selection_requested.emit)
+        menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop

@@ -1,0 +1,172 @@
+"""The position bar: where to start reading (and the offset that resolves to), this machine's
+consumer ID, and Start / Pause / Stop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+
+from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QStyle, QToolButton, QWidget
+
+from gui.api import EventManagerClient, Subscription
+from gui.api.durations import format_time
+from gui.consumer import StartPosition, resolve_position
+from gui.storage import StateStore
+from gui.ui.actions import Actions, action_button, named
+from gui.ui.connection_bar import buddy
+from gui.ui.status import ElidedLabel
+from gui.ui.time_range import TypedDateTimeEdit
+
+POSITIONS = (
+    ("Earliest", "earliest"),
+    ("Committed", "committed"),
+    ("Stored", "stored"),
+    ("Latest", "latest"),
+    ("Time", "time"),
+    ("Custom", "custom"),
+)
+INT64_MAX = 2**63 - 1
+
+
+class PositionBar(QWidget):
+    position_changed = Signal()
+
+    def __init__(self, actions: Actions) -> None:
+        super().__init__()
+        self.setObjectName("positionBar")
+        self.offset_mode_combo = named(QComboBox(), "offsetModeCombo", "Start position")
+        for label, key in POSITIONS:
+            self.offset_mode_combo.addItem(label, key)
+        self.custom_offset_edit = named(QLineEdit(), "customOffsetEdit", "Custom offset")
+        self.custom_offset_edit.setPlaceholderText("offset number")
+        self.custom_offset_edit.setMinimumWidth(self.custom_offset_edit.fontMetrics().horizontalAdvance("9" * 14) + 16)
+        self.timestamp_edit = named(
+            TypedDateTimeEdit(QDateTime.currentDateTimeUtc().addSecs(-3600)), "timestampEdit", "Start time"
+        )
+        self.timestamp_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        self.timestamp_edit.setTimeZone(QTimeZone.utc())
+        self.timestamp_edit.setCalendarPopup(True)
+        self.timestamp_edit.setToolTip("Start at the first event at or after this time (UTC)")
+        # the offset and the time share one place: choosing a mode never widens the window
+        self.position_input = QStackedWidget(objectName="positionInput")
+        self.position_input.addWidget(QWidget())
+        self.position_input.addWidget(self.custom_offset_edit)
+        self.position_input.addWidget(self.timestamp_edit)
+        self.resolved_label = named(QLabel(""), "resolvedOffsetLabel", "Resolved offset")
+        self.resolved_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.resolved_label.setMinimumWidth(self.resolved_label.fontMetrics().horizontalAdvance("→ offset 999,999"))
+        self.consumer_id_label = named(ElidedLabel("—"), "consumerIdLabel", "Consumer ID")
+        # the ID's first characters; all of it in the tooltip and on Copy (a whole UUID would not fit a laptop)
+        self.consumer_id_label.setFixedWidth(self.consumer_id_label.fontMetrics().horizontalAdvance("d6de5984-606f…"))
+        self.consumer_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy_consumer_button = QToolButton(text="Copy", objectName="copyConsumerButton")
+        self.copy_consumer_button.setToolTip("Copy this machine's consumer ID")
+        self.new_consumer_button = QToolButton(text="New…", objectName="newConsumerButton")
+        self.new_consumer_button.setToolTip("A new consumer ID for this machine (changes which instance leads)")
+        style = self.style()
+        actions.start.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        actions.pause.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPause))
+        actions.stop.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop))
+        self.start_button = action_button(actions.start, "Start", "startButton", follow_text=True)
+        self.pause_button = action_button(actions.pause, "Pause", "pauseButton", follow_text=True)
+        self.stop_button = action_button(actions.stop, "Stop", "stopButton")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        for widget in (
+            buddy("Start &from", self.offset_mode_combo),
+            self.offset_mode_combo,
+            self.position_input,
+            self.resolved_label,
+        ):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        for widget in (QLabel("Consumer"), self.consumer_id_label, self.copy_consumer_button, self.new_consumer_button):
+            layout.addWidget(widget)
+        for widget in (self.start_button, self.pause_button, self.stop_button):
+            layout.addWidget(widget)
+        self.offset_mode_combo.currentIndexChanged.connect(self._show_input)
+        for changed in (
+            self.offset_mode_combo.currentIndexChanged,
+            self.custom_offset_edit.textChanged,
+            self.timestamp_edit.dateTimeChanged,
+        ):
+            changed.connect(self.position_changed)
+        self._show_input()
+
+    def tab_chain(self) -> list[QWidget]:
+        return [
+            self.offset_mode_combo,
+            self.custom_offset_edit,
+            self.timestamp_edit,
+            self.copy_consumer_button,
+            self.new_consumer_button,
+            self.start_button,
+            self.pause_button,
+            self.stop_button,
+        ]
+
+    def _show_input(self) -> None:
+        self.position_input.setCurrentIndex({"custom": 1, "time": 2}.get(self.offset_mode_combo.currentData(), 0))
+
+    def start_position(self) -> StartPosition:
+        """The chosen position; ValueError with a message a person reads for a bad custom offset."""
+        mode = self.offset_mode_combo.currentData()
+        if mode == "custom":
+            text = self.custom_offset_edit.text().strip().replace(",", "").replace("_", "")
+            if not text.isdigit():
+                raise ValueError("Custom offset must be a whole number ≥ 0")
+            offset = int(text)
+            if offset > INT64_MAX:
+                raise ValueError(f"Custom offset must be at most {INT64_MAX:,}")
+            return StartPosition("offset", offset)
+        if mode == "time":
+            when = self.timestamp_edit.dateTime().toUTC().toPython()
+            return StartPosition("time", format_time(when.replace(tzinfo=UTC)))
+        return StartPosition(mode)
+
+    def current_start(self) -> StartPosition | None:
+        try:
+            return self.start_position()
+        except ValueError:
+            return None
+
+    def refresh_resolved(
+        self,
+        client: EventManagerClient | None,
+        sub: Subscription | None,
+        store: StateStore,
+        run_async: Callable[..., None],
+        current: Callable[[], Subscription | None],
+    ) -> None:
+        """Show the offset the chosen position resolves to (asked off the UI thread); an answer for
+        a subscription or position no longer chosen is dropped."""
+        if client is None or sub is None:
+            self.resolved_label.setText("")
+            return
+        try:
+            start = self.start_position()
+        except ValueError as err:
+            self.resolved_label.setText(f"⚠ {err}")
+            return
+        self.resolved_label.setText("→ resolving…")
+        key = (sub.subscription_id, start)
+
+        def still_asked() -> bool:
+            chosen = current()
+            return key == (chosen.subscription_id if chosen else None, self.current_start())
+
+        def ok(offset: int) -> None:
+            if still_asked():
+                self.resolved_label.setText(f"→ offset {offset:,}")
+
+        def failed(err: Exception) -> None:
+            if still_asked():
+                self.resolved_label.setText(f"→ {err}" if isinstance(err, ValueError) else f"→ ⚠ {err}")
+                self.resolved_label.setToolTip(str(err))
+
+        run_async(lambda: resolve_position(client, sub, start, store), ok, failed)
+
+    def show_consumer_id(self, consumer_id: str) -> None:
+        self.consumer_id_label.setText(consumer_id)

@@ -1,0 +1,76 @@
+"""The selected event in the detail pane: shown at once; its subject's history follows from a
+worker thread (finding it searches every held event, ~100 ms for a million: too long for the UI
+thread when arrow keys move the selection), and again as new events arrive, at most once a
+second. A history for a row no longer selected is dropped."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QTimer
+
+from gui.eventlog.store import EventStore
+from gui.ui.detail import DetailPane
+from gui.ui.event_table import EventTable
+from gui.ui.model import EventTableModel
+from gui.ui.status import StatusPanel
+
+HISTORY_EVERY_S = 1.0
+
+
+class SelectionDetail(QObject):
+    def __init__(
+        self,
+        events: EventStore,
+        model: EventTableModel,
+        table: EventTable,
+        detail: DetailPane,
+        status: StatusPanel,
+        run_async: Callable[..., None],
+    ) -> None:
+        super().__init__(detail)
+        self.events, self.model, self.table, self.detail, self.status = events, model, table, detail, status
+        self.run_async = run_async
+        self.generation = 0  # which row's subject history is awaited
+        self.subject = ""
+        self._asked = 0.0
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self.refresh_history)
+        table.view.selectionModel().currentRowChanged.connect(self.on_row_selected)
+
+    def on_row_selected(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        self.generation += 1
+        self.subject = ""
+        if not current.isValid():
+            self.detail.show_event(None, b"", [])
+            return
+        self.table.stop_following()  # a selected row stays where it is while events arrive
+        row = self.model.row_id(current.row())
+        event = self.events.event(row)
+        self.detail.show_event(event, self.events.raw_bytes(row), [event])
+        self.subject = str(event.get("subject", "") or "")
+        self._asked = 0.0
+        self.refresh_history()
+
+    def reshow(self) -> None:
+        """The same row again (times are shown in another zone)."""
+        self.on_row_selected(self.table.view.currentIndex())
+
+    def refresh_history(self) -> None:
+        subject = self.subject
+        if not subject:
+            return
+        wait = HISTORY_EVERY_S - (time.monotonic() - self._asked)
+        if wait > 0:  # asked less than a second ago: once more when the second is up
+            self._timer.start(int(wait * 1000) + 1)
+            return
+        self._asked = time.monotonic()
+        generation, store = self.generation, self.events
+
+        def show(history: list[dict[str, Any]]) -> None:
+            if generation == self.generation:
+                self.detail.show_history(history)
+
+        self.run_async(lambda: store.subject_events(subject), show, lambda err: self.status.tell(f"History: {err}"))

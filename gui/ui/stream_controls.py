@@ -1,0 +1,183 @@
+"""The stream's commands as the user gives them: Start (Restart while streaming), Pause/Resume,
+Stop, Retry now; what the session says shown in the status bar and the banner; the counters and
+the lag."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from gui.consumer import Consumer
+from gui.ui.actions import Actions
+from gui.ui.commits import Commits
+from gui.ui.connection_bar import ConnectionBar
+from gui.ui.event_table import EventTable
+from gui.ui.notify import Notifier
+from gui.ui.position_bar import PositionBar
+from gui.ui.session import StreamSession, StreamStatus
+from gui.ui.status import StatusPanel
+
+LAG_MS = 5000
+
+
+class StreamControls(QObject):
+    def __init__(
+        self,
+        session: StreamSession,
+        actions: Actions,
+        status: StatusPanel,
+        connection: ConnectionBar,
+        position: PositionBar,
+        table: EventTable,
+        commits: Commits,
+        notifier: Notifier,
+        run_async: Callable[..., None],
+        started: Callable[[], None],
+        filter_bar_error: Callable[[str], None],
+    ) -> None:
+        super().__init__(session)
+        self.session, self.actions, self.status, self.connection = session, actions, status, connection
+        self.position, self.table, self.commits, self.notifier = position, table, commits, notifier
+        self.run_async, self._started, self.filter_bar_error = run_async, started, filter_bar_error
+        a = actions
+        a.start.triggered.connect(self.on_start_requested)
+        a.pause.toggled.connect(self.set_paused)
+        a.stop.triggered.connect(self.stop)
+        a.retry.triggered.connect(self.retry_now)
+        status.retry_button.clicked.connect(self.retry_now)
+        status.banner.retry_clicked.connect(self.retry_now)
+        table.view.pause_requested.connect(self.toggle_pause)
+        session.status_changed.connect(self.on_status)
+        session.rule_matched.connect(self.on_rule_matched)
+        session.running_changed.connect(lambda _running: self.update_buttons())
+        connection.about_to_change.connect(self.stop)
+        connection.client_changed.connect(self.update_buttons)
+        self._lag_timer = QTimer(self, interval=LAG_MS)
+        self._lag_timer.timeout.connect(self.refresh_lag)
+        self._lag_timer.start()
+
+    def on_start_requested(self) -> None:
+        """Start (F5): a running stream restarts from the chosen position, and the status says so."""
+        restarting = self.session.running
+        self.start()
+        if restarting and self.session.running:
+            self.status.tell("Restarted from the chosen position: the table shows the new stream only")
+
+    def start(self) -> None:
+        client, sub = self.connection.client, self.connection.subscription
+        if client is None or sub is None:
+            self.status.tell("Pick a connection and a subscription first")
+            return
+        try:
+            start = self.position.start_position()
+        except ValueError as err:
+            self.status.tell(str(err))
+            self.status.stream_status_label.setText(str(err))
+            return
+        self.table.reset()
+        consumer_id = self.position.consumer_id_label.text()
+        commit = "stored" if self.commits.target == "stored" else "none"
+        store, options = self.connection.store, dict(self.session.consumer_options)
+
+        def factory(sink: Any) -> Consumer:
+            return Consumer(client, sub, consumer_id, start, sink, commit=commit, store=store, **options)
+
+        self.actions.pause.setChecked(False)
+        self.session.start(factory)
+        self._started()
+        self.update_buttons()
+
+    def stop(self) -> None:
+        self.session.stop()
+        self.actions.pause.setChecked(False)
+        self.update_buttons()
+
+    def set_paused(self, paused: bool) -> None:
+        self.session.set_paused(paused)
+        self.actions.pause.setText("&Resume" if self.session.paused else "&Pause")
+        if paused and not self.session.paused:
+            self.actions.pause.setChecked(False)
+
+    def toggle_pause(self) -> None:
+        if self.session.running:
+            self.actions.pause.toggle()
+
+    def retry_now(self) -> None:
+        """Cut the wait before the next attempt short (the user knows the network is back)."""
+        self.status.retry_button.setVisible(False)
+        self.session.retry_now()
+
+    def on_status(self, status: StreamStatus) -> None:
+        self.status.show_status(status, can_retry=self.session.running)
+        if status.state == "stopped":
+            self.actions.pause.setChecked(False)
+        self.update_buttons()
+
+    def on_rule_matched(self, matched: int) -> None:
+        notice = self.notifier.add(matched)
+        if notice:
+            self.status.tell(notice)
+
+    def update_buttons(self) -> None:
+        running = self.session.running
+        client = self.connection.client
+        ready = client is not None and self.connection.subscription is not None
+        a = self.actions
+        a.start.setEnabled(ready)
+        a.start.setText("Re&start" if running else "&Start")
+        for action in (a.pause, a.stop, a.retry):
+            action.setEnabled(running)
+        a.new_subscription.setEnabled(client is not None)
+        a.add_subscription.setEnabled(client is not None)
+        self.position.new_consumer_button.setEnabled(ready)
+
+    def set_notify_rule(self, text: str) -> None:
+        """The notification rule, checked here, evaluated in the consumer thread from now on."""
+        try:
+            rule = self.notifier.set_rule(text)
+        except ValueError as err:
+            self.filter_bar_error(str(err))
+            return
+        self.filter_bar_error("")
+        self.session.set_rule(rule)
+
+    def new_consumer_id(self) -> None:
+        """A new consumer ID for this machine, asked first: it changes which instance leads."""
+        if self.connection.client is None or self.connection.subscription is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "New consumer ID",
+            "A new consumer ID changes which instance the server treats as the leader of this subscription: "
+            "until the old one's session times out, this window will be on standby. Continue?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.position.window(),
+        )
+        box.setObjectName("newConsumerBox")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(answer: int) -> None:
+            if answer == QMessageBox.StandardButton.Yes:
+                self.stop()
+                self.position.show_consumer_id(self.connection.new_consumer_id() or "—")
+
+        box.finished.connect(answered)
+        box.open()  # window-modal, no nested event loop
+
+    def update_counts(self) -> None:
+        s = self.session
+        self.status.show_counts(rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll)
+
+    def refresh_lag(self) -> None:
+        client, sub, last = self.connection.client, self.connection.subscription, self.session.last_offset
+        if client is None or sub is None or not self.session.running or last is None:
+            return
+        self.run_async(
+            lambda: client.topic_offset(sub.topic_id, "CURRENT"),
+            lambda latest: self.status.show_lag(max(0, latest - last)),
+            lambda err: self.status.show_lag(None),
+        )
