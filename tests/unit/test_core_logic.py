@@ -85,12 +85,19 @@ def test_cel_environment() -> None:
         'type.endsWith(".deleted.v1.0") && tenant_id != "t1"',
         "sequence % 3 == 0 || subject == ''",
         'data.kind == "customer" && tenant_id == "t1"',
+        'data.kind == "customer"',
+        "has(data.contact.email) && data.contact.email.endsWith('.com')",
+        "data.contact.email == 'u1@b.com' || data.contact == {'email': 'u2@b.org'}",
+        "data.items.exists(x, x > 2)",
+        "data.kind.size() > 7",
         "size(data) > 1 && data.n > 60",
+        '[1].exists(data, data > 0) && data.kind == "partner"',
     ],
 )
 def test_cel_answers_remembered_per_field_values_are_the_evaluated_ones(expression: str) -> None:
-    """Without the payload named, an expression is evaluated once per distinct values of the
-    fields it names; its answers must be those of evaluating every event."""
+    """An expression is evaluated once per distinct values of the fields it names (and of the
+    payload paths it reads, when it reads the payload only through fixed paths); its answers must
+    be those of evaluating every event whole."""
     kinds = ("created", "deleted", "updated")
     events: list[dict[str, object]] = [
         {
@@ -98,11 +105,19 @@ def test_cel_answers_remembered_per_field_values_are_the_evaluated_ones(expressi
             "tenant_id": f"t{n % 4}",
             "sequence": n,
             "subject": "" if n % 5 == 0 else f"s{n}",
-            "data": {"kind": "customer" if n % 2 else "partner", "n": n},
+            "data": {
+                "kind": "customer" if n % 2 else "partner",
+                "n": n,
+                **({"contact": {"email": f"u{n % 3}@b.{'com' if n % 4 else 'org'}"}} if n % 7 else {}),
+                **({"items": [n % 5, 1]} if n % 3 else {"items": "not a list"}),
+            },
         }
         for n in range(120)
     ]
     events.append({"type": ["not", "a", "string"], "tenant_id": {"a": 1}, "sequence": 7})  # malformed
+    events.append({"type": "t", "data": "a string payload"})
+    events.append({"type": "t", "data": {"contact": "not an object", "kind": 5}})
+    events.append({"type": "t", "data": {"n": 2**70, "kind": "customer"}})  # no JSON for 2**70
     remembering = CelFilter(expression)
     evaluations = 0
     evaluate = remembering._program.evaluate
@@ -114,10 +129,31 @@ def test_cel_answers_remembered_per_field_values_are_the_evaluated_ones(expressi
 
     remembering._program.evaluate = counted
     answers = [remembering.matches(e) for e in events]
-    assert answers == [CelFilter(expression).matches(e) for e in events]  # a fresh filter for each
-    assert any(answers) and not all(answers[:-1])
+    # a payload field the expression does not read cannot make it fail (cel-python cannot hold
+    # 2**70: evaluated whole, the last event fails on that field alone)
+    expected = [whole(expression, e) for e in events[:-1]]
+    if remembering._paths is not None:
+        expected.append(whole(expression, {"type": "t", "data": {"kind": "customer"}}))
+    else:
+        expected.append(whole(expression, events[-1]))
+    assert answers == expected
+    assert any(answers) and not all(answers)
     if "data" not in expression and "sequence" not in expression:
         assert evaluations < 20  # the distinct (type, tenant) values, not 121 events
+    if expression == 'data.kind == "customer"':
+        assert evaluations < 10  # the distinct kinds, not 124 events
+
+
+def whole(expression: str, event: dict[str, object]) -> bool:
+    """The answer of evaluating the expression over the whole event, nothing remembered."""
+    reference = CelFilter(expression)
+    activation = {name: event.get(name) or "" for name in reference._strings}
+    for name in reference._ints:
+        value = event.get(name)
+        activation[name] = value if isinstance(value, int) else 0
+    if reference._data:
+        activation["data"] = event.get("data")
+    return reference._evaluate(activation)
 
 
 @pytest.mark.parametrize("value", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"])
