@@ -7,10 +7,12 @@ Manager gets one fresh token and one repeat, and every failure becomes a typed
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import logging
 import math
 import os
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 import orjson
 import requests
+import urllib3
 
 from gui.api import errors
 from gui.api.durations import format_time, parse_duration
@@ -32,6 +35,9 @@ TOKEN_PATHS = ("/api/2/idp/token", "/bc/idp/token")
 CONNECT_TIMEOUT = 10.0
 CALL_TIMEOUT = 30.0
 POLL_READ_MARGIN = 15.0
+DEADLINE_MARGIN = 10.0  # a whole answer must have arrived this long after its read timeout
+MAX_BODY = 16 * 1024 * 1024  # an answer larger than this is refused (a poll is <= 100 events of <= 64 KB)
+READ_CHUNK = 64 * 1024
 USER_AGENT = "event-monitor/0.1"
 
 
@@ -50,11 +56,26 @@ def normalize_dc_url(url: str, *, allow_insecure_http: bool = False) -> str:
     HTTPS always; plain HTTP only to a loopback address (the emulator) unless explicitly allowed.
     """
     text = (url or "").strip().rstrip("/")
+    example = "expected e.g. https://eu2-cloud.acronis.com"
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise errors.ConfigurationError(
+            f"{url!r} is not a data center URL: it holds spaces or control characters; {example}"
+        )
     parts = urlsplit(text)
     if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise errors.ConfigurationError(f"{url!r} is not a data center URL; {example}")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        # a user and password in the URL would be stored, shown and sent as Basic auth
         raise errors.ConfigurationError(
-            f"{url!r} is not a data center URL; expected e.g. https://eu2-cloud.acronis.com"
+            f"A data center URL cannot hold a user name or password ({parts.scheme}://…@{parts.hostname}): "
+            "give the API client's ID and secret separately"
         )
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        raise errors.ConfigurationError(f"{url!r} is not a data center URL: its port is not 1-65535; {example}")
     if parts.scheme == "http" and not _is_loopback(parts.hostname) and not allow_insecure_http:
         raise errors.ConfigurationError(
             f"{text} uses plain HTTP: your secret and events would cross the network unencrypted. "
@@ -68,12 +89,42 @@ def normalize_dc_url(url: str, *, allow_insecure_http: bool = False) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 
+MAX_RETRY_AFTER = 300.0  # a server asking to wait longer is waited on for 5 minutes, then asked again
+DEFAULT_TOKEN_S = 7200.0  # tokens live 2 hours when the answer does not say
+_BEARER = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750 b64token
+
+
 def _retry_after(response: requests.Response, default: float = 1.0) -> float:
+    """Retry-After in seconds, capped at MAX_RETRY_AFTER (inf, 1e308 or a year are not waited)."""
     value = response.headers.get("Retry-After", "")
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return default
+    if math.isnan(seconds):
+        return default
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def token_lifetime(body: Mapping[str, Any], now: float | None = None) -> float:
+    """Seconds the token answer says the token lives: ``expires_in`` (seconds from now) or
+    ``expires_on`` (epoch seconds, as Acronis's own samples read it); the shorter when both are
+    there; two hours when neither is a usable number (e.g. "soon")."""
+    now = time.time() if now is None else now
+    lifetimes = []
+    for key, value in (("expires_in", body.get("expires_in")), ("expires_on", body.get("expires_on"))):
+        try:
+            number = float(value) if not isinstance(value, bool) and value is not None else math.nan
+        except (TypeError, ValueError):
+            number = math.nan
+        if not math.isfinite(number):
+            if value is not None:
+                log.info("token answer: %s is not a number of seconds; assuming %.0f s", key, DEFAULT_TOKEN_S)
+            continue
+        lifetimes.append(number - now if key == "expires_on" else number)
+    if not lifetimes:
+        return DEFAULT_TOKEN_S
+    return max(0.0, min(lifetimes))
 
 
 class EventManagerClient:
@@ -115,20 +166,57 @@ class EventManagerClient:
 
     # -- transport ---------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, *, timeout: float | tuple[float, float], **kw: Any) -> requests.Response:
+    def _send(self, method: str, url: str, *, timeout: tuple[float, float], **kw: Any) -> requests.Response:
+        """One request, its whole answer read within a deadline (the read timeout restarts on every
+        byte, so a server dripping one byte a second would otherwise never time out) and at most
+        MAX_BODY bytes of it (a server sending gigabytes would otherwise fill the memory)."""
+        deadline = time.monotonic() + timeout[0] + timeout[1] + DEADLINE_MARGIN
         try:
-            return self._session.request(method, url, timeout=timeout, **kw)
+            response = self._session.request(method, url, timeout=timeout, stream=True, **kw)
+            try:
+                response._content = self._read_body(response, deadline, timeout[0] + timeout[1] + DEADLINE_MARGIN)
+            finally:
+                response.close()
+            return response
         except requests.exceptions.SSLError as err:
             raise errors.TlsError(
-                f"TLS check failed for {self.dc_url}: {_root_cause(err)}. "
+                f"TLS check failed for {self.dc_url}: {self.mask(_root_cause(err))}. "
                 "The certificate is not trusted or the server is not who it claims to be."
             ) from err
         except requests.exceptions.Timeout as err:
-            raise errors.NetworkError(f"{self.dc_url} did not answer in time ({_root_cause(err)})") from err
+            raise errors.NetworkError(f"{self.dc_url} did not answer in time ({self.mask(_root_cause(err))})") from err
         except requests.exceptions.ConnectionError as err:
-            raise errors.NetworkError(f"Cannot reach {self.dc_url}: {_root_cause(err)}") from err
+            raise errors.NetworkError(f"Cannot reach {self.dc_url}: {self.mask(_root_cause(err))}") from err
         except requests.exceptions.RequestException as err:
-            raise errors.NetworkError(f"Request to {self.dc_url} failed: {_root_cause(err)}") from err
+            raise errors.NetworkError(f"Request to {self.dc_url} failed: {self.mask(_root_cause(err))}") from err
+        except (urllib3.exceptions.HTTPError, OSError) as err:  # while reading the body
+            raise errors.NetworkError(
+                f"The answer from {self.dc_url} broke off: {self.mask(_root_cause(err))}"
+            ) from err
+
+    def _read_body(self, response: requests.Response, deadline: float, allowed: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        raw = response.raw
+        while True:
+            if time.monotonic() > deadline:
+                raise errors.NetworkError(
+                    f"{self.dc_url} did not finish its answer within {allowed:.0f} s "
+                    f"({size:,} bytes arrived); the connection was closed"
+                )
+            data = raw.read1(
+                READ_CHUNK, decode_content=True
+            )  # what has arrived, at most one socket read: the deadline is checked
+            if not data:
+                return b"".join(chunks)
+            size += len(data)
+            if size > MAX_BODY:
+                raise errors.MalformedResponse(
+                    f"The answer from {self.dc_url} is larger than {MAX_BODY // (1024 * 1024)} MB "
+                    "(the API sends at most 100 events of 64 KB); it was not read further",
+                    status=response.status_code,
+                )
+            chunks.append(data)
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -165,7 +253,12 @@ class EventManagerClient:
             body = self._json(response, "token")
             if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
                 raise errors.MalformedResponse(f"The token endpoint of {self.dc_url} answered without an access_token")
-            ttl = float(body.get("expires_in") or 7200)
+            if not _BEARER.fullmatch(body["access_token"]):  # it goes into a header: never print it
+                raise errors.MalformedResponse(
+                    f"The token endpoint of {self.dc_url} answered with an access_token that is not a bearer "
+                    "token (it holds spaces, line breaks or other characters a token cannot have)"
+                )
+            ttl = token_lifetime(body)
             margin = min(60.0, ttl * 0.1)
             self._token = body["access_token"]
             self._token_deadline = time.monotonic() + max(0.0, ttl - margin)
@@ -185,12 +278,23 @@ class EventManagerClient:
                 status=response.status_code,
             ) from err
 
+    def mask(self, text: str) -> str:
+        """``text`` with this connection's secret, its Basic credentials and its token hidden (a
+        server's error message may echo the request's headers)."""
+        basic = base64.b64encode(f"{self.client_id}:{self._secret}".encode()).decode()
+        for secret in (self._secret, basic, self._token or ""):
+            if len(secret) >= 4:
+                text = text.replace(secret, "•••")
+        return text
+
     def _error_detail(self, response: requests.Response) -> tuple[str, str | None]:
         try:
             body = orjson.loads(response.content)
             err = body.get("error") if isinstance(body, dict) else None
             if isinstance(err, dict):
-                return str(err.get("message") or err.get("code") or ""), err.get("code")
+                code = err.get("code")
+                message = self.mask(str(err.get("message") or code or ""))
+                return message[:500], (self.mask(code)[:100] if isinstance(code, str) else None)
         except (orjson.JSONDecodeError, AttributeError):
             pass
         return "", None
@@ -221,8 +325,9 @@ class EventManagerClient:
             not_leader = code != "rateLimited"
             retry = _retry_after(response)
             reason = "standby: another instance is the leader" if not_leader else "rate limited by the server"
+            capped = " (the server asked for longer)" if retry >= MAX_RETRY_AFTER else ""
             raise errors.RetryLater(
-                f"{reason} (retry in {math.ceil(retry)} s)", retry_after=retry, not_leader=not_leader
+                f"{reason} (retry in {math.ceil(retry)} s{capped})", retry_after=retry, not_leader=not_leader
             )
         if status >= 500:
             raise errors.ServerError(f"Server error {status} while {what}{suffix}", status=status, code=code)

@@ -28,11 +28,28 @@ HOME_ENV = "EVENT_MONITOR_HOME"
 
 
 def data_dir() -> Path:
-    """Where local data lives: ``$EVENT_MONITOR_HOME`` or the platform's user data directory."""
+    """Where local data lives: ``$EVENT_MONITOR_HOME`` or the platform's user data directory,
+    readable by this user only (0700). StoreError when it cannot be a folder."""
     override = os.environ.get(HOME_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        existed = path.is_dir()
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not existed or not override:  # ours: only this user may read it (a folder the user chose is left as is)
+            path.chmod(0o700)
+    except OSError as err:
+        what = "it is a file, not a folder" if path.exists() and not path.is_dir() else (err.strerror or str(err))
+        where = f" (set by {HOME_ENV})" if override else ""
+        raise StoreError(f"The folder for local data {path}{where} cannot be used: {what}", path) from err
     return path
+
+
+def private(path: Path) -> None:
+    """Readable and writable by this user only (0600); a file that is not there is left alone."""
+    try:
+        path.chmod(0o600)
+    except FileNotFoundError:
+        pass
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,12 @@ class StateStore:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path else data_dir() / "state.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(
+                f"The folder {self.path.parent} cannot hold the state file: {err.strerror or err}"
+            ) from err
         self._lock = threading.RLock()
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
@@ -122,6 +144,8 @@ class StateStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+            for suffix in ("", "-wal", "-shm"):  # offsets and IDs are this user's business only
+                private(self.path.with_name(self.path.name + suffix))
         except sqlite3.DatabaseError as err:
             damaged = not isinstance(err, sqlite3.OperationalError)  # not "locked" or "unable to open"
             raise StoreError(f"The state file {self.path} cannot be opened: {err}", self.path, damaged=damaged) from err

@@ -4,7 +4,10 @@ time range and appearance. Never a secret."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+from gui.storage.store import private
 
 PRESETS_KEPT = ("any", "5m", "15m", "1h", "24h", "today")  # a custom range is not meant for the next run
 
@@ -22,6 +25,8 @@ def save(window: Any) -> None:
     s.setValue("commit_mode", window.commit_mode_combo.currentData())
     s.setValue("time_zone", window.time_zone_combo.currentData())
     s.setValue("time_range", window.time_range.preset)
+    s.sync()
+    private(Path(s.fileName()))  # this user's only, like the state store
 
 
 def restore(window: Any) -> None:

@@ -326,7 +326,7 @@ def ui_stall(seconds: float, rate: int) -> tuple[float, float, float]:
     emulator offering the events is another process)."""
     import resource
 
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QTimer
 
     from gui.api import EventManagerClient, Subscription
     from gui.api.models import TENANT_TOPIC, all_types_pattern
@@ -387,6 +387,8 @@ def ui_stall(seconds: float, rate: int) -> tuple[float, float, float]:
             flush=True,
         )
         window.close()
+        window.deleteLater()  # a closed window's timers would go on costing the runs after it
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return worst, rate_seen, cpu_pct
     finally:
         stop(proc)

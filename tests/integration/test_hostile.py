@@ -1,0 +1,153 @@
+"""Hostile servers and bad input, over loopback HTTP against a server of our own
+(tests/integration/hostile.py): memory and time stay bounded, secrets never appear in a message,
+bad URLs are refused at entry."""
+
+from __future__ import annotations
+
+import base64
+import os
+import stat
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from gui.api import client as client_module
+from gui.api import errors
+from gui.api.client import MAX_BODY, MAX_RETRY_AFTER, EventManagerClient, normalize_dc_url, token_lifetime
+from gui.storage import Profile, StateStore
+from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server
+
+SUB = "6f1b2d1c-1111-4222-8333-444455556666"
+
+
+def test_an_endless_answer_is_cut_at_the_cap_with_memory_bounded() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "huge"
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        tracemalloc.start()
+        try:
+            with pytest.raises(errors.MalformedResponse, match="larger than 16 MB"):
+                client.poll(SUB, "consumer", 0, timeout="PT1S")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            client.close()
+        assert peak < 2 * MAX_BODY + 8 * 1024 * 1024  # the cap and a join of it, not the 256 MB offered
+        assert behaviour.sent < 64 * 1024 * 1024  # the client stopped reading; the server was cut off
+
+
+def test_a_dripping_answer_meets_a_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # small margins so the deadline comes within seconds: 1 s connect + (1 s wait + 1 s) read + 1 s
+    monkeypatch.setattr(client_module, "CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr(client_module, "POLL_READ_MARGIN", 1.0)
+    monkeypatch.setattr(client_module, "DEADLINE_MARGIN", 1.0)
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "drip"
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        started = time.monotonic()
+        with pytest.raises(errors.NetworkError, match="did not finish its answer within 4 s"):
+            client.poll(SUB, "consumer", 0, timeout="PT1S")
+        assert time.monotonic() - started < 8  # the deadline, not the 100 s the drip would take
+        client.close()
+
+
+def test_a_token_that_is_no_bearer_token_is_refused_and_never_printed() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.token = "TOKEN-abc\n"
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        with pytest.raises(errors.MalformedResponse) as info:
+            client.token()
+        assert "TOKEN-abc" not in str(info.value) and "not a bearer token" in str(info.value)
+        client.close()
+
+
+def test_secrets_echoed_by_a_server_error_are_masked() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "echo"
+        behaviour.token = "tok-0123456789"
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        client.token()
+        with pytest.raises(errors.ServerError) as info:
+            client.poll(SUB, "consumer", 0, timeout="PT1S")
+        text = str(info.value)
+        assert "headers" in text  # the server's message is there...
+        basic = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
+        for secret in ("tok-0123456789", SECRET, basic):
+            assert secret not in text  # ...without our token or secret
+        client.close()
+
+
+@pytest.mark.parametrize("value", ["inf", "1e308", "1e9", "nan", "-5"])
+def test_absurd_retry_after_is_capped(value: str) -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events, behaviour.retry_after = "retry_after", value
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        with pytest.raises(errors.RetryLater) as info:
+            client.poll(SUB, "consumer", 0, timeout="PT1S")
+        assert 0 <= info.value.retry_after <= MAX_RETRY_AFTER
+        client.close()
+
+
+def test_token_lifetimes_from_expires_in_expires_on_or_neither() -> None:
+    assert token_lifetime({"expires_in": 60}, now=1000) == 60
+    assert token_lifetime({"expires_on": 1300}, now=1000) == 300
+    assert token_lifetime({"expires_in": 60, "expires_on": 1030}, now=1000) == 30  # the shorter
+    assert token_lifetime({"expires_in": "soon"}, now=1000) == 7200  # not a number: the default
+    assert token_lifetime({"expires_on": "inf"}, now=1000) == 7200
+    assert token_lifetime({}, now=1000) == 7200
+
+
+def test_a_token_with_only_expires_on_is_renewed_before_it_expires() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.token_fields = {"expires_on": int(time.time()) + 3}  # short-lived, absolute
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        first = client.token()
+        deadline = time.monotonic() + 10
+        while behaviour.tokens_issued < 2 and time.monotonic() < deadline:
+            behaviour.token_fields = {"expires_on": int(time.time()) + 3}
+            client.token()  # renewed once the first is about to expire, not after
+        assert behaviour.tokens_issued >= 2 and first
+        client.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://alice:pw@eu2-cloud.acronis.com", "user name or password"),
+        ("https://alice@eu2-cloud.acronis.com", "user name or password"),
+        ("https://eu2 cloud.acronis.com", "spaces or control characters"),
+        ("https://eu2-cloud.acronis.com\r\nX: y", "spaces or control characters"),
+        ("https://eu2-cloud.acronis.com:99999", "port"),
+        ("https://eu2-cloud.acronis.com:abc", "port"),
+    ],
+)
+def test_bad_data_center_urls_are_refused_at_entry(url: str, said: str) -> None:
+    with pytest.raises(errors.ConfigurationError, match=said) as info:
+        normalize_dc_url(url)
+    assert "pw" not in str(info.value)
+
+
+def test_local_data_is_private_to_the_user(home: Path) -> None:
+    store = StateStore()
+    store.save_profile(Profile("p", "https://eu2-cloud.acronis.com", "id"))
+    store.close()
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert stat.S_IMODE((home / "state.sqlite3").stat().st_mode) == 0o600
+
+
+def test_a_home_that_is_a_file_is_exit_5_with_the_reason(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    result = subprocess.run(
+        [sys.executable, "-m", "gui", "profile", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, EVENT_MONITOR_HOME=str(not_a_folder)),
+    )
+    assert result.returncode == 5
+    assert "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr
