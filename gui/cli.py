@@ -15,7 +15,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TextIO, cast
 
 from gui import __version__
 from gui.api import errors
@@ -27,6 +27,7 @@ from gui.display import display_problem
 from gui.eventlog.export import DEFAULT_COLUMNS, CsvWriter
 from gui.storage import secrets
 from gui.storage.store import Profile, StateStore, StoreError
+from gui.terminal import SafeText
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE, EXIT_DISPLAY = 0, 1, 2, 3, 4, 5, 6
 
@@ -145,6 +146,8 @@ def _connection_args(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if not isinstance(sys.stderr, SafeText):  # states, errors and notes may quote a server's text
+        sys.stderr = SafeText(sys.stderr)
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(args_list)
@@ -361,7 +364,12 @@ def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
             file=sys.stderr,
         )
     consumer_id = args.consumer_id or store.consumer_id(client.dc_url, client.client_id, subscription.subscription_id)
-    sink = TailSink(args.format, sys.stdout, sys.stderr)
+    # CSV, and anything shown on a terminal, cannot carry a server's control characters; JSON
+    # Lines into a pipe or a file stay byte-exact
+    out: TextIO = sys.stdout
+    if args.format == "csv" or sys.stdout.isatty():
+        out = cast(TextIO, SafeText(sys.stdout))
+    sink = TailSink(args.format, out, sys.stderr)
     consumer = Consumer(
         client,
         subscription,

@@ -35,7 +35,10 @@ def parse_time(text: str) -> datetime:
         value = datetime.fromisoformat(_normalized(text))
     if value.tzinfo is None:
         raise ValueError(f"time without a time zone: {text!r}")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise ValueError(f"time out of range: {text!r}") from None
 
 
 def _normalized(text: str) -> str:

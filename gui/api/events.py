@@ -9,10 +9,11 @@ A dict is parsed only when something asks for one (CEL, CSV, the detail view).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import compress
 from operator import attrgetter
-from typing import Any, overload
+from typing import Annotated, Any, overload
 
 import msgspec
 import orjson
@@ -21,9 +22,14 @@ _NULL = msgspec.Raw(b"null")
 _EMPTY = msgspec.Raw(b'""')
 
 
+# sequences and offsets are int64 in the API (and in the store's arrays): a server sending 2**70
+# is refused with a clear message, never an overflow deep in the store
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+
+
 class _Head(msgspec.Struct, gc=False):  # no cycles possible: kept out of the cyclic collector's work
-    sequence: int
-    previous: int | None = None
+    sequence: Int64
+    previous: Int64 | None = None
     type: str = ""
     tenant_id: str = ""
     source: str = ""
@@ -35,7 +41,7 @@ class _Head(msgspec.Struct, gc=False):  # no cycles possible: kept out of the cy
 
 class _Heads(msgspec.Struct):
     events: list[_Head]
-    offset: int
+    offset: Int64
 
 
 class _Spans(msgspec.Struct):
@@ -47,6 +53,34 @@ _SPANS = msgspec.json.Decoder(_Spans)
 _HEAD_LIST = msgspec.json.Decoder(list[_Head])
 _FIELDS = {name: attrgetter(name) for name in ("sequence", "previous", "type", "tenant_id", "source")}
 _TEXT_PARTS = attrgetter("id", "subject", "time", "data")
+
+
+BIG_JSON = 1024 * 1024
+
+
+def loads(raw: bytes | memoryview) -> Any:
+    """JSON that orjson refuses but is valid (a number beyond a double, 1e400, becomes inf; an
+    integer beyond 64 bits stays a Python int) is read by the standard library instead: odd values
+    display rather than fail."""
+    try:
+        if len(raw) > BIG_JSON:  # orjson's peak is ~13x a long string's size; msgspec's ~1x
+            return msgspec.json.decode(raw)
+        return orjson.loads(raw)
+    except (orjson.JSONDecodeError, msgspec.DecodeError, msgspec.ValidationError):
+        try:
+            return json.loads(bytes(raw))
+        except RecursionError:
+            raise orjson.JSONDecodeError(
+                "nested too deeply to read", bytes(raw)[:100].decode("utf-8", "replace"), 0
+            ) from None
+
+
+def dumps_pretty(value: Any) -> str:
+    """Indented JSON for people, whatever the values (inf, integers beyond 64 bits)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    except TypeError:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
 class MalformedEvents(ValueError):
@@ -73,6 +107,8 @@ class Events(Sequence[dict[str, Any]]):
             spans = _SPANS.decode(body)
         except (msgspec.ValidationError, msgspec.DecodeError) as err:
             raise MalformedEvents(str(err)) from None
+        except RecursionError:  # 100,000 nested arrays
+            raise MalformedEvents("an event is nested too deeply to read") from None
         return cls(spans.events, heads.events), heads.offset
 
     @classmethod
@@ -129,7 +165,7 @@ class Events(Sequence[dict[str, Any]]):
             index += len(self.raws)
         event = self._dicts.get(index)
         if event is None:
-            event = self._dicts[index] = orjson.loads(memoryview(self.raws[index]))
+            event = self._dicts[index] = loads(memoryview(self.raws[index]))
         return event
 
     def __iter__(self) -> Iterator[dict[str, Any]]:

@@ -38,6 +38,9 @@ START_KINDS = ("earliest", "committed", "stored", "latest", "time", "offset")
 COMMIT_MODES = ("none", "server", "stored")
 
 
+INT64_MAX = 2**63 - 1
+
+
 @dataclass(frozen=True)
 class StartPosition:
     """Where to start reading: ``kind`` in START_KINDS, ``value`` an offset or an RFC 3339 time."""
@@ -55,6 +58,8 @@ class StartPosition:
             number = int(word)
             if number < 0:
                 raise ValueError(f"an offset cannot be negative: {text}")
+            if number > INT64_MAX:
+                raise ValueError(f"an offset is at most {INT64_MAX} (the API's int64): {text}")
             return cls("offset", number)
         try:
             return cls("time", format_time(parse_time(text)))

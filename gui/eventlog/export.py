@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import os
 import queue
 import re
@@ -27,7 +28,11 @@ import msgspec
 import orjson
 import stringzilla as sz
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+from gui.api.events import loads
+
+# what a spreadsheet may run as a formula: = + - @, tab and CR, and their full-width and small
+# look-alikes (some spreadsheets fold those to ASCII before they parse a cell)
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\ufe66", "\ufe62", "\ufe63")
 
 # column key -> header; the order is the default order of an export
 COLUMNS: dict[str, str] = {
@@ -56,7 +61,10 @@ def escape_cell(value: Any) -> str:
     elif isinstance(value, str):
         text = value
     else:
-        text = orjson.dumps(value).decode()
+        try:
+            text = orjson.dumps(value).decode()
+        except TypeError:  # an integer beyond 64 bits, inf: the standard library writes them
+            text = json.dumps(value, ensure_ascii=False, default=str)
     if text.startswith(_DANGEROUS):
         return "'" + text
     return text
@@ -107,7 +115,7 @@ def _data_column(values: list[msgspec.Raw]) -> tuple[list[bytes], bool]:
         if text[:1] in (b"{", b"["):
             out.append(b'"' + text.replace(b'"', b'""') + b'"')
         else:  # a string, number, boolean or null payload: the value itself, as a cell
-            out.append(_quoted(escape_cell(orjson.loads(text))).encode())
+            out.append(_quoted(escape_cell(loads(text))).encode())
     return out, False
 
 
@@ -138,7 +146,8 @@ class CsvWriter:
             self._write: Callable[[bytes], object] = lambda data: text_stream.write(data.decode())
         else:
             self._write = stream.write  # type: ignore[assignment]
-        lines = ["# " + line.replace("\r", " ").replace("\n", " ") for line in comments]
+        # one quoted cell per line: text in it (a filter typed as `x,=cmd|...`) can never start a cell
+        lines = [_quoted("# " + line.replace("\r", " ").replace("\n", " ")) for line in comments]
         lines.append(",".join(COLUMNS[c] for c in self.columns))
         self._write(("\r\n".join(lines) + "\r\n").encode())
 
@@ -147,7 +156,7 @@ class CsvWriter:
         try:
             rows = _ROWS.decode(events_json)
         except msgspec.ValidationError:  # a field of an unexpected type: the general path
-            return self.write(orjson.loads(events_json))
+            return self.write(loads(events_json))
         if rows:
             # the block is one join over cells and separators, row after row; a separator may
             # carry the quotes of the cells beside it (payloads)
@@ -186,11 +195,17 @@ def csv_text(events: Iterable[dict[str, Any]], columns: Sequence[str] = DEFAULT_
 
 @contextmanager
 def atomic_file(path: Path | str, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path``; rename it into place only if the block succeeds."""
+    """Open a temporary file beside ``path``; rename it into place only if the block succeeds. A
+    target that exists and is no regular file (a terminal, a pipe, /dev/stdout) is written to
+    directly: renaming over it would replace the device with a file."""
     target = Path(path)
+    kwargs: dict[str, Any] = {"newline": ""} if "b" not in mode else {}
+    if target.exists() and not target.is_file():
+        with open(target, mode, encoding=encoding if "b" not in mode else None, **kwargs) as direct:
+            yield direct
+        return
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
-        kwargs: dict[str, Any] = {"newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None, **kwargs) as handle:
             yield handle
             handle.flush()
@@ -241,10 +256,13 @@ class _Writer:
                 written += len(data)
                 if written - started >= self._sync_bytes:
                     handle.flush()
-                    if _advise is not None:
-                        _advise(handle.fileno(), started, written - started, _WRITE_BACK)
-                    else:
-                        os.fdatasync(handle.fileno())
+                    try:
+                        if _advise is not None:
+                            _advise(handle.fileno(), started, written - started, _WRITE_BACK)
+                        else:
+                            os.fdatasync(handle.fileno())
+                    except OSError:  # a pipe or a terminal (written directly) has no page cache to hand over
+                        pass
                     started = written
             except BaseException as err:  # handed over to the caller
                 self._error = err

@@ -26,12 +26,11 @@ from operator import add
 from typing import Any
 
 import msgspec
-import orjson
 import stringzilla as sz
 import zstandard
 
 from gui.api.durations import parse_time
-from gui.api.events import Events
+from gui.api.events import Events, loads
 from gui.api.models import short_type
 from gui.eventlog.cel import CelFilter
 
@@ -413,14 +412,14 @@ class EventStore:
         return data
 
     def event(self, row: int) -> dict[str, Any]:
-        return dict(orjson.loads(self.raw_bytes(row)))
+        return dict(loads(self.raw_bytes(row)))
 
     def _fields(self, row: int) -> dict[str, Any]:
         parsed = self._parsed.get(row)
         if parsed is None:
             if len(self._parsed) >= self.CACHE_ROWS:
                 self._parsed.clear()
-            event = orjson.loads(self.raw_bytes(row))
+            event = loads(self.raw_bytes(row))
             parsed = self._parsed[row] = {
                 "time": event.get("time", ""),
                 "subject": event.get("subject", ""),
@@ -535,7 +534,6 @@ class EventStore:
         self, rows: Iterable[int], snapshot: tuple[list[_Chunk], array[int]] | None = None
     ) -> Iterator[dict[str, Any]]:
         """The events of ``rows`` parsed; ``snapshot`` as for ``reader``."""
-        loads = orjson.loads
         for raw in self.reader(list(rows), snapshot)():
             yield loads(raw)
 
@@ -678,7 +676,7 @@ class RowFilter:
             when = store.times()
             kept = [row for row in kept if since <= when[row - base] <= until]
         if self.cel is not None:
-            matches, loads = self.cel.matches, orjson.loads
+            matches = self.cel.matches
             kept = [row for row in kept if matches(loads(store.raw_bytes(row)))]
         return kept if isinstance(kept, array) else array("q", kept)
 

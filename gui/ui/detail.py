@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 import orjson
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QColor, QGuiApplication, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
+from gui.api.events import BIG_JSON, dumps_pretty
 from gui.api.models import short_type
 
 
@@ -65,7 +67,10 @@ def diff(before: Any, after: Any) -> list[str]:
 
 
 def _short(value: Any) -> str:
-    text = orjson.dumps(value).decode()
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits
+        text = str(value)
     return text if len(text) <= 120 else text[:117] + "…"
 
 
@@ -97,6 +102,27 @@ def subject_history(events: list[dict[str, Any]], time_text: Callable[[str], str
     return "\n".join(lines)
 
 
+SHOWN_CHARS = 256 * 1024  # of a big event's text, shown (and highlighted) at first
+SHOW_ALL_CHARS = 2 * 1024 * 1024  # Show all: a text widget lays out a longer line for seconds
+
+
+def event_texts(event: dict[str, Any], raw: bytes, limit: int = SHOWN_CHARS) -> tuple[str, str, bool]:
+    """Pretty and raw text of an event, each cut to ``limit`` characters; whether more can be
+    shown (Show all). Made on a worker thread for big events."""
+    if len(raw) > BIG_JSON:  # indented from the text itself: orjson's peak would be ~13x the event
+        pretty = msgspec.json.format(raw, indent=2).decode("utf-8", "replace")
+    else:
+        pretty = dumps_pretty(event)
+    text = raw.decode("utf-8", "replace")
+    if len(pretty) <= limit and len(text) <= limit:
+        return pretty, text, False
+    if limit < SHOW_ALL_CHARS:
+        note = "\n… cut here: Show all for more"
+    else:
+        note = f"\n… cut at {limit // (1024 * 1024)} MB of {len(raw):,} bytes: Export JSON Lines writes the whole event"
+    return pretty[:limit] + note, text[:limit] + note, limit < SHOW_ALL_CHARS
+
+
 class DetailPane(QTabWidget):
     def __init__(self, dark: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,9 +131,12 @@ class DetailPane(QTabWidget):
         self.raw = self._text("rawJsonView")
         self.history = self._text("subjectHistoryView")
         self._highlighter = JsonHighlighter(self.pretty.document(), dark)
+        self.show_all_button = QPushButton("Show all", objectName="showAllButton")
+        self.show_all_button.setToolTip("Show more of this big event (up to 2 MB; a long text takes a moment)")
+        self.show_all_button.hide()
         for edit in (self.pretty, self.raw, self.history):
             edit.setPlaceholderText("Select an event in the table to see it here")
-        self.addTab(self._with_copy(self.pretty, "Copy JSON"), "Event")
+        self.addTab(self._with_copy(self.pretty, "Copy JSON", self.show_all_button), "Event")
         self.addTab(self._with_copy(self.raw, "Copy raw"), "Raw")
         self.addTab(self._with_copy(self.history, "Copy history"), "Subject history")
         self.time_text: Callable[[str], str] = str  # an event's time as the table shows it
@@ -125,11 +154,13 @@ class DetailPane(QTabWidget):
         edit.setFont(font)
         return edit
 
-    def _with_copy(self, edit: QPlainTextEdit, label: str) -> QWidget:
+    def _with_copy(self, edit: QPlainTextEdit, label: str, extra: QWidget | None = None) -> QWidget:
         box = QWidget()
         layout = QVBoxLayout(box)
         layout.setContentsMargins(2, 2, 2, 2)
         row = QHBoxLayout()
+        if extra is not None:
+            row.addWidget(extra)
         row.addStretch(1)
         button = QPushButton(label)
         button.clicked.connect(lambda: QGuiApplication.clipboard().setText(edit.toPlainText()))
@@ -142,10 +173,21 @@ class DetailPane(QTabWidget):
         if event is None:
             for edit in (self.pretty, self.raw, self.history):
                 edit.clear()
+            self.show_all_button.hide()
             return
-        self.pretty.setPlainText(orjson.dumps(event, option=orjson.OPT_INDENT_2).decode())
-        self.raw.setPlainText(raw.decode("utf-8", "replace"))
+        self.show_texts(*event_texts(event, raw))
         self.show_history(same_subject)
+
+    def show_texts(self, pretty: str, raw: str, cut: bool = False) -> None:
+        """The event's texts; ``cut``: only their first SHOWN_CHARS are shown, Show all offers the rest."""
+        self.pretty.setPlainText(pretty)
+        self.raw.setPlainText(raw)
+        self.show_all_button.setVisible(cut)
+
+    def show_loading(self, size: int) -> None:
+        for edit in (self.pretty, self.raw):
+            edit.setPlainText(f"Reading an event of {size:,} bytes…")
+        self.show_all_button.hide()
 
     def show_history(self, same_subject: list[dict[str, Any]]) -> None:
         self.history.setPlainText(subject_history(same_subject, self.time_text))

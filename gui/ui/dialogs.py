@@ -49,6 +49,7 @@ class ConnectionDialog(QDialog):
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.test_button = QPushButton("Test connection", objectName="testConnectionButton")
         self.result_label = QLabel(objectName="connectionResultLabel", wordWrap=True)
+        self.result_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("Name", self.name_edit)
@@ -153,6 +154,7 @@ class SubscriptionDialog(QDialog):
             objectName="subscriptionCelEdit", placeholderText='optional, e.g. data.kind == "customer"'
         )
         self.error_label = QLabel(objectName="subscriptionErrorLabel", wordWrap=True)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
         self.error_label.setStyleSheet("color: #c0392b")
         form = QFormLayout()
         form.addRow("Topic", self.topic_combo)
@@ -256,6 +258,7 @@ class AddSubscriptionDialog(QDialog):
         self.id_edit = QLineEdit(objectName="existingSubscriptionIdEdit", placeholderText="subscription UUID")
         self.topic_edit = QLineEdit(TENANT_TOPIC, objectName="existingTopicEdit")
         self.error_label = QLabel(wordWrap=True)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
         form = QFormLayout()
         form.addRow("Subscription ID", self.id_edit)
         form.addRow("Topic", self.topic_edit)
@@ -290,12 +293,20 @@ class ExportOptionsDialog(QDialog):
             item = QListWidgetItem(column)
             item.setCheckState(Qt.CheckState.Checked)
             self.columns_list.addItem(item)
+        self.mode_combo = QComboBox(objectName="exportColumnsMode")
+        self.mode_combo.addItem("As the table shows them (for spreadsheets)", "table")
+        self.mode_combo.addItem("Raw fields, full type names (for scripts)", "raw")
+        self.mode_combo.currentIndexChanged.connect(
+            lambda: self.columns_list.setEnabled(self.mode_combo.currentData() == "raw")
+        )
+        self.columns_list.setEnabled(False)
         self.bom_check = QCheckBox("UTF-8 with BOM (for Excel)", objectName="exportBomCheck")
         self.selection_check = QCheckBox("Only the selected rows", objectName="exportSelectionCheck")
         self.selection_check.setEnabled(has_selection)
         layout = QVBoxLayout(self)
         if csv:
             layout.addWidget(QLabel("Columns"))
+            layout.addWidget(self.mode_combo)
             layout.addWidget(self.columns_list)
             layout.addWidget(self.bom_check)
         layout.addWidget(self.selection_check)

@@ -5,6 +5,7 @@ menu."""
 from __future__ import annotations
 
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -20,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.eventlog.store import HEADERS
+from gui.eventlog.store import COLUMNS
+from gui.eventlog.table_export import ShownRows, shown_columns
 from gui.ui.actions import named
 from gui.ui.model import EventTableModel
 from gui.ui.status import StatusPanel
@@ -41,6 +43,7 @@ class EventTable(QWidget):
         super().__init__()
         self.setObjectName("eventTablePart")
         self.model, self.status = model, status
+        self.shown_rows: Callable[[], ShownRows] = lambda: ShownRows(shown_columns(COLUMNS), {}, model.local_time)
         self.follow = True
         self.new_below = 0
         view = self.view = named(EventTableView(model), "eventTable", "Events")
@@ -156,8 +159,10 @@ class EventTable(QWidget):
             self.status.tell("Select rows to copy")
             return
         taken = rows[:COPY_ROWS]
-        lines = ["\t".join(HEADERS)]
-        lines += ["\t".join(cell.translate(_ONE_LINE) for cell in self.model.row_text(row)) for row in taken]
+        shown = self.shown_rows()  # the export's columns, as the table shows them
+        lines = ["\t".join(shown.header())]
+        for array_json in self.model.store.json_arrays(taken)():
+            lines += ("\t".join(cell.translate(_ONE_LINE) for cell in row) for row in shown.rows(array_json))
         QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
         self.status.tell(
             f"Copied {len(taken):,} rows"

@@ -119,7 +119,11 @@ class EventTableModel(QAbstractTableModel):
         store = self.store
         gap = store.gap_before.get(row)
         committed = _COMMITTED if store.seq[row - store.base] <= self.committed else None
-        cells = tuple({DISPLAY: text, _USER: row} for text in self.row_text(row))
+        try:
+            texts = self.row_text(row)
+        except Exception:  # no repaint may raise: an event the store cannot read shows as such
+            texts = ("⚠ unreadable event", *("",) * (len(HEADERS) - 1))
+        cells = tuple({DISPLAY: text, _USER: row} for text in texts)
         for column in (0, 6):
             cells[column][FONT] = self._mono
         for column in (0, 7):

@@ -12,12 +12,13 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QTimer
 
 from gui.eventlog.store import EventStore
-from gui.ui.detail import DetailPane
+from gui.ui.detail import SHOW_ALL_CHARS, DetailPane, event_texts
 from gui.ui.event_table import EventTable
 from gui.ui.model import EventTableModel
 from gui.ui.status import StatusPanel
 
 HISTORY_EVERY_S = 1.0
+BIG_EVENT = 64 * 1024  # bytes of JSON: a bigger event is parsed and shown from a worker thread
 
 
 class SelectionDetail(QObject):
@@ -34,22 +35,63 @@ class SelectionDetail(QObject):
         self.events, self.model, self.table, self.detail, self.status = events, model, table, detail, status
         self.run_async = run_async
         self.generation = 0  # which row's subject history is awaited
+        self.row: int | None = None  # the store row shown
         self.subject = ""
         self._asked = 0.0
         self._timer = QTimer(self, singleShot=True)
         self._timer.timeout.connect(self.refresh_history)
         table.view.selectionModel().currentRowChanged.connect(self.on_row_selected)
+        detail.show_all_button.clicked.connect(self.show_all)
 
     def on_row_selected(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
         self.generation += 1
         self.subject = ""
+        self.row: int | None = None
         if not current.isValid():
             self.detail.show_event(None, b"", [])
             return
         self.table.stop_following()  # a selected row stays where it is while events arrive
-        row = self.model.row_id(current.row())
-        event = self.events.event(row)
-        self.detail.show_event(event, self.events.raw_bytes(row), [event])
+        row = self.row = self.model.row_id(current.row())
+        raw = self.events.raw_bytes(row)
+        if len(raw) <= BIG_EVENT:
+            event = self.events.event(row)
+            self.detail.show_event(event, raw, [event])
+            self._show_subject(event)
+            return
+        # a big event (up to megabytes a hostile server may send): parsed and cut off the UI thread
+        self.detail.show_loading(len(raw))
+        generation, events = self.generation, self.events
+
+        def shown(texts: tuple[dict[str, Any], str, str, bool]) -> None:
+            if generation == self.generation:
+                event, pretty, raw_text, cut = texts
+                self.detail.show_texts(pretty, raw_text, cut)
+                self.detail.show_history([event])
+                self._show_subject(event)
+
+        self.run_async(lambda: (lambda e: (e, *event_texts(e, raw)))(events.event(row)), shown, self._failed)
+
+    def show_all(self) -> None:
+        """The whole of a big event (asked for): made on a worker thread."""
+        row = self.row
+        if row is None or row < self.events.base:  # nothing shown, or it has gone (the cap)
+            return
+        generation, events = self.generation, self.events
+        self.detail.show_all_button.setEnabled(False)
+
+        def shown(texts: tuple[str, str, bool]) -> None:
+            self.detail.show_all_button.setEnabled(True)
+            if generation == self.generation:
+                self.detail.show_texts(*texts)
+
+        raw = events.raw_bytes(row)
+        self.run_async(lambda: event_texts(events.event(row), raw, SHOW_ALL_CHARS), shown, self._failed)
+
+    def _failed(self, err: Exception) -> None:
+        self.detail.show_all_button.setEnabled(True)
+        self.status.tell(f"Could not show the event: {err}")
+
+    def _show_subject(self, event: dict[str, Any]) -> None:
         self.subject = str(event.get("subject", "") or "")
         self._asked = 0.0
         self.refresh_history()

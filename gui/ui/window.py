@@ -18,6 +18,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from gui.api import EventManagerClient, Subscription
+from gui.eventlog.store import COLUMNS as TABLE_COLUMNS
 from gui.eventlog.store import EventStore
 from gui.storage import StateStore
 from gui.ui import appearance, window_state
@@ -27,7 +28,7 @@ from gui.ui.connection_bar import ConnectionBar
 from gui.ui.detail import DetailPane
 from gui.ui.dialogs import show_about
 from gui.ui.event_table import EventTable
-from gui.ui.export_job import Exporter
+from gui.ui.export_job import Exporter, Provenance
 from gui.ui.filter_bar import FilterBar
 from gui.ui.filtering import TableFilter
 from gui.ui.model import EventTableModel
@@ -115,8 +116,15 @@ class MainWindow(QMainWindow):
             self.run_async,
             self.export_rows,
             lambda: self.table.selectionModel().hasSelection(),
-            lambda: (self.subscription.subscription_id if self.subscription else "-", self.filtering.spec),
+            lambda: Provenance(
+                self.subscription.subscription_id if self.subscription else "-",
+                self.filtering.spec,
+                self.time_range.preset_combo.currentText(),
+            ),
+            self.visible_columns,
+            lambda: self.model.local_time,
         )
+        self.table_part.shown_rows = self.exporter.shown_rows  # Ctrl+C copies the export's columns
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table_part)
         self.splitter.addWidget(self.detail)
@@ -389,6 +397,12 @@ class MainWindow(QMainWindow):
 
     def copy_rows(self) -> None:
         self.table_part.copy_rows()
+
+    def visible_columns(self) -> tuple[str, ...]:
+        """The table's shown columns (their keys), in the order the user sees them."""
+        header = self.table.horizontalHeader()
+        logical = (header.logicalIndex(visual) for visual in range(header.count()))
+        return tuple(TABLE_COLUMNS[i] for i in logical if not header.isSectionHidden(i))
 
     def export_rows(self, selection: bool = False) -> Sequence[int]:
         """The store rows to export: the selected ones, or all shown (a snapshot, made without a

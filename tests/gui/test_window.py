@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from PySide6.QtCore import QDateTime, Qt
 
@@ -214,16 +215,16 @@ def test_export_csv_matches_the_filtered_rows(qtbot: Any, open_window: Any, lab:
     window.export_to(target, "csv", bom=True, on_done=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=20000)
     assert done == [window.model.rowCount()]
-    assert window.statusBar().currentMessage() == f"Exported {done[0]:,} events to {target}"
+    assert window.statusBar().currentMessage() == f"Exported {done[0]:,} events to {target}"  # none cut
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    text = raw.decode("utf-8-sig")
-    lines = [ln for ln in text.split("\r\n") if ln and not ln.startswith("#")]
-    rows = list(csv.reader(io.StringIO("\r\n".join(lines))))
-    assert rows[0][:3] == ["sequence", "time", "type"]
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Sequence", "Time", "Type"]  # row 1 is the header, the table's names
     assert [int(r[0]) for r in rows[1:]] == sequences(window)
-    assert "# filter text='tenant.updated'" in text
-    assert not list(tmp_path.glob(".out.csv.*"))  # no temporary file left behind
+    assert {r[2] for r in rows[1:]} == {"tenant.updated"}
+    provenance = orjson.loads((tmp_path / "out.csv.json").read_bytes())  # beside it, not in it
+    assert provenance["filter"]["text"] == "tenant.updated" and provenance["rows"] == len(rows) - 1
+    assert not list(tmp_path.glob(".out.csv*"))  # no temporary file left behind
     suggested = Path(window.default_export_path("csv"))  # the next export starts in the same folder
     assert suggested.parent == tmp_path and suggested.name.startswith("events-") and suggested.suffix == ".csv"
 
@@ -610,10 +611,15 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QGuiApplication.clipboard().text().splitlines()
-    assert lines[0].split("\t") == list(HEADERS)
-    assert [line.split("\t") for line in lines[1:]] == [
-        [model.index(r, c).data() for c in range(last + 1)] for r in (1, 2, 5)
-    ]
+    # the export's columns: the table's, the tenant as name and ID, and the payload
+    assert lines[0].split("\t") == [*HEADERS[:4], "Tenant ID", *HEADERS[4:], "Payload"]
+    for line, r in zip(lines[1:], (1, 2, 5), strict=True):
+        cells = line.split("\t")
+        shown = [model.index(r, c).data() for c in range(last + 1)]
+        assert cells[0] == shown[0] and cells[2] == shown[2] and cells[5:9] == shown[4:8]
+        assert cells[1].replace("T", " ") == shown[1]  # ISO 8601 with its zone, the same moment
+        assert shown[3].startswith(cells[3]) and cells[4].startswith(shown[3].rsplit("(", 1)[-1].rstrip(")"))
+        assert isinstance(orjson.loads(cells[9]), dict)
     assert window.statusBar().currentMessage() == "Copied 3 rows"
     assert list(window.export_rows(selection=True)) == [model.row_id(r) for r in (1, 2, 5)]
     monkeypatch.setattr(window_module, "COPY_ROWS", 2)

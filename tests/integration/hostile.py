@@ -57,6 +57,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         b = self.server.behaviour
+        if b.events == "html":  # every call fails with markup in its message
+            self._json(500, {"error": {"code": "x", "message": "<h2>✔ Connected</h2><b>all good</b>"}})
+            return
         if not self.path.startswith("/api/event_manager/v1/events"):
             self._json(404, {"error": {"code": "notFound", "message": "no"}})
             return
@@ -97,6 +100,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(
                 500, {"error": {"code": "internal", "message": f"bad request with headers {dict(self.headers)}"}}
             )
+        elif b.events == "control":  # one event whose fields carry terminal control sequences
+            if "offset=0" in self.path:
+                event = {"sequence": 1, "type": "t", "tenant_id": "ten\x1b]0;pwned\x07", "subject": "s\x1b[2J"}
+                self._json(200, {"events": [event], "offset": 1})
+            else:
+                self._json(200, {"events": [], "offset": 1})
         elif b.events == "retry_after":
             self._json(429, {"error": {"code": "notLeader", "message": "later"}}, {"Retry-After": b.retry_after})
         else:

@@ -1,0 +1,237 @@
+"""CSV as the table shows it, for spreadsheets (Qt-free): row 1 is the header (the table's column
+names), then one row per event with the columns the user sees, in the table's order: times in
+ISO 8601 with their zone (UTC or local, as the table shows them), short type names, the tenant's
+name and its ID, the ingest delay, the payload. Spreadsheet limits hold: no cell over 32,767
+characters (a longer payload is cut with a visible marker) and at most 1,048,576 rows per file
+(``max_rows`` splits an export into numbered files). Formula safety as for every export.
+Provenance goes to a sidecar file (``NAME.csv.json``), never into the sheet."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import orjson
+
+from gui.api.durations import parse_time
+from gui.api.models import short_type
+from gui.eventlog.export import Cancelled, _quoted, _Writer, atomic_file, escape_cell
+
+CELL_LIMIT = 32_767  # Excel's (and LibreOffice's) characters per cell
+SHEET_ROWS = 1_048_576  # rows per sheet, the header included
+# key -> header; the table's columns, the tenant as name and ID, and the payload
+SHOWN: dict[str, str] = {
+    "sequence": "Sequence",
+    "time": "Time",
+    "type": "Type",
+    "tenant": "Tenant",
+    "tenant_id": "Tenant ID",
+    "subject": "Subject",
+    "source": "Source",
+    "id": "Event ID",
+    "delay": "Ingest delay",
+    "data": "Payload",
+}
+DEFAULT_SHOWN = tuple(SHOWN)
+# the table's column keys (gui.eventlog.store.COLUMNS) as export columns
+FROM_TABLE: dict[str, tuple[str, ...]] = {"tenant": ("tenant", "tenant_id")}
+
+
+def shown_columns(table_keys: Iterable[str]) -> tuple[str, ...]:
+    """The export's columns for the table's visible columns in their visual order, and the payload."""
+    keys: list[str] = []
+    for key in table_keys:
+        keys += FROM_TABLE.get(key, (key,))
+    return (*keys, "data")
+
+
+class _Event(msgspec.Struct, gc=False):
+    sequence: Any = None
+    time: Any = None
+    type: Any = None
+    tenant_id: Any = None
+    subject: Any = None
+    source: Any = None
+    id: Any = None
+    ingest_time: Any = None
+    data: msgspec.Raw = msgspec.Raw(b"null")
+
+
+_EVENTS = msgspec.json.Decoder(list[_Event])
+
+
+def iso_time(text: Any, local: bool) -> str:
+    """An event's time in ISO 8601 with its zone, to the millisecond: ``2026-12-01T22:44:49.422Z``
+    in UTC, ``2026-12-01T23:44:49.422+01:00`` in local time; as sent when it is no time."""
+    try:
+        when = parse_time(text)
+    except ValueError:
+        return "" if text is None else str(text)
+    if local:
+        return when.astimezone().isoformat("T", "milliseconds")
+    return when.isoformat("T", "milliseconds").replace("+00:00", "Z")
+
+
+def _delay(sent: Any, ingested: Any) -> str:
+    try:
+        delta = (parse_time(ingested) - parse_time(sent)).total_seconds()
+    except (ValueError, TypeError):
+        return ""
+    return f"{delta * 1000:.0f} ms" if abs(delta) < 10 else f"{delta:.1f} s"
+
+
+def cut(text: str, limit: int = CELL_LIMIT) -> tuple[str, bool]:
+    """``text`` within ``limit`` characters; a longer one ends in a marker saying so."""
+    if len(text) <= limit:
+        return text, False
+    marker = f"…[cut: {{}} of {len(text):,} characters; full event in the JSON Lines export]"
+    keep = limit - len(marker.format(f"{limit:,}"))
+    return text[:keep] + marker.format(f"{keep:,}"), True
+
+
+@dataclass
+class TableExport:
+    """What an export wrote: rows, cells cut, and the files (more than one when split)."""
+
+    rows: int = 0
+    cut: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+class ShownRows:
+    """Cells of events as the table shows them."""
+
+    def __init__(self, keys: Sequence[str], names: Mapping[str, str], local_time: bool) -> None:
+        unknown = [k for k in keys if k not in SHOWN]
+        if unknown:
+            raise ValueError(f"unknown columns: {', '.join(unknown)}")
+        self.keys, self.names, self.local_time = list(keys), names, local_time
+        self.cut = 0
+
+    def header(self) -> list[str]:
+        return [SHOWN[k] for k in self.keys]
+
+    def cells(self, event: _Event) -> list[str]:
+        out = []
+        for key in self.keys:
+            if key == "time":
+                text = iso_time(event.time, self.local_time)
+            elif key == "type":
+                text = short_type(event.type) if isinstance(event.type, str) else escape_cell(event.type)
+            elif key == "tenant":
+                tenant = event.tenant_id if isinstance(event.tenant_id, str) else ""
+                text = self.names.get(tenant) or tenant
+            elif key == "delay":
+                text = _delay(event.time, event.ingest_time)
+            elif key == "data":
+                raw = bytes(event.data)
+                text = "" if raw == b"null" else raw.decode("utf-8", "replace")
+            else:
+                value = getattr(event, key)
+                text = "" if value is None else str(value) if isinstance(value, (str, int)) else escape_cell(value)
+            text, was_cut = cut(escape_cell(text) if key not in ("sequence", "time", "delay") else text)
+            self.cut += was_cut
+            out.append(text)
+        return out
+
+    def rows(self, array_json: bytes) -> list[list[str]]:
+        try:
+            events = _EVENTS.decode(array_json)
+        except (msgspec.ValidationError, msgspec.DecodeError):  # numbers msgspec cannot hold: one by one
+            events = [_EVENTS.decode(b"[" + _reencoded(e) + b"]")[0] for e in orjson.loads(array_json)]
+        return [self.cells(e) for e in events]
+
+
+def _reencoded(event: Any) -> bytes:
+    try:
+        return orjson.dumps(event)
+    except TypeError:
+        import json
+
+        return json.dumps(event, default=str).encode()
+
+
+def export_table(
+    path: Path | str,
+    arrays: Iterable[bytes],
+    shown: ShownRows,
+    *,
+    bom: bool = False,
+    total: int = 0,
+    progress: Callable[[int, int], bool] | None = None,
+    max_rows: int | None = None,
+) -> TableExport:
+    """Write the events of ``arrays`` (JSON arrays, as ``EventStore.json_arrays`` gives them) as
+    the table shows them, atomically; with ``max_rows``, into ``NAME-1.csv``, ``NAME-2.csv``…
+    of at most that many rows each (the header not counted)."""
+    target = Path(path)
+    result = TableExport()
+    pending: list[list[str]] = []
+    part = 0
+
+    def parts() -> Iterable[list[list[str]]]:
+        nonlocal pending
+        for array_json in arrays:
+            pending += shown.rows(array_json)
+            while max_rows is not None and len(pending) >= max_rows:
+                block, pending = pending[:max_rows], pending[max_rows:]
+                yield block
+        yield pending
+
+    def write(rows: list[list[str]], into: Path) -> None:
+        with atomic_file(into, "wb") as handle:
+            out = _Writer(handle)
+            try:
+                if bom:
+                    out.write(codecs.BOM_UTF8)
+                lines = [",".join(_quoted(h) for h in shown.header())]
+                lines += (",".join(_quoted(c) for c in row) for row in rows)
+                out.write(("\r\n".join(lines) + "\r\n").encode())
+            finally:
+                out.close()
+
+    if max_rows is None:  # one file, written a block at a time
+        with atomic_file(target, "wb") as handle:
+            out = _Writer(handle)
+            try:
+                if bom:
+                    out.write(codecs.BOM_UTF8)
+                out.write((",".join(_quoted(h) for h in shown.header()) + "\r\n").encode())
+                for array_json in arrays:
+                    rows = shown.rows(array_json)
+                    if rows:
+                        out.write(("\r\n".join(",".join(_quoted(c) for c in r) for r in rows) + "\r\n").encode())
+                    result.rows += len(rows)
+                    if progress is not None and not progress(result.rows, total):
+                        raise Cancelled("export cancelled")
+            finally:
+                out.close()
+        result.files.append(target)
+    else:
+        for rows in parts():
+            if not rows and part:
+                break
+            part += 1
+            into = target.with_name(f"{target.stem}-{part}{target.suffix}")
+            write(rows, into)
+            result.files.append(into)
+            result.rows += len(rows)
+            if progress is not None and not progress(result.rows, total):
+                raise Cancelled("export cancelled")
+    result.cut = shown.cut
+    return result
+
+
+def write_sidecar(export: Path, provenance: Mapping[str, Any]) -> Path:
+    """Provenance beside an export (``NAME.csv.json``): what was exported, from where, with which
+    filters, when and by which version; written atomically."""
+    sidecar = export.with_name(export.name + ".json")
+    body = {"exported_at": datetime.now().astimezone().isoformat("T", "seconds"), **provenance}
+    with atomic_file(sidecar, "wb") as handle:
+        handle.write(orjson.dumps(body, option=orjson.OPT_INDENT_2, default=str) + b"\n")
+    return sidecar

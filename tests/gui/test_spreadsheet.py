@@ -1,0 +1,108 @@
+"""The CSV export opened by a real spreadsheet engine (Gnumeric's ssconvert, then read back with
+openpyxl): the header in row 1 with the table's column names, the same number of cells in every
+row, tenant names, times the engine recognises, no formula cell, payloads over 32,767 characters
+cut and marked."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from gui.api.events import Events
+from gui.eventlog.table_export import CELL_LIMIT, SHOWN
+from tests.gui.test_window import sequences, start
+
+HOSTILE = ("=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "＝1+1", "﹦x", "\t=tab")
+
+
+def read_back(csv_path: Path) -> list[list[Any]]:
+    if shutil.which("ssconvert") is None:
+        pytest.fail("ssconvert is missing: apt-get install gnumeric (.ci/run does)")
+    xlsx = csv_path.with_suffix(".xlsx")
+    subprocess.run(["ssconvert", str(csv_path), str(xlsx)], check=True, capture_output=True, timeout=120)
+    with warnings.catch_warnings():  # Gnumeric's workbooks carry no default style; openpyxl says so
+        warnings.filterwarnings("ignore", "Workbook contains no default style", UserWarning)
+        sheet = openpyxl.load_workbook(xlsx).active
+    assert sheet is not None
+    cells = [list(row) for row in sheet.iter_rows()]
+    assert not [c.coordinate for row in cells for c in row if c.data_type == "f"]  # no formula cell
+    return [[c.value for c in row] for row in cells]
+
+
+def add_hostile_rows(window: Any) -> None:
+    raws = [
+        b'{"sequence": %d, "previous": %d, "type": "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0", '
+        b'"tenant_id": "%s", "subject": "%s", "time": "2026-12-01T10:00:00.123Z", "data": {"note": "%s"}}'
+        % (
+            10_000 + i,
+            9_999 + i,
+            text.encode("unicode_escape"),
+            text.encode("unicode_escape"),
+            text.encode("unicode_escape"),
+        )
+        for i, text in enumerate(HOSTILE)
+    ]
+    events, _ = Events.decode(b'{"events": [' + b",".join(raws) + b'], "offset": 20000}')
+    window.events.append(events)
+    window.model.add_rows(window.events.rows())
+
+
+@pytest.mark.parametrize("selection", [False, True])
+def test_an_export_opens_cleanly_in_a_spreadsheet(
+    qtbot: Any, open_window: Any, tmp_path: Path, home: Path, selection: bool
+) -> None:
+    from gui.api import EventManagerClient
+    from gui.emulator import Emulator
+    from gui.storage import Profile, StateStore, secrets
+    from tests.conftest import make_subscription
+
+    with Emulator(history=1500, seed=21) as em:  # payloads up to the 64 KB limit: some over 32,767 characters
+        client = EventManagerClient(em.url, em.client_id, em.client_secret)
+        secrets.set_secret(em.url, em.client_id, em.client_secret)
+        store = StateStore()
+        store.save_profile(Profile("lab", em.url, em.client_id))
+        store.save_subscription(em.url, em.client_id, make_subscription(client))
+        store.close()
+        window = open_window()
+        start(qtbot, window, "earliest", until_rows=1500)
+        window.stop()
+        add_hostile_rows(window)
+        if selection:
+            window.table.selectAll()
+        else:
+            window.filter_edit.setText("tenant")  # a filtered export
+            qtbot.waitUntil(lambda: 0 < window.model.rowCount() <= 1507 and not window.filtering.running, timeout=10000)
+        target = tmp_path / "export.csv"
+        done: list[Any] = []
+        window.export_to(target, "csv", selection=selection, on_done=done.append)
+        qtbot.waitUntil(lambda: bool(done), timeout=60000)
+        assert isinstance(done[0], int) and done[0] == window.model.rowCount()
+        message = window.statusBar().currentMessage()
+        secrets.delete_secret(em.url, em.client_id)
+
+    rows = read_back(target)
+    assert rows[0] == list(SHOWN.values())  # row 1: the header, the table's names
+    assert len(rows) == done[0] + 1
+    assert {len(row) for row in rows} == {len(SHOWN)}  # every row the same number of cells
+    body = rows[1:]
+    assert [int(r[0]) for r in body] == sequences(window)
+    times = [r[1] for r in body]
+    assert sum(hasattr(t, "year") for t in times) == len(times)  # recognised as times, every one
+    uuid_like = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
+    assert all(uuid_like.match(str(r[4])) for r in body if r[0] < 10_000)  # the tenant's ID...
+    assert not [r[3] for r in body if r[0] < 10_000 and uuid_like.match(str(r[3]))]  # ...and its name
+    longest = max(len(str(c or "")) for row in rows for c in row)
+    assert longest <= CELL_LIMIT
+    marked = [r[9] for r in body if "…[cut:" in str(r[9])]
+    assert marked and f"{len(marked):,} cells longer than" in message
+    hostile = [r for r in body if r[0] >= 10_000]
+    assert len(hostile) == len(HOSTILE)
+    for row, text in zip(hostile, HOSTILE, strict=True):
+        assert row[5] == "'" + text or row[5] == text.lstrip("'")  # the text itself, never a result

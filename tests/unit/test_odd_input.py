@@ -1,0 +1,61 @@
+"""Odd but valid JSON and hostile text: numbers beyond a double or 64 bits, deep nesting,
+formula look-alikes, provenance that tries to start a cell. Nothing raises where it should not,
+nothing is lost, nothing a spreadsheet would run."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import pytest
+
+from gui.api.events import Events, MalformedEvents, dumps_pretty
+from gui.eventlog.export import CsvWriter, escape_cell, export_events
+from gui.eventlog.store import EventStore
+
+HUGE = b'{"sequence": 5, "previous": 4, "type": "t", "tenant_id": "x", "time": "2026-12-01T10:00:00Z", "data": {"n": 1e400, "big": 1180591620717411303424}}'
+
+
+def answer(*events: bytes, offset: int = 6) -> bytes:
+    return b'{"events": [' + b",".join(events) + b'], "offset": ' + str(offset).encode() + b"}"
+
+
+def test_a_payload_beyond_a_double_or_64_bits_is_read_shown_and_exported(tmp_path: Path) -> None:
+    events, _ = Events.decode(answer(HUGE))
+    assert math.isinf(events[0]["data"]["n"]) and events[0]["data"]["big"] == 2**70
+    store = EventStore()
+    rows = store.append(events)
+    assert store.cell(rows[0], 0) == "5" and store.event(rows[0])["data"]["big"] == 2**70
+    assert "1180591620717411303424" in dumps_pretty(store.event(rows[0]))  # the detail view's text
+    path = tmp_path / "odd.csv"
+    assert export_events(path, [events.json_array()]) == 1  # written, not the batch lost
+    written = list(csv.reader(io.StringIO(path.read_text())))
+    assert any("1180591620717411303424" in cell for cell in written[-1])
+
+
+def test_deep_nesting_and_sequences_beyond_int64_are_malformed_answers() -> None:
+    deep = b'{"sequence": 1, "data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    with pytest.raises(MalformedEvents, match="nested too deeply"):
+        Events.decode(answer(deep))
+    with pytest.raises(MalformedEvents, match="9223372036854775807"):
+        Events.decode(answer(b'{"sequence": 1180591620717411303424}'))
+    with pytest.raises(MalformedEvents):
+        Events.decode(answer(b'{"sequence": 1}', offset=2**70))
+
+
+@pytest.mark.parametrize("text", ["＝1+1", "＋cmd", "－2", "＠SUM(A1)", "﹦x", "﹢x", "﹣x"])
+def test_full_width_and_small_formula_look_alikes_are_prefixed(text: str) -> None:
+    assert escape_cell(text) == "'" + text
+    events, _ = Events.decode(answer(b'{"sequence": 1, "subject": "' + text.encode() + b'"}', offset=2))
+    out = io.StringIO()
+    CsvWriter(out, ("sequence", "subject")).write_json(events.json_array())
+    assert out.getvalue().splitlines()[-1] == f"1,'{text}"
+
+
+def test_provenance_can_never_start_a_formula_cell() -> None:
+    out = io.StringIO()
+    CsvWriter(out, ("sequence",), comments=["filter text='x,=cmd|' /C calc'!A0'"])
+    first = next(csv.reader(io.StringIO(out.getvalue())))
+    assert len(first) == 1 and first[0].startswith("# ")  # one cell, the whole line
