@@ -243,6 +243,13 @@ class EventManagerClient:
                 if response.status_code == 404 and index + 1 < len(paths):
                     continue
                 break
+            if response.status_code == 429:  # the token endpoint's own rate limit: no leader involved
+                wait = _retry_after(response, 5.0)
+                raise errors.RetryLater(
+                    f"the token endpoint limits the rate (retry in {math.ceil(wait)} s)",
+                    retry_after=wait,
+                    not_leader=False,
+                )
             if response.status_code in (400, 401):
                 raise errors.AuthenticationError(
                     f"{self.dc_url} refused the client ID and secret (HTTP {response.status_code}). "

@@ -188,6 +188,7 @@ class Consumer:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._nudge = threading.Event()  # ends a wait before a retry early (stop, or retry_now)
+        self._led = False  # a poll of this consumer has been answered (it was the leader then)
         self._offset: int | None = None
         self._last_delivered: int | None = None
         self._delivered = 0
@@ -253,14 +254,24 @@ class Consumer:
                         ),
                     )
                     attempt = 0
+                    self._led = True
                     if self._handle(caller, result):
                         reason = f"delivered {self._delivered} events"
                         break
                 except Stopped:
                     break
                 except errors.RetryLater as err:
-                    kind = "standby" if err.not_leader else "rate_limited"
-                    text = "standby: another instance is the leader" if err.not_leader else "rate limited"
+                    # a 429 says "not now"; whether for leadership or for the rate, the client can
+                    # only guess from what it knows: had this consumer been reading?
+                    if not err.not_leader:
+                        kind, text = "rate_limited", "rate limited by the server"
+                    elif self._led:
+                        kind, text = "rate_limited", "rate limited, or another instance took over"
+                    else:
+                        kind, text = (
+                            "standby",
+                            "standby: another instance is the leader (or the server limits the rate)",
+                        )
                     wait = max(err.retry_after, 0.1)
                     self._report(kind, f"{text}, retry in {wait:.0f} s", retry_in=wait)
                     self._sleep(wait)
@@ -273,7 +284,10 @@ class Consumer:
                     delay = delay / 2 + self._rng.uniform(0, delay / 2)
                     self._nudge.clear()  # a retry_now from before this failure is spent
                     self._report(
-                        "backing_off", f"{err}; retry {attempt} in {delay:.1f} s", retry_in=delay, attempt=attempt
+                        "backing_off",
+                        f"{str(err).rstrip('.')}; retry {attempt} in {delay:.1f} s",
+                        retry_in=delay,
+                        attempt=attempt,
                     )
                     self._sleep(delay)
                 except ValueError as err:  # e.g. no stored offset to start from

@@ -49,7 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         b = self.server.behaviour
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.path.endswith("/idp/token"):
+        if self.path.endswith("/idp/token") and b.events == "token429":
+            self._json(429, {"error": {"code": "tooMany", "message": "slow down"}}, {"Retry-After": "7"})
+        elif self.path.endswith("/idp/token"):
             b.tokens_issued += 1
             self._json(200, {"access_token": b.token, "token_type": "bearer", **b.token_fields})
         else:
@@ -106,6 +108,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"events": [event], "offset": 1})
             else:
                 self._json(200, {"events": [], "offset": 1})
+        elif b.events == "notjson":  # a captive portal's page
+            page = b"<html><body>Sign in to the Wi-Fi</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
         elif b.events == "retry_after":
             self._json(429, {"error": {"code": "notLeader", "message": "later"}}, {"Retry-After": b.retry_after})
         else:

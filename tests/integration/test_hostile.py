@@ -9,15 +9,19 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from gui.api import Subscription, errors
 from gui.api import client as client_module
-from gui.api import errors
 from gui.api.client import MAX_BODY, MAX_RETRY_AFTER, EventManagerClient, normalize_dc_url, token_lifetime
+from gui.api.models import TENANT_TOPIC, all_types_pattern
+from gui.consumer import Consumer, ConsumerState, StartPosition
 from gui.storage import Profile, StateStore
 from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server
 
@@ -151,3 +155,58 @@ def test_a_home_that_is_a_file_is_exit_5_with_the_reason(tmp_path: Path) -> None
     )
     assert result.returncode == 5
     assert "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_429_from_the_token_endpoint_is_a_rate_limit_not_standby() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "token429"
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        with pytest.raises(errors.RetryLater) as info:
+            client.token()
+        assert not info.value.not_leader and "token endpoint limits the rate" in str(info.value)
+        assert info.value.retry_after == 7
+        client.close()
+
+
+def consumer_states(url: str, until: Callable[[ConsumerState], bool]) -> list[ConsumerState]:
+    """The states a real consumer reports against ``url`` until one satisfies ``until``."""
+    client = EventManagerClient(url, CLIENT_ID, SECRET)
+    states: list[ConsumerState] = []
+    seen = threading.Event()
+
+    class Sink:
+        def on_batch(self, batch: object) -> None:
+            pass
+
+        def on_state(self, state: ConsumerState) -> None:
+            states.append(state)
+            if until(state):
+                seen.set()
+
+    sub = Subscription(SUB, TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),))
+    consumer = Consumer(client, sub, "consumer", StartPosition("offset", 0), Sink(), backoff_base=5.0)
+    thread = threading.Thread(target=consumer.run)
+    thread.start()
+    try:
+        assert seen.wait(20), [s.message for s in states]
+    finally:
+        consumer.stop()
+        thread.join(10)
+        client.close()
+    return states
+
+
+def test_a_429_before_this_consumer_ever_read_is_standby_with_the_doubt_said() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events, behaviour.retry_after = "retry_after", "2"
+        states = consumer_states(url, lambda s: s.state in ("standby", "rate_limited"))
+    waited = next(s for s in states if s.state in ("standby", "rate_limited"))
+    assert waited.state == "standby" and "or the server limits the rate" in waited.message
+
+
+def test_retry_messages_read_as_one_sentence() -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "notjson"
+        states = consumer_states(url, lambda s: s.state == "backing_off")
+    message = next(s for s in states if s.state == "backing_off").message
+    assert "may be in the way; retry 1 in" in message and ".;" not in message
