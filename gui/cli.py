@@ -400,6 +400,8 @@ def _exit_code_for(error: str) -> int:
         return EXIT_AUTH
     if error == errors.ConfigurationError.__name__ or error == "ValueError":
         return EXIT_USAGE
+    if error == StoreError.__name__:
+        return EXIT_STORE
     return EXIT_FAILED
 
 

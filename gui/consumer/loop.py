@@ -29,7 +29,7 @@ from gui.api.client import EventManagerClient
 from gui.api.durations import format_time, parse_duration, parse_time
 from gui.api.events import Events
 from gui.api.models import PollResult, Subscription
-from gui.storage.store import StateStore
+from gui.storage.store import StateStore, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -295,6 +295,8 @@ class Consumer:
                     break
         except Stopped:
             pass
+        except StoreError as err:  # the local state file: its reason, not a traceback
+            reason, fatal, error = str(err), True, "StoreError"
         except Exception as err:  # a failure of the sink or a bug: report it, never die silently
             log.exception("consumer loop failed")
             reason, fatal, error = f"internal error: {err}", True, type(err).__name__

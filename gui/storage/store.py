@@ -13,10 +13,11 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 import platformdirs
@@ -116,6 +117,21 @@ _MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
+T = TypeVar("T")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} where text belongs")
+    return value
+
+
+def _offset(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+        raise ValueError(f"{value!r} is not an offset")
+    return value
+
+
 class StoreError(RuntimeError):
     """The state file cannot be used; the message says why and where. ``damaged``: the file is not
     a database this app can read (rather than busy, or from a newer version)."""
@@ -154,18 +170,27 @@ class StateStore:
         with self._lock:
             self._db.close()
 
+    def _broken(self, err: Exception) -> StoreError:
+        """What a failure of the file means for the user (a missing table, a value of the wrong kind)."""
+        text = str(err)
+        damaged = not any(word in text for word in ("locked", "unable to open", "readonly", "disk I/O"))
+        return StoreError(f"The state file {self.path} cannot be used: {text}", self.path, damaged=damaged)
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One atomic unit of work: all of it lands, or none of it."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                else:
+                    self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as err:
+                raise self._broken(err) from err
 
     def _migrate(self) -> None:
         with self.transaction() as db:
@@ -182,7 +207,19 @@ class StateStore:
 
     def _rows(self, sql: str, *args: object) -> list[tuple]:  # type: ignore[type-arg]
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError as err:
+                raise self._broken(err) from err
+
+    def _read(self, what: str, make: Callable[[], T]) -> T:
+        """A value made from stored rows; a row that cannot make one is the file's fault, said so."""
+        try:
+            return make()
+        except (ValueError, TypeError, KeyError, orjson.JSONDecodeError) as err:
+            raise StoreError(
+                f"The state file {self.path} holds {what} that cannot be read ({err})", self.path, damaged=True
+            ) from err
 
     # -- profiles ----------------------------------------------------------------------------
 
@@ -195,7 +232,8 @@ class StateStore:
             )
 
     def profiles(self) -> list[Profile]:
-        return [Profile(*row) for row in self._rows("SELECT name, url, client_id FROM profiles ORDER BY name")]
+        rows = self._rows("SELECT name, url, client_id FROM profiles ORDER BY name")
+        return self._read("a connection", lambda: [Profile(*map(_text, row)) for row in rows])
 
     def profile(self, name: str) -> Profile | None:
         rows = self._rows("SELECT name, url, client_id FROM profiles WHERE name = ?", name)
@@ -232,7 +270,7 @@ class StateStore:
         rows = self._rows(
             "SELECT spec FROM subscriptions WHERE url = ? AND client_id = ? ORDER BY added", url, client_id
         )
-        return [Subscription.from_json(orjson.loads(spec)) for (spec,) in rows]
+        return self._read("a subscription", lambda: [Subscription.from_json(orjson.loads(spec)) for (spec,) in rows])
 
     def subscription(self, url: str, client_id: str, subscription_id: str) -> Subscription | None:
         rows = self._rows(
@@ -241,7 +279,7 @@ class StateStore:
             client_id,
             subscription_id,
         )
-        return Subscription.from_json(orjson.loads(rows[0][0])) if rows else None
+        return self._read("a subscription", lambda: Subscription.from_json(orjson.loads(rows[0][0]))) if rows else None
 
     # -- consumer IDs ------------------------------------------------------------------------
 
@@ -281,7 +319,7 @@ class StateStore:
             client_id,
             subscription_id,
         )
-        return int(rows[0][0]) if rows else None
+        return self._read("a stored offset", lambda: _offset(rows[0][0])) if rows else None
 
     def store_offset(
         self,

@@ -210,3 +210,44 @@ def test_retry_messages_read_as_one_sentence() -> None:
         states = consumer_states(url, lambda s: s.state == "backing_off")
     message = next(s for s in states if s.state == "backing_off").message
     assert "may be in the way; retry 1 in" in message and ".;" not in message
+
+
+@pytest.mark.parametrize(
+    ("damage", "command", "said"),
+    [
+        ("DROP TABLE subscriptions", ["subscription", "list"], "no such table"),
+        (
+            "UPDATE subscriptions SET spec = '{not json'",
+            ["subscription", "list"],
+            "holds a subscription that cannot be read",
+        ),
+        (
+            "UPDATE offsets SET offset = 'abc'",
+            ["tail", "--from", "stored", "--subscription", SUB],
+            "holds a stored offset",
+        ),
+    ],
+)
+def test_a_damaged_state_file_is_exit_5_with_the_reason(home: Path, damage: str, command: list[str], said: str) -> None:
+    import sqlite3
+
+    from gui.api import Subscription
+    from gui.api.models import TENANT_TOPIC, all_types_pattern
+
+    url, client_id = "http://127.0.0.1:9", CLIENT_ID
+    store = StateStore()
+    store.save_subscription(url, client_id, Subscription(SUB, TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),)))
+    store.store_offset(url, client_id, SUB, 5)
+    store.close()
+    with sqlite3.connect(home / "state.sqlite3") as db:
+        db.execute(damage)
+    argv = [*command, "--url", url, "--client-id", client_id]
+    result = subprocess.run(
+        [sys.executable, "-m", "gui", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET),
+    )
+    assert result.returncode == 5, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
