@@ -13,6 +13,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from typing import TextIO, cast
@@ -29,6 +30,7 @@ from gui.storage import secrets
 from gui.storage.store import Profile, StateStore, StoreError
 from gui.terminal import SafeText
 
+CREATE_ATTEMPTS = 3  # a subscription's POST, sent again after a lost answer
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE, EXIT_DISPLAY = 0, 1, 2, 3, 4, 5, 6
 
 
@@ -310,10 +312,36 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
         session_timeout=args.session_timeout,
         cel=args.cel,
     )
-    try:
-        created = client.create_subscription(spec)
-    except errors.SubscriptionExists as err:
-        raise CliError(str(err), EXIT_FAILED) from err
+    # The client chooses the ID: remembered before it is sent and said at once, so an answer lost on
+    # the way (the API cannot list subscriptions) never leaves an orphan; the same POST is retried,
+    # and a 409 to a retry means an earlier attempt created it.
+    store.save_subscription(client.dc_url, client.client_id, spec)
+    print(f"[info] creating subscription {spec.subscription_id}", file=sys.stderr, flush=True)
+    created = None
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            created = client.create_subscription(spec)
+            break
+        except errors.SubscriptionExists as err:
+            if attempt == 1:  # it was there before us: not ours to remember
+                store.remove_subscription(client.dc_url, client.client_id, spec.subscription_id)
+                raise CliError(str(err), EXIT_FAILED) from err
+            created = spec  # an earlier attempt of ours created it; its answer was lost
+            break
+        except errors.ApiError as err:
+            if not err.retryable or attempt == CREATE_ATTEMPTS:
+                raise CliError(
+                    f"{err}. Subscription {spec.subscription_id} may or may not exist on the server; it is "
+                    f"remembered here, and `event-monitor subscription create --id {spec.subscription_id} ...` "
+                    "tries again safely",
+                    EXIT_FAILED,
+                ) from err
+            print(
+                f"[retry] {str(err).rstrip('.')}; sending it again ({attempt + 1} of {CREATE_ATTEMPTS})",
+                file=sys.stderr,
+            )
+            time.sleep(attempt)
+    assert created is not None
     store.save_subscription(client.dc_url, client.client_id, created)
     print(created.subscription_id)
     return EXIT_OK

@@ -266,6 +266,13 @@ class StateStore:
                 ),
             )
 
+    def remove_subscription(self, url: str, client_id: str, subscription_id: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM subscriptions WHERE url = ? AND client_id = ? AND subscription_id = ?",
+                (url, client_id, subscription_id),
+            )
+
     def subscriptions(self, url: str, client_id: str) -> list[Subscription]:
         rows = self._rows(
             "SELECT spec FROM subscriptions WHERE url = ? AND client_id = ? ORDER BY added", url, client_id

@@ -26,6 +26,7 @@ class Behaviour:
         self.events = "ok"  # ok | huge | drip | echo | retry_after
         self.retry_after = "1"
         self.tokens_issued = 0
+        self.created: list[str] = []  # subscription IDs POSTed, in order
         self.sent = 0  # bytes of the last misbehaving body
 
 
@@ -48,12 +49,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         b = self.server.behaviour
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.rfile_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path.endswith("/idp/token") and b.events == "token429":
             self._json(429, {"error": {"code": "tooMany", "message": "slow down"}}, {"Retry-After": "7"})
         elif self.path.endswith("/idp/token"):
             b.tokens_issued += 1
             self._json(200, {"access_token": b.token, "token_type": "bearer", **b.token_fields})
+        elif self.path.endswith("/subscriptions") and b.events == "create_cut":
+            sub = orjson.loads(self.rfile_body)
+            b.created.append(sub["subscription_id"])
+            if len(b.created) == 1:  # created, but the answer is cut off mid-body
+                body = orjson.dumps(sub)
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[:10])
+                self.wfile.flush()
+                self.close_connection = True
+            else:  # the same ID again: it exists
+                self._json(409, {"error": {"code": "conflict", "message": "subscription exists"}})
         else:
             self._json(404, {"error": {"code": "notFound", "message": "no"}})
 

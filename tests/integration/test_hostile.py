@@ -251,3 +251,37 @@ def test_a_damaged_state_file_is_exit_5_with_the_reason(home: Path, damage: str,
     )
     assert result.returncode == 5, result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_subscription_whose_answer_is_lost_is_retried_remembered_and_printed(home: Path) -> None:
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "create_cut"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gui",
+                "subscription",
+                "create",
+                "--url",
+                url,
+                "--client-id",
+                CLIENT_ID,
+                "--type",
+                "cti.a.p.em.event.v1.0~a.p.tenant.*",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET),
+        )
+    assert result.returncode == 0, result.stderr
+    created = behaviour.created
+    assert len(created) == 2 and created[0] == created[1]  # the same POST, sent again
+    assert result.stdout.strip() == created[0]  # its ID, printed
+    assert f"creating subscription {created[0]}" in result.stderr  # said before it was sent
+    store = StateStore()
+    try:
+        assert [s.subscription_id for s in store.subscriptions(url, CLIENT_ID)] == [created[0]]
+    finally:
+        store.close()
