@@ -39,6 +39,7 @@ COMMIT_MODES = ("none", "server", "stored")
 
 
 INT64_MAX = 2**63 - 1
+FINAL_COMMIT_S = 5.0  # how long a commit owed at the end is retried
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,30 @@ class Consumer:
             reason, fatal, error = f"internal error: {err}", True, type(err).__name__
         finally:
             caller.close()
+            uncommitted = self._final_commit()
+            if uncommitted is not None:  # the user must know what the server has not got
+                reason, fatal, error = f"{reason}; {uncommitted}", True, "UncommittedOffset"
             self._report("stopped", f"stopped: {reason}", fatal=fatal, error=error)
+
+    def _final_commit(self) -> str | None:
+        """A server commit still owed when the loop ends is tried again for a few seconds; what is
+        still owed then is said (None: nothing is owed)."""
+        offset = self._pending_commit
+        if offset is None or self.commit != "server":
+            return None
+        deadline = time.monotonic() + FINAL_COMMIT_S
+        failure: Exception | None = None
+        while True:
+            try:
+                self.client.commit_offset(self.subscription.subscription_id, offset)
+                self._pending_commit = None
+                return None
+            except errors.ApiError as err:
+                failure = err
+                if not err.retryable or time.monotonic() >= deadline:
+                    break
+            time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+        return f"offset {offset} was NOT committed to the server ({str(failure).rstrip('.')}); commit it again before relying on it"
 
     # -- internals ---------------------------------------------------------------------------
 

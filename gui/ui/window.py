@@ -269,9 +269,13 @@ class MainWindow(QMainWindow):
                 value = await loop.run_in_executor(None, fn)
             except Exception as err:  # shown to the user by `failed`
                 log.info("background call failed: %s", err)
-                self.async_done.emit(failed, err)
+                outcome: tuple[Callable[[Any], None], Any] = (failed, err)
             else:
-                self.async_done.emit(ok, value)
+                outcome = (ok, value)
+            try:
+                self.async_done.emit(*outcome)
+            except RuntimeError:  # the window was closed and deleted meanwhile: nobody to tell
+                log.debug("background call answered after its window went")
 
         task = asyncio.ensure_future(call(), loop=loop)
         self._tasks.add(task)

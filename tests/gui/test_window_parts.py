@@ -222,3 +222,55 @@ def test_tab_reaches_every_control_in_order(qtbot: Any, open_window: Any, lab: L
     ], seen
     first = {name: seen.index(name) for name in order}
     assert list(first.values()) == sorted(first.values()), seen
+
+
+def test_polish_types_label_restart_notice_backwards_commit_default_and_zone(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    actions = window.type_menu.actions()
+    actions[0].setChecked(True)
+    assert window.type_button.text() == "Types: " + actions[0].text().removeprefix("tenant.")  # says which
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_F5)  # Start while streaming: restarts, and says so
+    assert "Restarted" in window.statusBar().currentMessage() and window.start_button.text() == "Restart"
+    qtbot.waitUntil(lambda: window.model.rowCount() > 10, timeout=10000)
+    window.commits.show(200)
+    window.table.selectRow(3)
+    window.commit_selected()  # backwards: asked, and Enter keeps the offset
+    box = window.findChild(QMessageBox, "commitBackwardsBox")
+    qtbot.waitUntil(lambda: box is not None and box.isVisible(), timeout=5000)
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    box.reject()
+    assert window.model.committed == 200
+    window.time_zone_combo.setCurrentIndex(window.time_zone_combo.findData("local"))
+    assert "UTC" in window.time_zone_combo.currentText()  # the zone named, e.g. "(UTC, UTC+00:00)"
+    assert "local time" in window.since_edit.toolTip()  # the time range is typed in the table's zone
+    assert window.last_poll_label.text().startswith("last poll") and not window.last_poll_label.text().endswith("Z")
+
+
+def test_ctrl_q_quits(qtbot: Any, open_window: Any) -> None:
+    window = open_window()
+    window.activateWindow()
+    window.filter_edit.setFocus()
+    qtbot.waitUntil(window.filter_edit.hasFocus)
+    qtbot.keyClick(window.filter_edit, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+
+
+def test_a_hidden_column_is_left_out_of_the_export(qtbot: Any, open_window: Any, lab: Lab, tmp_path: Any) -> None:
+    import csv
+    import io
+
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    header = window.table.horizontalHeader()
+    header.setSectionHidden(4, True)  # Subject
+    header.moveSection(header.visualIndex(5), 0)  # Source first
+    done: list[Any] = []
+    window.export_to(tmp_path / "cols.csv", "csv", on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    first = next(csv.reader(io.StringIO((tmp_path / "cols.csv").read_text())))
+    assert first[0] == "Source" and "Subject" not in first and first[-1] == "Payload"

@@ -27,6 +27,7 @@ class Behaviour:
         self.retry_after = "1"
         self.tokens_issued = 0
         self.created: list[str] = []  # subscription IDs POSTed, in order
+        self.commits_refused = 0
         self.sent = 0  # bytes of the last misbehaving body
 
 
@@ -55,6 +56,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.path.endswith("/idp/token"):
             b.tokens_issued += 1
             self._json(200, {"access_token": b.token, "token_type": "bearer", **b.token_fields})
+        elif self.path.endswith("/subscriptions/offset") and b.events == "commit503":
+            b.commits_refused += 1
+            self._json(503, {"error": {"code": "unavailable", "message": "try later"}})
         elif self.path.endswith("/subscriptions") and b.events == "create_cut":
             sub = orjson.loads(self.rfile_body)
             b.created.append(sub["subscription_id"])
@@ -117,6 +121,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(
                 500, {"error": {"code": "internal", "message": f"bad request with headers {dict(self.headers)}"}}
             )
+        elif b.events == "commit503":  # one event, then nothing new (slowly: a long-poll's pace)
+            if "offset=0" in self.path:
+                self._json(200, {"events": [{"sequence": 1, "type": "t", "tenant_id": "x"}], "offset": 1})
+            else:
+                time.sleep(0.5)
+                self._json(200, {"events": [], "offset": 1})
         elif b.events == "control":  # one event whose fields carry terminal control sequences
             if "offset=0" in self.path:
                 event = {"sequence": 1, "type": "t", "tenant_id": "ten\x1b]0;pwned\x07", "subject": "s\x1b[2J"}

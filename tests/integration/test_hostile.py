@@ -285,3 +285,45 @@ def test_a_subscription_whose_answer_is_lost_is_retried_remembered_and_printed(h
         assert [s.subscription_id for s in store.subscriptions(url, CLIENT_ID)] == [created[0]]
     finally:
         store.close()
+
+
+def test_stopping_with_a_commit_still_refused_says_which_offset_and_exits_1(home: Path) -> None:
+    import signal
+
+    from tests.conftest import LineReader, finish
+
+    with hostile_server() as (url, behaviour):
+        behaviour.events = "commit503"
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gui",
+                "tail",
+                "--url",
+                url,
+                "--client-id",
+                CLIENT_ID,
+                "--subscription",
+                SUB,
+                "--from",
+                "0",
+                "--commit",
+                "server",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET),
+        )
+        try:
+            LineReader(proc.stdout).wait_for(lambda line: '"sequence": 1' in line or '"sequence":1' in line, 30)
+            errors_seen = LineReader(proc.stderr)
+            errors_seen.wait_for(lambda line: "commit of offset 1 failed" in line, 30)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(30) == 1
+            last = errors_seen.wait_for(lambda line: line.startswith("[stopped]"), 10)
+        finally:
+            finish(proc)
+    assert "offset 1 was NOT committed" in last and "stopped by the user" in last
+    assert behaviour.commits_refused >= 2  # tried again before giving up

@@ -59,3 +59,28 @@ def test_provenance_can_never_start_a_formula_cell() -> None:
     CsvWriter(out, ("sequence",), comments=["filter text='x,=cmd|' /C calc'!A0'"])
     first = next(csv.reader(io.StringIO(out.getvalue())))
     assert len(first) == 1 and first[0].startswith("# ")  # one cell, the whole line
+
+
+def test_an_export_over_a_sheets_rows_is_split_and_a_device_is_written_not_replaced(tmp_path: Path) -> None:
+    from gui.eventlog.table_export import ShownRows, export_table, shown_columns
+
+    raws = [b'{"sequence": %d, "type": "t", "time": "2026-12-01T10:00:00Z"}' % n for n in range(1, 8)]
+    array = b"[" + b",".join(raws) + b"]"
+    shown = ShownRows(shown_columns(("sequence", "time")), {}, local_time=False)
+    result = export_table(tmp_path / "big.csv", [array], shown, max_rows=3)
+    assert [f.name for f in result.files] == ["big-1.csv", "big-2.csv", "big-3.csv"] and result.rows == 7
+    parts = [list(csv.reader(io.StringIO(f.read_text()))) for f in result.files]
+    assert [len(p) for p in parts] == [4, 4, 2]  # each with its header
+    assert all(p[0] == ["Sequence", "Time", "Payload"] for p in parts)
+    fifo = tmp_path / "pipe"
+    import os
+    import threading
+
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    export_table(fifo, [array], shown)
+    reader.join(10)
+    assert fifo.exists() and not fifo.is_file()  # still the pipe, not a file renamed over it
+    assert got and got[0].startswith(b"Sequence,Time,Payload")
