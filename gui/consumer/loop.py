@@ -190,6 +190,7 @@ class Consumer:
         self._wake = threading.Event()
         self._nudge = threading.Event()  # ends a wait before a retry early (stop, or retry_now)
         self._led = False  # a poll of this consumer has been answered (it was the leader then)
+        self._standby = False  # the last answer was "not the leader"
         self._offset: int | None = None
         self._last_delivered: int | None = None
         self._delivered = 0
@@ -243,6 +244,8 @@ class Consumer:
                         self._report("connecting", f"starting at offset {self._offset} ({self.start.describe()})")
                     if self._pending_commit is not None:
                         self._commit_server(caller, self._pending_commit)
+                    if self._standby:  # about to try again after a standby: the leader may have moved on
+                        self._catch_up(caller)
                     offset = self._offset
                     result: PollResult = self._call(
                         caller,
@@ -255,7 +258,7 @@ class Consumer:
                         ),
                     )
                     attempt = 0
-                    self._led = True
+                    self._led, self._standby = True, False
                     if self._handle(caller, result):
                         reason = f"delivered {self._delivered} events"
                         break
@@ -274,6 +277,7 @@ class Consumer:
                             "standby: another instance is the leader (or the server limits the rate)",
                         )
                     wait = max(err.retry_after, 0.1)
+                    self._standby = err.not_leader
                     self._report(kind, f"{text}, retry in {wait:.0f} s", retry_in=wait)
                     self._sleep(wait)
                 except errors.ApiError as err:
@@ -307,6 +311,18 @@ class Consumer:
             if uncommitted is not None:  # the user must know what the server has not got
                 reason, fatal, error = f"{reason}; {uncommitted}", True, "UncommittedOffset"
             self._report("stopped", f"stopped: {reason}", fatal=fatal, error=error)
+
+    def _catch_up(self, caller: _Caller) -> None:
+        """Taking over from another instance: what it committed is not read again (at least once
+        allows repeats, but they are avoidable)."""
+        assert self._offset is not None
+        try:
+            committed = self._call(caller, lambda: self.client.committed_offset(self.subscription.subscription_id))
+        except errors.ApiError:
+            return  # the poll itself will say what is wrong
+        if committed > self._offset:
+            self._report("connecting", f"another instance had committed up to {committed}; continuing from there")
+            self._offset = self._last_delivered = committed
 
     def _final_commit(self) -> str | None:
         """A server commit still owed when the loop ends is tried again for a few seconds; what is

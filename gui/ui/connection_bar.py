@@ -125,13 +125,19 @@ class ConnectionBar(QWidget):
         if profile is not None:
             try:
                 secret = self.demo_secrets.get(profile.name) or secrets.get_secret(profile.url, profile.client_id)
-            except secrets.KeyringUnavailable as err:
+            except secrets.KeyringUnavailable as err:  # not "no secret": there is no keyring to ask
                 secret = None
+                self.status.stream_status_label.setText(
+                    f"No usable OS keyring: the secret of {profile.name} cannot be read"
+                )
                 self.status.tell(str(err))
+            else:
+                if not secret:
+                    text = f"No secret for {profile.name} in the keyring: add the connection again"
+                    self.status.stream_status_label.setText(text)
+                    self.status.tell(text)
             if secret:
                 self.client = EventManagerClient(profile.url, profile.client_id, secret)
-            else:
-                self.status.tell(f"No secret for {profile.name} in the keyring: add the connection again")
         self.client_changed.emit()
         self.reload_subscriptions()
 

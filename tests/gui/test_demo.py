@@ -75,3 +75,20 @@ def test_a_crashed_demos_entries_go_at_the_next_start(qtbot: Any, open_window: A
     window = open_window()
     assert window.state_store.profile(DEMO_PROFILE) is None
     assert window.connection_combo.count() == 0
+
+
+def test_without_a_keyring_the_window_says_the_keyring_is_missing(qtbot: Any, open_window: Any) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    store = StateStore()
+    store.save_profile(Profile("prod", "https://eu2-cloud.acronis.com", "client"))
+    store.close()
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        window = open_window()
+        assert "No usable OS keyring" in window.stream_status_label.text()
+        assert "add the connection again" not in window.stream_status_label.text()
+    finally:
+        keyring.set_keyring(before)

@@ -274,3 +274,12 @@ def test_a_hidden_column_is_left_out_of_the_export(qtbot: Any, open_window: Any,
     qtbot.waitUntil(lambda: bool(done), timeout=20000)
     first = next(csv.reader(io.StringIO((tmp_path / "cols.csv").read_text())))
     assert first[0] == "Source" and "Subject" not in first and first[-1] == "Payload"
+
+
+def test_a_custom_offset_beyond_int64_is_refused_in_the_window(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    choose(window.offset_mode_combo, "custom")
+    window.custom_offset_edit.setText("9" * 30)
+    qtbot.waitUntil(lambda: "at most 9,223,372,036,854,775,807" in window.resolved_label.text(), timeout=5000)
+    window.start()
+    assert window.consumer_thread is None  # nothing was sent to the server

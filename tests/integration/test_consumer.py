@@ -242,3 +242,14 @@ def test_standby_then_takeover_when_the_leader_goes_quiet(client: EventManagerCl
     assert "standby" in rec.kinds
     assert any("another instance is the leader" in s.message for s in rec.states)
     assert rec.sequences == list(range(1, 11))
+
+
+def test_taking_over_does_not_read_again_what_the_old_leader_committed(client: EventManagerClient) -> None:
+    sub = make_subscription(client, session_timeout="PT2S")
+    client.poll(sub.subscription_id, str(uuid.uuid4()), 0)  # another instance leads...
+    client.commit_offset(sub.subscription_id, 50)  # ...and has handled everything up to 50
+    rec = Recorder()
+    run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("offset", 0), rec, max_events=10))
+    assert "standby" in rec.kinds
+    assert rec.sequences == list(range(51, 61))  # not 1..50 again
+    assert any("had committed up to 50" in s.message for s in rec.states)
