@@ -4,6 +4,9 @@ absurd Retry-After). Every loop it runs is bounded in bytes and time, and it sto
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -163,3 +166,11 @@ def hostile_server() -> Iterator[tuple[str, Behaviour]]:
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def run_cli(home: object, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`event-monitor ARGS` as a user runs it, with its own data folder and the hostile server's secret."""
+    env = dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET)
+    return subprocess.run(
+        [sys.executable, "-m", "gui", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )

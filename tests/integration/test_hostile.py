@@ -23,7 +23,7 @@ from gui.api.client import MAX_BODY, MAX_RETRY_AFTER, EventManagerClient, normal
 from gui.api.models import TENANT_TOPIC, all_types_pattern
 from gui.consumer import Consumer, ConsumerState, StartPosition
 from gui.storage import Profile, StateStore
-from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server
+from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server, run_cli
 
 SUB = "6f1b2d1c-1111-4222-8333-444455556666"
 
@@ -242,13 +242,7 @@ def test_a_damaged_state_file_is_exit_5_with_the_reason(home: Path, damage: str,
     with sqlite3.connect(home / "state.sqlite3") as db:
         db.execute(damage)
     argv = [*command, "--url", url, "--client-id", client_id]
-    result = subprocess.run(
-        [sys.executable, "-m", "gui", *argv],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET),
-    )
+    result = run_cli(home, *argv)
     assert result.returncode == 5, result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
 
@@ -256,24 +250,16 @@ def test_a_damaged_state_file_is_exit_5_with_the_reason(home: Path, damage: str,
 def test_a_subscription_whose_answer_is_lost_is_retried_remembered_and_printed(home: Path) -> None:
     with hostile_server() as (url, behaviour):
         behaviour.events = "create_cut"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "gui",
-                "subscription",
-                "create",
-                "--url",
-                url,
-                "--client-id",
-                CLIENT_ID,
-                "--type",
-                "cti.a.p.em.event.v1.0~a.p.tenant.*",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET),
+        result = run_cli(
+            home,
+            "subscription",
+            "create",
+            "--url",
+            url,
+            "--client-id",
+            CLIENT_ID,
+            "--type",
+            "cti.a.p.em.event.v1.0~a.p.tenant.*",
         )
     assert result.returncode == 0, result.stderr
     created = behaviour.created

@@ -3,15 +3,14 @@ stays byte-exact; odd start positions are refused with exit 2 and a message."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from gui.terminal import neutralised
-from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server
+from tests.integration.hostile import CLIENT_ID, hostile_server, run_cli
+
+SUB = "6f1b2d1c-1111-4222-8333-444455556666"
 
 
 def test_control_characters_are_shown_not_sent() -> None:
@@ -23,29 +22,21 @@ def test_control_characters_are_shown_not_sent() -> None:
 def test_tail_writes_no_control_characters_to_csv_and_jsonl_stays_exact(fmt: str, tmp_path: Path) -> None:
     with hostile_server() as (url, behaviour):
         behaviour.events = "control"
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "gui",
-                "tail",
-                "--url",
-                url,
-                "--client-id",
-                CLIENT_ID,
-                "--subscription",
-                "6f1b2d1c-1111-4222-8333-444455556666",
-                "--from",
-                "0",
-                "--max-events",
-                "1",
-                "--format",
-                fmt,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=dict(os.environ, EVENT_MONITOR_CLIENT_SECRET=SECRET, EVENT_MONITOR_HOME=str(tmp_path)),
+        result = run_cli(
+            tmp_path,
+            "tail",
+            "--url",
+            url,
+            "--client-id",
+            CLIENT_ID,
+            "--subscription",
+            SUB,
+            "--from",
+            "0",
+            "--max-events",
+            "1",
+            "--format",
+            fmt,
         )
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout
@@ -63,30 +54,9 @@ def test_tail_writes_no_control_characters_to_csv_and_jsonl_stays_exact(fmt: str
         ("0001-01-01T00:00:00+01:00", "not a start position"),
     ],
 )
-def test_start_positions_out_of_range_are_exit_2(start: str, said: str) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gui",
-            "tail",
-            "--url",
-            "http://127.0.0.1:9",
-            "--client-id",
-            "c",
-            "--subscription",
-            "6f1b2d1c-1111-4222-8333-444455556666",
-            "--from",
-            start,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            "EVENT_MONITOR_CLIENT_SECRET": "s",
-            "PATH": "/usr/bin:/bin",
-            "EVENT_MONITOR_HOME": str(__import__("tempfile").mkdtemp()),
-        },
+def test_start_positions_out_of_range_are_exit_2(start: str, said: str, tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path, "tail", "--url", "http://127.0.0.1:9", "--client-id", "c", "--subscription", SUB, "--from", start
     )
     assert result.returncode == 2, result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
