@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +36,7 @@ CONNECT_TIMEOUT = 10.0
 CALL_TIMEOUT = 30.0
 POLL_READ_MARGIN = 15.0
 DEADLINE_MARGIN = 10.0  # a whole answer must have arrived this long after its read timeout
+TENANTS_PER_CALL = 100  # the Account Management API's batch of tenant IDs
 MAX_BODY = 16 * 1024 * 1024  # an answer larger than this is refused (a poll is <= 100 events of <= 64 KB)
 READ_CHUNK = 64 * 1024
 USER_AGENT = "event-monitor/0.1"
@@ -350,6 +351,7 @@ class EventManagerClient:
         body: Any = None,
         read_timeout: float | None = None,
         ok: tuple[int, ...] = (200,),
+        base: str | None = None,
     ) -> requests.Response:
         headers = {"Accept": "application/json"}
         data = None
@@ -360,7 +362,7 @@ class EventManagerClient:
         for attempt in (1, 2):
             headers["Authorization"] = "Bearer " + self.token()
             response = self._send(
-                method, self.base_url + path, timeout=timeout, params=params, data=data, headers=headers
+                method, (base or self.base_url) + path, timeout=timeout, params=params, data=data, headers=headers
             )
             if response.status_code == 401 and attempt == 1:
                 log.info("Token refused (401) while %s; renewing it once", what)
@@ -467,6 +469,27 @@ class EventManagerClient:
             body={"subscription_id": subscription_id, "offset": int(offset)},
             ok=(200, 201, 202, 204),
         )
+
+    # -- Account Management API (same data center, same token) -------------------------------
+
+    def tenants(self, tenant_ids: Sequence[str], *, allow_deleted: bool = True) -> list[dict[str, Any]]:
+        """The tenants of ``tenant_ids`` this client may see (``GET /api/2/tenants?uuids=``, at most
+        100 a call): unknown or foreign IDs are simply absent. PermissionDenied when the client may
+        not read tenants at all."""
+        found: list[dict[str, Any]] = []
+        ids = [t for t in dict.fromkeys(tenant_ids) if t]
+        for start in range(0, len(ids), TENANTS_PER_CALL):
+            batch = ids[start : start + TENANTS_PER_CALL]
+            params = {"uuids": ",".join(batch), "allow_deleted": "true" if allow_deleted else "false"}
+            what = f"reading the names of {len(batch)} tenants"
+            body = self._object(
+                self._call("GET", "/api/2/tenants", what, params=params, base=self.dc_url), what, "items"
+            )
+            items = body["items"]
+            if not isinstance(items, list):
+                raise errors.MalformedResponse(f"The answer to {what} has no list of items")
+            found += [t for t in items if isinstance(t, dict) and isinstance(t.get("id"), str)]
+        return found
 
     def poll(
         self,

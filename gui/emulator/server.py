@@ -28,6 +28,7 @@ import orjson
 
 from gui.api.durations import format_time, parse_duration, parse_time
 from gui.api.models import is_cti, is_uuid, type_matches
+from gui.emulator import accounts
 from gui.emulator.world import TENANT_TOPIC, TOPICS, USER_TOPIC, EventFactory, event_types, history_times
 from gui.eventlog.cel import CelError, CelFilter
 
@@ -126,7 +127,7 @@ class TopicLog:
 class ClientInfo:
     secret: str
     tenant_id: str
-    scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE,)
+    scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE, accounts.READ_TENANTS_SCOPE)
 
 
 @dataclass
@@ -159,11 +160,19 @@ class EmulatorState:
         offset_paths: tuple[str, ...] = ("query", "path"),
         replay: int = 0,
         max_events: int | None = None,
+        names_in_payloads: bool = True,
+        token_expiry: str = "expires_in",
     ) -> None:
+        if token_expiry not in ("expires_in", "expires_on", "both"):
+            raise ValueError("token_expiry must be expires_in, expires_on or both")
+        self.token_expiry = token_expiry  # which expiry field the token answer carries
+        self.tenant_calls = 0  # Account Management tenant look-ups answered
         self.token_paths = token_paths
         self.offset_paths = offset_paths
         rng_seed = seed
         self.factory = EventFactory(seed=rng_seed)
+        # without names in payloads the monitor must ask the Account Management API for them
+        self.factory.names_in_payloads = names_in_payloads
         self.tenant_id = self.factory.tree.root.id
         self.client_id = client_id or str(uuid.UUID(int=self.factory.rng.getrandbits(128), version=4))
         self.client_secret = client_secret or secrets.token_urlsafe(18)
@@ -214,7 +223,9 @@ class EmulatorState:
         event = dict(body, id=str(uuid.UUID(int=self.factory.rng.getrandbits(128), version=4)), time=format_time(when))
         return self.topics[TENANT_TOPIC].append(event, when, when)
 
-    def add_client(self, client_id: str, secret: str, *, scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE,)) -> None:
+    def add_client(
+        self, client_id: str, secret: str, *, scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE, accounts.READ_TENANTS_SCOPE)
+    ) -> None:
         with self.cond:
             self.clients[client_id] = ClientInfo(secret, self.tenant_id, scopes)
 
@@ -246,13 +257,12 @@ class EmulatorState:
             token = secrets.token_urlsafe(32)
             self.tokens_issued += 1
             self.tokens[token] = (client_id, time.monotonic() + self.token_ttl)
-        return {
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_in": math.ceil(self.token_ttl),
-            "id_token": "",
-            "scope": " ".join(info.scopes),
-        }
+        expiry: dict[str, int] = {}
+        if self.token_expiry in ("expires_in", "both"):
+            expiry["expires_in"] = math.ceil(self.token_ttl)
+        if self.token_expiry in ("expires_on", "both"):  # absolute, as Acronis's own samples read it
+            expiry["expires_on"] = math.floor(time.time() + self.token_ttl)
+        return {"access_token": token, "token_type": "bearer", **expiry, "id_token": "", "scope": " ".join(info.scopes)}
 
     def authenticate(self, authorization: str | None) -> ClientInfo:
         if not authorization or not authorization.startswith("Bearer "):
@@ -380,6 +390,11 @@ class Handler(BaseHTTPRequestHandler):
                 self._json(
                     200, state.issue_token(self.headers.get("Authorization"), form), {"Cache-Control": "no-store"}
                 )
+                return
+            if path.startswith(("/api/2/tenants", "/api/2/clients/")):  # Account Management: tenants and clients
+                self._allow(method, "GET")
+                client = state.authenticate(self.headers.get("Authorization"))
+                self._json(*accounts.route(state, client, path, query))
                 return
             if not path.startswith(API + "/"):
                 raise HttpError(404, "notFound", f"No such path: {path}")

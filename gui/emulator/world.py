@@ -259,6 +259,7 @@ class EventFactory:
         self.client_id = client_id or self._uuid()
         self._users: list[tuple[str, str, str]] = []
         self.big_every = 400
+        self.names_in_payloads = True  # tenant payloads carry the tenant's name
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -323,6 +324,8 @@ class EventFactory:
                 "barrier": rng.choice(("none", "partial", "full")),
                 "reason": rng.choice(("billing", "security review", "manual")),
             }
+        if not self.names_in_payloads:
+            data.pop("name", None)
         if self.big_every and rng.randrange(self.big_every) == 0:
             data = self._pad(data)
         return self._envelope(event_type("tenant", action), tenant.id, tenant.id, TENANT_SUBJECT_TYPE, when, data)

@@ -18,7 +18,7 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate, chain, compress, count, repeat
@@ -283,6 +283,7 @@ class EventStore:
         self._open = 0  # index of the first chunk not yet merged into a sealed block
         self.gap_before: dict[int, int] = {}  # absolute row -> events missing before it
         self.names: dict[str, str] = {}  # tenant/subject id -> display name seen in payloads
+        self.tenant_info: dict[str, tuple[str, str]] = {}  # tenant id -> (kind, path) from the Account Management API
         self.tenant_keys: list[str] = []  # per tenant id: "id<US>name", lowercase, for text search
         self.dropped = 0
         self._parsed: dict[int, dict[str, Any]] = {}
@@ -334,6 +335,19 @@ class EventStore:
                 if missing:
                     self.gap_before[row] = missing
         return range(start, self.base + len(self.seq))
+
+    def learn_names(self, names: Mapping[str, str]) -> int:
+        """Tenant names learned elsewhere (the Account Management API); how many were new."""
+        learned = [(t, n) for t, n in names.items() if n and self.names.get(t) != n]
+        if learned:
+            self._index_tenants(learned)
+            self.names.update(learned)
+        return len(learned)
+
+    def unnamed_tenants(self) -> list[str]:
+        """The tenants of held events whose name no payload gave."""
+        known = self.names
+        return [t for t in self.tenants.values if t and t not in known]
 
     def _index_tenants(self, names: Iterable[tuple[str, str]]) -> None:
         """Keep ``tenant_keys`` in step with the tenants interned and the names learned."""
@@ -663,11 +677,10 @@ class RowFilter:
         kept: Sequence[int] = range(lo, hi)
         if spec.types:
             kept = store.rows_of_types({store.types.get(t) for t in spec.types}, range(lo, hi))
-        if spec.tenant.strip():
+        if spec.tenant.strip():  # the ID or the name, anywhere in them
             tenant = spec.tenant.strip().lower()
-            kept = _keep(
-                kept, store.tenant_ix, base, {i for i, v in enumerate(store.tenants.values) if tenant in v.lower()}
-            )
+            keys = store.tenant_keys
+            kept = _keep(kept, store.tenant_ix, base, {i for i, key in enumerate(keys) if tenant in key})
         if self.needle:
             kept = self._text(store, kept, lo, hi, matched)
         if spec.since or spec.until:

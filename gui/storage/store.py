@@ -13,9 +13,10 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -58,6 +59,14 @@ class Profile:
     name: str
     url: str
     client_id: str
+
+
+@dataclass(frozen=True)
+class TenantName:
+    tenant_id: str
+    name: str
+    kind: str = ""
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,18 @@ _MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX commits_by_subscription ON commits (url, client_id, subscription_id, id);
     """,
+    # version 2: tenant names from the Account Management API, reused across runs
+    """
+    CREATE TABLE tenant_names (
+        url TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        fetched REAL NOT NULL,
+        PRIMARY KEY (url, tenant_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -124,6 +145,10 @@ def _text(value: object) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} where text belongs")
     return value
+
+
+def _tenant_names(rows: list[tuple[object, ...]]) -> dict[str, TenantName]:
+    return {str(r[0]): TenantName(*map(_text, r)) for r in rows}
 
 
 def _offset(value: object) -> int:
@@ -381,6 +406,35 @@ class StateStore:
     ) -> None:
         with self.transaction() as db:
             self._log_commit(db, url, client_id, subscription_id, target, from_offset, offset)
+
+    # -- tenant names ------------------------------------------------------------------------
+
+    def tenant_names(self, url: str, tenant_ids: Iterable[str], max_age: float) -> dict[str, TenantName]:
+        """Names fetched for these tenants of this data center less than ``max_age`` seconds ago."""
+        fresh = time.time() - max_age
+        found: dict[str, TenantName] = {}
+        ids = list(tenant_ids)
+        for start in range(0, len(ids), 500):  # SQLite's host parameters
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            rows = self._rows(
+                f"SELECT tenant_id, name, kind, path FROM tenant_names WHERE url = ? AND fetched >= ? AND tenant_id IN ({marks})",
+                url,
+                fresh,
+                *part,
+            )
+            found.update(self._read("a tenant name", partial(_tenant_names, rows)))
+        return found
+
+    def save_tenant_names(self, url: str, names: Iterable[TenantName]) -> None:
+        now = time.time()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO tenant_names (url, tenant_id, name, kind, path, fetched) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET name = excluded.name, kind = excluded.kind, path = excluded.path, "
+                "fetched = excluded.fetched",
+                [(url, n.tenant_id, n.name, n.kind, n.path, now) for n in names],
+            )
 
     def commits(self, url: str, client_id: str, subscription_id: str, limit: int = 200) -> list[Commit]:
         rows = self._rows(

@@ -135,6 +135,9 @@ class EventTableModel(QAbstractTableModel):
             cells[0][BACKGROUND] = _GAP
             cells[0][_TOOLTIP] = f"{gap} events before this one were not delivered (filtered out or lost)"
         cells[2][_TOOLTIP] = store.full_type(row)
+        tenant = store.tenants.values[store.tenant_ix[row - store.base]]
+        info = store.tenant_info.get(tenant)
+        cells[3][_TOOLTIP] = f"{store.names.get(tenant, tenant)} ({info[0]})\n{info[1]}\n{tenant}" if info else tenant
         self._cell_cache[row] = cells
         return cells
 
@@ -236,6 +239,12 @@ class EventTableModel(QAbstractTableModel):
         if self.view is not None:
             self.view = array("q")
         self.endResetModel()
+
+    def refresh_tenants(self) -> None:
+        """Tenant names were learned: the Tenant column is shown again."""
+        self._cell_cache.clear()
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 3), self.index(self.rowCount() - 1, 3), [Qt.ItemDataRole.DisplayRole])
 
     def set_committed(self, offset: int) -> None:
         self.committed = offset

@@ -38,6 +38,7 @@ from gui.ui.selection import SelectionDetail
 from gui.ui.session import StreamSession
 from gui.ui.status import StatusPanel
 from gui.ui.stream_controls import StreamControls
+from gui.ui.tenant_names import TenantNames
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -125,6 +126,9 @@ class MainWindow(QMainWindow):
             lambda: self.model.local_time,
         )
         self.table_part.shown_rows = self.exporter.shown_rows  # Ctrl+C copies the export's columns
+        self.tenant_names = TenantNames(
+            self.events, self.model, self.state_store, self.status, self.run_async, lambda: self.client
+        )
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table_part)
         self.splitter.addWidget(self.detail)
@@ -237,6 +241,7 @@ class MainWindow(QMainWindow):
         )
         a.about.triggered.connect(lambda: show_about(self, self.state_store.path.parent))
         self.connection_bar.subscription_changed.connect(self.on_subscription_changed)
+        self.connection_bar.client_changed.connect(lambda: self.tenant_names.reset())
         self.position_bar.position_changed.connect(self.refresh_resolved)
         self.position_bar.copy_consumer_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
@@ -352,6 +357,7 @@ class MainWindow(QMainWindow):
         self.table_part.show_added(added, dropped, self.events.cap)
         if added:
             self.selection.refresh_history()
+        self.tenant_names.resolve()
         self._update_counts()
 
     def _update_counts(self) -> None:
