@@ -25,11 +25,12 @@ from gui.api.durations import parse_duration
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, Subscription, all_types_pattern
 from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
 from gui.display import display_problem
-from gui.eventlog.export import DEFAULT_COLUMNS, CsvWriter
+from gui.eventlog.export import TAIL_COLUMNS, CsvWriter
 from gui.storage import secrets
-from gui.storage.store import Profile, StateStore, StoreError
+from gui.storage.store import Profile, StateStore, StoreError, TenantName
 from gui.terminal import SafeText
 
+TENANT_NAMES_REFRESH_S = 24 * 3600  # cached tenant names older than a day are asked again
 CREATE_ATTEMPTS = 3  # a subscription's POST, sent again after a lost answer
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE, EXIT_DISPLAY = 0, 1, 2, 3, 4, 5, 6
 
@@ -74,6 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--client-id")
     emu.add_argument("--client-secret")
     emu.add_argument("--token-ttl", type=float, default=7200, help="seconds a token lives")
+    emu.add_argument(
+        "--token-expiry",
+        choices=("expires_in", "expires_on", "both"),
+        default="expires_in",
+        help="which expiry field the token answer carries (expires_on: absolute epoch seconds)",
+    )
+    emu.add_argument(
+        "--no-names-in-payloads",
+        action="store_true",
+        help="tenant payloads without names: the monitor reads them from the Account Management API",
+    )
     emu.add_argument(
         "--empty-status",
         type=int,
@@ -216,6 +228,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         client_id=args.client_id,
         client_secret=args.client_secret,
         token_ttl=args.token_ttl,
+        token_expiry=args.token_expiry,
+        names_in_payloads=not args.no_names_in_payloads,
         empty_status=args.empty_status,
         replay=args.replay,
         max_events=args.max_events,
@@ -351,16 +365,60 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
 
 
 class TailSink:
-    """Writes events to stdout (flushed per batch) and states to stderr."""
+    """Writes events to stdout (flushed per batch) and states to stderr. CSV carries each tenant's
+    name beside its ID, read from the Account Management API (and cached in the state store)."""
 
-    def __init__(self, fmt: str, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        out: TextIO,
+        err: TextIO,
+        client: EventManagerClient | None = None,
+        store: StateStore | None = None,
+    ) -> None:
         self.fmt = fmt
         self.out = out
         self.err = err
-        self.csv = CsvWriter(out, DEFAULT_COLUMNS) if fmt == "csv" else None
+        self.names: dict[str, str] = {}
+        self.csv = CsvWriter(out, TAIL_COLUMNS, names=self.names) if fmt == "csv" else None
         self.fatal: str | None = None
+        self._client, self._store = client, store
+        self._asked: set[str] = set()
+        self._denied = False
+        self._failed = False
+
+    def _learn_names(self, batch: Batch) -> None:
+        if self._client is None or self._denied:
+            return
+        ids = [t for t in dict.fromkeys(batch.events.column("tenant_id")) if t and t not in self._asked]
+        if not ids:
+            return
+        self._asked.update(ids)
+        url = self._client.dc_url
+        try:
+            known = self._store.tenant_names(url, ids, TENANT_NAMES_REFRESH_S) if self._store else {}
+            missing = [i for i in ids if i not in known]
+            fetched = [
+                TenantName(str(t["id"]), str(t.get("name") or ""), str(t.get("kind") or ""), str(t.get("path") or ""))
+                for t in (self._client.tenants(missing) if missing else [])
+                if t.get("name")
+            ]
+            if self._store and fetched:
+                self._store.save_tenant_names(url, fetched)
+        except errors.PermissionDenied:
+            self._denied = True
+            print("[note] this API client may not read tenants: tenant_name stays empty", file=self.err, flush=True)
+            return
+        except errors.ApiError as err:  # said once; the names stay empty for these tenants
+            if not self._failed:
+                print(f"[note] tenant names could not be read: {err}", file=self.err, flush=True)
+            self._failed = True
+            return
+        self.names.update((n.tenant_id, n.name) for n in (*known.values(), *fetched))
 
     def on_batch(self, batch: Batch) -> None:
+        if self.csv is not None:
+            self._learn_names(batch)
         for gap in batch.gaps:
             print(
                 f"[gap] {gap.count} events not delivered: sequences {gap.first}..{gap.last}", file=self.err, flush=True
@@ -397,7 +455,7 @@ def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
     out: TextIO = sys.stdout
     if args.format == "csv" or sys.stdout.isatty():
         out = cast(TextIO, SafeText(sys.stdout))
-    sink = TailSink(args.format, out, sys.stderr)
+    sink = TailSink(args.format, out, sys.stderr, client, store)
     consumer = Consumer(
         client,
         subscription,

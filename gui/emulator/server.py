@@ -167,6 +167,7 @@ class EmulatorState:
             raise ValueError("token_expiry must be expires_in, expires_on or both")
         self.token_expiry = token_expiry  # which expiry field the token answer carries
         self.tenant_calls = 0  # Account Management tenant look-ups answered
+        self.expired_tokens_seen = 0  # calls refused because their token had expired
         self.token_paths = token_paths
         self.offset_paths = offset_paths
         rng_seed = seed
@@ -274,6 +275,7 @@ class EmulatorState:
             client_id, deadline = entry
             if time.monotonic() >= deadline:
                 del self.tokens[authorization[7:].strip()]
+                self.expired_tokens_seen += 1
                 raise HttpError(401, "tokenExpired", "The access token has expired")
             return self.clients[client_id]
 

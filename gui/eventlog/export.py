@@ -17,7 +17,7 @@ import queue
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain, repeat
 from operator import attrgetter
@@ -48,6 +48,8 @@ COLUMNS: dict[str, str] = {
     "data": "data",
 }
 DEFAULT_COLUMNS = tuple(COLUMNS)
+# `tail --format csv`: the raw fields and, beside the tenant's ID, its name (from ``names``)
+TAIL_COLUMNS = ("sequence", "time", "type", "tenant_id", "tenant_name", *DEFAULT_COLUMNS[4:])
 
 
 def escape_cell(value: Any) -> str:
@@ -135,9 +137,15 @@ class CsvWriter:
     text stream (standard output, a StringIO)."""
 
     def __init__(
-        self, stream: IO[bytes] | IO[str], columns: Sequence[str] = DEFAULT_COLUMNS, *, comments: Iterable[str] = ()
+        self,
+        stream: IO[bytes] | IO[str],
+        columns: Sequence[str] = DEFAULT_COLUMNS,
+        *,
+        comments: Iterable[str] = (),
+        names: Mapping[str, str] | None = None,
     ) -> None:
-        unknown = [c for c in columns if c not in COLUMNS]
+        self.names: Mapping[str, str] = names if names is not None else {}  # tenant ID -> name, for tenant_name
+        unknown = [c for c in columns if c not in COLUMNS and c != "tenant_name"]
         if unknown:
             raise ValueError(f"unknown columns: {', '.join(unknown)}")
         self.columns = list(columns)
@@ -148,7 +156,7 @@ class CsvWriter:
             self._write = stream.write  # type: ignore[assignment]
         # one quoted cell per line: text in it (a filter typed as `x,=cmd|...`) can never start a cell
         lines = [_quoted("# " + line.replace("\r", " ").replace("\n", " ")) for line in comments]
-        lines.append(",".join(COLUMNS[c] for c in self.columns))
+        lines.append(",".join(COLUMNS.get(c, c) for c in self.columns))
         self._write(("\r\n".join(lines) + "\r\n").encode())
 
     def write_json(self, events_json: bytes) -> int:
@@ -162,8 +170,14 @@ class CsvWriter:
             # carry the quotes of the cells beside it (payloads)
             flat: list[Any] = []
             before = b""
+            values: list[Any]
             for column in self.columns:
-                values = list(map(attrgetter(column), rows))
+                if column == "tenant_name":
+                    values = [
+                        self.names.get(t) if isinstance(t, str) else None for t in map(attrgetter("tenant_id"), rows)
+                    ]
+                else:
+                    values = list(map(attrgetter(column), rows))
                 quote = b""
                 if column == "data":
                     cells, quoted_by_us = _data_column(values)
@@ -178,11 +192,17 @@ class CsvWriter:
             self._write(b"".join(chain.from_iterable(zip(*flat, strict=False))))  # the repeats are endless
         return len(rows)
 
+    def _value(self, event: dict[str, Any], column: str) -> Any:
+        if column == "tenant_name":
+            tenant = event.get("tenant_id")
+            return self.names.get(tenant) if isinstance(tenant, str) else None
+        return event.get(column)
+
     def write(self, events: Iterable[dict[str, Any]]) -> int:
         """Write parsed events; returns how many."""
         events = list(events)
         if events:
-            lines = (",".join(_quoted(escape_cell(e.get(c))) for c in self.columns) for e in events)
+            lines = (",".join(_quoted(escape_cell(self._value(e, c))) for c in self.columns) for e in events)
             self._write(("\r\n".join(lines) + "\r\n").encode())
         return len(events)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import random
 import signal
@@ -94,6 +96,19 @@ def test_tail_csv_format_has_a_header_and_escaped_cells(emulator_process: Runnin
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("sequence,time,type") and len(lines) == 11
+
+
+@pytest.mark.parametrize(
+    "emulator_process", [["--history", "200", "--rate", "0", "--no-names-in-payloads"]], indirect=True
+)
+def test_tail_csv_names_each_tenant_from_the_account_management_api(emulator_process: Running) -> None:
+    sub = create_subscription(emulator_process)
+    result = tail(emulator_process, sub, "--from", "earliest", "--max-events", "200", "--format", "csv", timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:5] == ["sequence", "time", "type", "tenant_id", "tenant_name"]
+    assert all(r[4] and r[4] != r[3] for r in rows[1:])  # a name for every tenant, though no payload had one
+    assert all('"name"' not in r[-1] for r in rows[1:])
 
 
 @pytest.mark.parametrize("emulator_process", [["--history", "300", "--rate", "100"]], indirect=True)

@@ -253,3 +253,14 @@ def test_taking_over_does_not_read_again_what_the_old_leader_committed(client: E
     assert "standby" in rec.kinds
     assert rec.sequences == list(range(51, 61))  # not 1..50 again
     assert any("had committed up to 50" in s.message for s in rec.states)
+
+
+def test_a_short_lived_token_with_only_expires_on_streams_without_a_401() -> None:
+    with Emulator(history=0, seed=4, token_ttl=2, token_expiry="expires_on", rate=20) as em:
+        client = EventManagerClient(em.url, em.client_id, em.client_secret)
+        sub = make_subscription(client)
+        rec = Recorder()
+        run(Consumer(client, sub, str(uuid.uuid4()), StartPosition("offset", 0), rec, max_events=100))
+        assert rec.sequences == list(range(1, 101))  # ~5 s of stream: tokens of 2 s renewed on the way
+        assert em.state.tokens_issued >= 2 and em.state.expired_tokens_seen == 0
+        assert "backing_off" not in rec.kinds
