@@ -29,7 +29,7 @@ import orjson
 from gui.api.durations import format_time, parse_duration, parse_time
 from gui.api.models import is_cti, is_uuid, type_matches
 from gui.emulator import accounts
-from gui.emulator.world import TENANT_TOPIC, TOPICS, USER_TOPIC, EventFactory, event_types, history_times
+from gui.emulator.world import TASK_TOPIC, TENANT_TOPIC, TOPICS, USER_TOPIC, EventFactory, event_types, history_times
 from gui.eventlog.cel import CelError, CelFilter
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,7 @@ class EmulatorState:
         self.empty_status = empty_status
         self.max_session_timeout = max_session_timeout
         self.tokens: dict[str, tuple[str, float]] = {}
-        self.topics = {topic: TopicLog(topic, max_events) for topic in (TENANT_TOPIC, USER_TOPIC)}
+        self.topics = {topic: TopicLog(topic, max_events) for topic in (TENANT_TOPIC, USER_TOPIC, TASK_TOPIC)}
         self.types = event_types()
         self.subscriptions: dict[str, SubscriptionState] = {}
         self.faults: deque[str] = deque()

@@ -19,7 +19,20 @@ from gui.api.durations import format_time
 TENANT_TOPIC = "cti.a.p.em.topic.v1.0~a.p.tenant.v1.0"
 USER_TOPIC = "cti.a.p.em.topic.v1.0~a.p.user.v1.0"
 EVENT_PREFIX = "cti.a.p.em.event.v1.0~a.p."
-TENANT_ACTIONS = ("created", "updated", "deleted", "disabled", "enabled", "undeleted", "barrier_updated")
+# the documented tenant event types, and `deleted` (in no public source: an assumption, see
+# docs/api/EVENT-MANAGER.md) and `undeleted` (in the schema examples)
+TENANT_ACTIONS = (
+    "created",
+    "updated",
+    "deleted",
+    "disabled",
+    "enabled",
+    "undeleted",
+    "barrier_updated",
+    "auth_consent.updated",
+    "unlocked",
+)
+TASK_TOPIC = "cti.a.p.em.topic.v1.0~a.p.task.v1.0"
 USER_ACTIONS = ("created", "updated", "deleted")
 TENANT_SUBJECT_TYPE = "cti.a.p.am.tenant.v1.0"
 USER_SUBJECT_TYPE = "cti.a.p.am.user.v1.0"
@@ -30,14 +43,25 @@ TOPICS: dict[str, dict[str, Any]] = {
         "id": TENANT_TOPIC,
         "description": "Tenant lifecycle: created, updated, disabled, enabled, deleted, undeleted, barrier updates.",
         "persistency": True,
-        "ordering": "EVENTMANAGER",
-        "producer_consolidation": "NONE",
-        "archive_consolidation": "NONE",
-        "retention": "P30D",
+        # the vendor's topic properties: under TTS an event with the same type, tenant and subject
+        # replaces the earlier one (retention is then ignored)
+        "ordering": "PRODUCER",
+        "producer_consolidation": "TTS",
+        "archive_consolidation": "TTS",
+        "retention": "P180D",
     },
     USER_TOPIC: {
         "id": USER_TOPIC,
         "description": "User accounts: created, updated, deleted.",
+        "persistency": True,
+        "ordering": "EVENTMANAGER",
+        "producer_consolidation": "NONE",
+        "archive_consolidation": "NONE",
+        "retention": "P7D",
+    },
+    TASK_TOPIC: {
+        "id": TASK_TOPIC,
+        "description": "Tasks.",
         "persistency": True,
         "ordering": "EVENTMANAGER",
         "producer_consolidation": "NONE",
@@ -289,7 +313,8 @@ class EventFactory:
         else:
             tenant = picked
             action = rng.choices(
-                ("updated", "disabled", "enabled", "deleted", "barrier_updated"), weights=(60, 8, 8, 6, 6)
+                ("updated", "disabled", "enabled", "deleted", "barrier_updated", "auth_consent.updated", "unlocked"),
+                weights=(60, 8, 8, 6, 6, 3, 2),
             )[0]
             if tenant is tree.root and action in ("deleted", "disabled"):
                 action = "updated"
