@@ -196,6 +196,7 @@ class Consumer:
         self._delivered = 0
         self._state: ConsumerState | None = None
         self._pending_commit: int | None = None
+        self._commit_failure_said: int | None = None  # the offset whose failed commit was reported
 
     # -- public ------------------------------------------------------------------------------
 
@@ -241,6 +242,7 @@ class Consumer:
                     if self._offset is None:
                         self._offset = self._call(caller, self.resolve_start)
                         self._last_delivered = self._offset
+                        attempt = 0  # the next failure, of another call, counts from 1
                         self._report("connecting", f"starting at offset {self._offset} ({self.start.describe()})")
                     if self._pending_commit is not None:
                         self._commit_server(caller, self._pending_commit)
@@ -425,8 +427,13 @@ class Consumer:
         except errors.ApiError as err:
             if not err.retryable:
                 raise
-            self._report("backing_off", f"commit of offset {offset} failed, will retry: {err}")
+            if self._commit_failure_said != offset:  # said once per offset, not at every poll
+                self._commit_failure_said = offset
+                self._report("backing_off", f"commit of offset {offset} failed, will retry: {err}")
             return
+        if self._commit_failure_said is not None:
+            self._report("streaming", f"committed offset {offset} after all")
+        self._commit_failure_said = None
         self._pending_commit = None
 
 

@@ -313,3 +313,5 @@ def test_stopping_with_a_commit_still_refused_says_which_offset_and_exits_1(home
             finish(proc)
     assert "offset 1 was NOT committed" in last and "stopped by the user" in last
     assert behaviour.commits_refused >= 2  # tried again before giving up
+    said = [line for line in errors_seen.seen if "commit of offset 1 failed" in line]
+    assert len(said) == 1, said  # said once, not at every poll
