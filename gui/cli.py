@@ -420,9 +420,11 @@ class TailSink:
         if self.csv is not None:
             self._learn_names(batch)
         for gap in batch.gaps:
-            print(
-                f"[gap] {gap.count} events not delivered: sequences {gap.first}..{gap.last}", file=self.err, flush=True
-            )
+            if gap.lost:
+                text = f"[lost] {gap.count} events removed by the topic's retention before they were read"
+            else:  # filtered out, other tenants' events in a shared topic, or consolidated: expected
+                text = f"[gap] {gap.count} sequences skipped (not for this subscription)"
+            print(f"{text}: sequences {gap.first}..{gap.last}", file=self.err, flush=True)
         if self.csv is not None:
             self.csv.write_json(batch.events.json_array())
         else:

@@ -76,10 +76,14 @@ class StartPosition:
 
 @dataclass(frozen=True)
 class Gap:
-    """Events ``first..last`` (inclusive) were not delivered: filtered out by the subscription, or lost."""
+    """Sequences ``first..last`` (inclusive) were not delivered. Usually expected: the subscription
+    filters them out, they are other tenants' events in a topic the data center shares, or
+    consolidation replaced them. ``lost``: surely lost, gone before they were read (a start
+    below the topic's earliest offset: retention moved past it)."""
 
     first: int
     last: int
+    lost: bool = False
 
     @property
     def count(self) -> int:
@@ -197,6 +201,7 @@ class Consumer:
         self._state: ConsumerState | None = None
         self._pending_commit: int | None = None
         self._commit_failure_said: int | None = None  # the offset whose failed commit was reported
+        self._lost: Gap | None = None  # sequences removed by retention before they were read
 
     # -- public ------------------------------------------------------------------------------
 
@@ -243,6 +248,8 @@ class Consumer:
                         self._offset = self._call(caller, self.resolve_start)
                         self._last_delivered = self._offset
                         attempt = 0  # the next failure, of another call, counts from 1
+                        if self.start.kind in ("committed", "stored", "offset"):
+                            self._check_retention(caller)
                         self._report("connecting", f"starting at offset {self._offset} ({self.start.describe()})")
                     if self._pending_commit is not None:
                         self._commit_server(caller, self._pending_commit)
@@ -313,6 +320,23 @@ class Consumer:
             if uncommitted is not None:  # the user must know what the server has not got
                 reason, fatal, error = f"{reason}; {uncommitted}", True, "UncommittedOffset"
             self._report("stopped", f"stopped: {reason}", fatal=fatal, error=error)
+
+    def _check_retention(self, caller: _Caller) -> None:
+        """A start below the topic's earliest offset: the events between were removed by its
+        retention before this subscription read them. Said now, and the gap marked as lost."""
+        assert self._offset is not None
+        topic = self.subscription.topic_id
+        try:
+            earliest = self._call(caller, lambda: self.client.topic_offset(topic, "EARLIEST"))
+        except errors.ApiError:
+            return  # the poll will say what is wrong
+        if earliest > self._offset:
+            self._lost = Gap(self._offset + 1, earliest, lost=True)
+            self._report(
+                "connecting",
+                f"{self._lost.count:,} events (sequences {self._lost.first}..{self._lost.last}) were removed by the "
+                f"topic's retention before this subscription read them; reading on from {earliest + 1}",
+            )
 
     def _catch_up(self, caller: _Caller) -> None:
         """Taking over from another instance: what it committed is not read again (at least once
@@ -393,7 +417,9 @@ class Consumer:
             if last is not None and sequence <= last:
                 continue  # already delivered: a repeat after a retry
             if last is not None and previous is not None and previous > last:
-                gaps.append(Gap(last + 1, previous))
+                lost = self._lost is not None and last + 1 <= self._lost.last
+                gaps.append(Gap(last + 1, previous, lost=lost))
+                self._lost = None
             keep.append(i)
             last = sequence
             if room is not None and len(keep) >= room:

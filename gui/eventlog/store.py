@@ -282,6 +282,7 @@ class EventStore:
         self._layout: tuple[list[_Chunk], array[int]] = ([], array("q"))
         self._open = 0  # index of the first chunk not yet merged into a sealed block
         self.gap_before: dict[int, int] = {}  # absolute row -> events missing before it
+        self.gap_lost: set[int] = set()  # rows whose gap before them was surely lost (retention)
         self.names: dict[str, str] = {}  # tenant/subject id -> display name seen in payloads
         self.tenant_info: dict[str, tuple[str, str]] = {}  # tenant id -> (kind, path) from the Account Management API
         self.tenant_keys: list[str] = []  # per tenant id: "id<US>name", lowercase, for text search
@@ -294,8 +295,9 @@ class EventStore:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def append(self, events: Events | Sequence[dict[str, Any]], gaps: Iterable[tuple[int, int]] = ()) -> range:
-        """Add a batch; returns the absolute row ids it got. ``gaps``: (first, last) missing sequences."""
+    def append(self, events: Events | Sequence[dict[str, Any]], gaps: Iterable[tuple[int, ...]] = ()) -> range:
+        """Add a batch; returns the absolute row ids it got. ``gaps``: (first, last) missing sequences,
+        or (first, last, lost) where ``lost`` says they were surely lost (not merely not for us)."""
         if not isinstance(events, Events):
             events = Events.from_dicts(events)
         start = self.base + len(self.seq)
@@ -328,12 +330,16 @@ class EventStore:
         elif start + len(events) - chunks[self._open].first >= self.BLOCK_EVENTS:
             self._seal()
         self.names.update(learned)
-        gap_after = {last: last - first + 1 for first, last in gaps}  # keyed by the `previous` that skips them
+        gap_after = {
+            g[1]: (g[1] - g[0] + 1, len(g) > 2 and bool(g[2])) for g in gaps
+        }  # by the `previous` that skips them
         if gap_after:
             for row, previous in enumerate(events.column("previous"), start):
-                missing = gap_after.get(previous if previous is not None else -1)
+                missing, lost = gap_after.get(previous if previous is not None else -1, (0, False))
                 if missing:
                     self.gap_before[row] = missing
+                    if lost:
+                        self.gap_lost.add(row)
         return range(start, self.base + len(self.seq))
 
     def learn_names(self, names: Mapping[str, str]) -> int:
@@ -397,6 +403,7 @@ class EventStore:
             self._layout = chunks[whole:], firsts[whole:]
             self._open -= whole
         self.gap_before = {r: n for r, n in self.gap_before.items() if r >= self.base}
+        self.gap_lost = {r for r in self.gap_lost if r >= self.base}
         for type_id, rows in list(self.type_rows.items()):  # replaced, not cut: a filter may be reading
             self.type_rows[type_id] = rows[bisect_left(rows, self.base) :]
         self._parsed.clear()

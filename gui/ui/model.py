@@ -14,7 +14,8 @@ from gui.api.durations import parse_time
 from gui.eventlog.store import HEADERS, EventStore, RowFilter
 
 Index = QModelIndex | QPersistentModelIndex
-_GAP = QBrush(QColor(220, 80, 60, 70))
+_GAP = QBrush(QColor(120, 140, 180, 70))  # skipped sequences: expected, shown neutrally
+_LOST = QBrush(QColor(220, 80, 60, 110))  # events surely lost (removed by retention before read)
 _COMMITTED = QBrush(QColor(120, 160, 120, 45))
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 DISPLAY = Qt.ItemDataRole.DisplayRole.value
@@ -131,9 +132,19 @@ class EventTableModel(QAbstractTableModel):
         if committed is not None:
             for cell in cells:
                 cell[BACKGROUND] = committed
-        if gap:
+        if gap and row in store.gap_lost:
+            cells[0][BACKGROUND] = _LOST
+            cells[0][_TOOLTIP] = (
+                f"{gap:,} events before this one are lost: the topic's retention removed them before "
+                "this subscription read them"
+            )
+        elif gap:
             cells[0][BACKGROUND] = _GAP
-            cells[0][_TOOLTIP] = f"{gap} events before this one were not delivered (filtered out or lost)"
+            cells[0][_TOOLTIP] = (
+                f"{gap:,} sequences skipped before this one: events this subscription filters out (types, "
+                "tenant scope, CEL), other tenants' events in the topic the data center shares, or events "
+                "replaced by consolidation. Expected, not a loss."
+            )
         cells[2][_TOOLTIP] = store.full_type(row)
         tenant = store.tenants.values[store.tenant_ix[row - store.base]]
         info = store.tenant_info.get(tenant)

@@ -65,6 +65,7 @@ class StreamSession(QObject):
         self._last_state = ConsumerState("stopped", "stopped")
         self.total = 0
         self.gaps = 0
+        self.lost = 0  # events surely lost (removed by retention before they were read)
         self.last_poll = 0.0
         self.last_offset: int | None = None
         self._rate_marks: list[tuple[float, int]] = []
@@ -102,7 +103,7 @@ class StreamSession(QObject):
         self.store_about_to_clear.emit()
         self.events.clear()
         self.store_cleared.emit()
-        self.total = self.gaps = 0
+        self.total = self.gaps = self.lost = 0
         self.last_offset = None
         self.last_poll = 0.0
         self._rate_marks.clear()
@@ -226,8 +227,9 @@ class StreamSession(QObject):
         matched = 0
         for batch in batches:
             matched += getattr(batch.events, "rule_matches", 0)
-            self.events.append(batch.events, ((g.first, g.last) for g in batch.gaps))
-            self.gaps += len(batch.gaps)
+            self.events.append(batch.events, ((g.first, g.last, g.lost) for g in batch.gaps))
+            self.gaps += sum(1 for g in batch.gaps if not g.lost)
+            self.lost += sum(g.count for g in batch.gaps if g.lost)
             self.total += len(batch.events)
         if matched:
             self.rule_matched.emit(matched)

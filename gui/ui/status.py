@@ -124,11 +124,21 @@ class StatusPanel:
             if status.state != "paused":
                 self.lag_label.setText("lag —")
 
-    def show_counts(self, *, rate: float, total: int, gaps: int, last_poll: float) -> None:
+    def show_counts(self, *, rate: float, total: int, gaps: int, last_poll: float, lost: int = 0) -> None:
         if not (self.status.down or self.status.state == "paused"):
             self.rate_label.setText(f"{rate:,.0f} ev/s")
         self.event_count_label.setText(f"{total:,} events")
-        self.gap_label.setText(f"{gaps:,} gap" + ("" if gaps == 1 else "s"))
+        text = f"{gaps:,} gap" + ("" if gaps == 1 else "s")
+        if lost:
+            text += f", {lost:,} lost"
+        if text != self.gap_label.text():
+            self.gap_label.setText(text)
+            self.gap_label.setStyleSheet("color: #d9534f; font-weight: bold" if lost else "")
+            self.gap_label.setToolTip(
+                f"{gaps:,} places where sequences were skipped: expected for a filtered subscription, a topic "
+                "the data center shares with other partners, or a consolidated topic (not a loss)"
+                + (f"\n{lost:,} events lost: removed by the topic's retention before they were read" if lost else "")
+            )
         if last_poll:
             if self.local_time:
                 text = time.strftime("%H:%M:%S", time.localtime(last_poll))

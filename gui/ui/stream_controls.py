@@ -170,7 +170,7 @@ class StreamControls(QObject):
 
     def update_counts(self) -> None:
         s = self.session
-        self.status.show_counts(rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll)
+        self.status.show_counts(rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll, lost=s.lost)
 
     def refresh_lag(self) -> None:
         client, sub, last = self.connection.client, self.connection.subscription, self.session.last_offset

@@ -242,6 +242,7 @@ class MainWindow(QMainWindow):
         a.about.triggered.connect(lambda: show_about(self, self.state_store.path.parent))
         self.connection_bar.subscription_changed.connect(self.on_subscription_changed)
         self.connection_bar.client_changed.connect(lambda: self.tenant_names.reset())
+        self.session.store_cleared.connect(lambda: self.tenant_names.reset())  # a new start: names asked again
         self.position_bar.position_changed.connect(self.refresh_resolved)
         self.position_bar.copy_consumer_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
