@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -15,19 +16,28 @@ from gui.storage import Profile, StateStore, secrets
 from tests.conftest import make_subscription
 
 
+@contextmanager
+def saved_connection(em: Emulator, *types: str, **options: object) -> Iterator[tuple[EventManagerClient, str]]:
+    """A saved connection "lab" to ``em`` (its secret in the keyring) and one subscription of
+    ``types`` (all tenant types by default), as a user who set them up; the secret goes after."""
+    client = EventManagerClient(em.url, em.client_id, em.client_secret)
+    secrets.set_secret(em.url, em.client_id, em.client_secret)
+    store = StateStore()
+    store.save_profile(Profile("lab", em.url, em.client_id))
+    sub = make_subscription(client, *types, **options)
+    store.save_subscription(em.url, em.client_id, sub)
+    store.close()
+    try:
+        yield client, sub.subscription_id
+    finally:
+        secrets.delete_secret(em.url, em.client_id)
+
+
 @pytest.fixture
 def lab(home: object) -> Iterator[tuple[Emulator, EventManagerClient, str]]:
     """An emulator with a saved connection "lab" (secret in the keyring) and one subscription."""
-    with Emulator(history=300, seed=11) as em:
-        client = EventManagerClient(em.url, em.client_id, em.client_secret)
-        secrets.set_secret(em.url, em.client_id, em.client_secret)
-        store = StateStore()
-        store.save_profile(Profile("lab", em.url, em.client_id))
-        sub = make_subscription(client, session_timeout="PT3S")
-        store.save_subscription(em.url, em.client_id, sub)
-        store.close()
-        yield em, client, sub.subscription_id
-        secrets.delete_secret(em.url, em.client_id)
+    with Emulator(history=300, seed=11) as em, saved_connection(em, session_timeout="PT3S") as (client, sub_id):
+        yield em, client, sub_id
 
 
 @pytest.fixture

@@ -10,31 +10,20 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from gui.api import EventManagerClient
 from gui.api.models import TENANT_TOPIC
 from gui.emulator import Emulator
-from gui.storage import Profile, StateStore, secrets
+from gui.storage import StateStore
 from gui.ui.model import _GAP, _LOST
-from tests.conftest import make_subscription
+from tests.gui.conftest import saved_connection
 from tests.gui.test_window import choose, start
 
 CREATED = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
 
 
 @pytest.fixture
-def world(home: Path) -> Iterator[tuple[Emulator, EventManagerClient]]:
+def world(home: Path) -> Iterator[Emulator]:
     with Emulator(history=400, seed=17, max_events=150) as em:  # retention keeps the newest 150
-        client = EventManagerClient(em.url, em.client_id, em.client_secret)
-        secrets.set_secret(em.url, em.client_id, em.client_secret)
-        yield em, client
-        secrets.delete_secret(em.url, em.client_id)
-
-
-def remember(em: Emulator, sub: Any) -> None:
-    store = StateStore()
-    store.save_profile(Profile("lab", em.url, em.client_id))
-    store.save_subscription(em.url, em.client_id, sub)
-    store.close()
+        yield em
 
 
 def gap_rows(window: Any) -> list[int]:
@@ -42,11 +31,14 @@ def gap_rows(window: Any) -> list[int]:
 
 
 def test_a_filtered_subscription_shows_its_gaps_as_expected_not_as_alarms(
-    qtbot: Any, open_window: Any, world: tuple[Emulator, EventManagerClient]
+    qtbot: Any, open_window: Any, world: Emulator
 ) -> None:
-    em, client = world
-    remember(em, make_subscription(client, CREATED))  # created events only: most sequences are not for it
-    window = open_window()
+    with saved_connection(world, CREATED):  # created events only: most sequences are not for it
+        window = open_window()
+        check_neutral(qtbot, window)
+
+
+def check_neutral(qtbot: Any, window: Any) -> None:
     start(qtbot, window, "earliest", until_rows=5)
     qtbot.waitUntil(lambda: len(gap_rows(window)) >= 3, timeout=10000)
     for r in gap_rows(window):
@@ -57,22 +49,23 @@ def test_a_filtered_subscription_shows_its_gaps_as_expected_not_as_alarms(
 
 
 def test_events_removed_by_retention_before_they_were_read_are_the_alarm(
-    qtbot: Any, open_window: Any, world: tuple[Emulator, EventManagerClient]
+    qtbot: Any, open_window: Any, world: Emulator
 ) -> None:
-    em, client = world
-    sub = make_subscription(client)
-    remember(em, sub)
-    store = StateStore()
-    store.store_offset(em.url, em.client_id, sub.subscription_id, 20)  # read up to 20 long ago
-    store.close()
-    earliest = client.topic_offset(TENANT_TOPIC, "EARLIEST")
-    assert earliest > 20
-    window = open_window()
+    with saved_connection(world) as (client, sub_id):
+        store = StateStore()
+        store.store_offset(world.url, world.client_id, sub_id, 20)  # read up to 20 long ago
+        store.close()
+        earliest = client.topic_offset(TENANT_TOPIC, "EARLIEST")
+        assert earliest > 20
+        window = open_window()
+        check_lost(qtbot, window, earliest - 20)
+
+
+def check_lost(qtbot: Any, window: Any, lost: int) -> None:
     choose(window.commit_mode_combo, "stored")
     start(qtbot, window, "stored", until_rows=100)
     first = window.model.index(0, 0)
     assert first.data(Qt.ItemDataRole.BackgroundRole) == _LOST
     assert "retention removed them" in first.data(Qt.ItemDataRole.ToolTipRole)
-    lost = earliest - 20
     qtbot.waitUntil(lambda: f"{lost:,} lost" in window.gap_label.text(), timeout=5000)
     assert f"{lost:,} events lost" in window.gap_label.toolTip()

@@ -58,18 +58,11 @@ def add_hostile_rows(window: Any) -> None:
 def test_an_export_opens_cleanly_in_a_spreadsheet(
     qtbot: Any, open_window: Any, tmp_path: Path, home: Path, selection: bool
 ) -> None:
-    from gui.api import EventManagerClient
     from gui.emulator import Emulator
-    from gui.storage import Profile, StateStore, secrets
-    from tests.conftest import make_subscription
+    from tests.gui.conftest import saved_connection
 
-    with Emulator(history=1500, seed=21) as em:  # payloads up to the 64 KB limit: some over 32,767 characters
-        client = EventManagerClient(em.url, em.client_id, em.client_secret)
-        secrets.set_secret(em.url, em.client_id, em.client_secret)
-        store = StateStore()
-        store.save_profile(Profile("lab", em.url, em.client_id))
-        store.save_subscription(em.url, em.client_id, make_subscription(client))
-        store.close()
+    # payloads up to the 64 KB limit: some over 32,767 characters
+    with Emulator(history=1500, seed=21) as em, saved_connection(em):
         window = open_window()
         start(qtbot, window, "earliest", until_rows=1500)
         window.stop()
@@ -85,7 +78,6 @@ def test_an_export_opens_cleanly_in_a_spreadsheet(
         qtbot.waitUntil(lambda: bool(done), timeout=60000)
         assert isinstance(done[0], int) and done[0] == window.model.rowCount()
         message = window.statusBar().currentMessage()
-        secrets.delete_secret(em.url, em.client_id)
 
     rows = read_back(target)
     assert rows[0] == list(SHOWN.values())  # row 1: the header, the table's names

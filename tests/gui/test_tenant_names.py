@@ -18,6 +18,7 @@ from gui.emulator import Emulator
 from gui.emulator.server import SUBSCRIBER_SCOPE
 from gui.storage import Profile, StateStore, secrets
 from tests.conftest import make_subscription
+from tests.gui.conftest import saved_connection
 from tests.gui.test_window import start
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
@@ -26,15 +27,8 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
 @pytest.fixture
 def nameless(home: Path) -> Iterator[Emulator]:
     """An emulator whose payloads carry no names, with a saved connection and subscription."""
-    with Emulator(history=300, seed=13, names_in_payloads=False) as em:
-        client = EventManagerClient(em.url, em.client_id, em.client_secret)
-        secrets.set_secret(em.url, em.client_id, em.client_secret)
-        store = StateStore()
-        store.save_profile(Profile("lab", em.url, em.client_id))
-        store.save_subscription(em.url, em.client_id, make_subscription(client))
-        store.close()
+    with Emulator(history=300, seed=13, names_in_payloads=False) as em, saved_connection(em):
         yield em
-        secrets.delete_secret(em.url, em.client_id)
 
 
 def tenant_cells(window: Any) -> list[str]:
