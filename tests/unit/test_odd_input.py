@@ -84,3 +84,12 @@ def test_an_export_over_a_sheets_rows_is_split_and_a_device_is_written_not_repla
     reader.join(10)
     assert fifo.exists() and not fifo.is_file()  # still the pipe, not a file renamed over it
     assert got and got[0].startswith(b"Sequence,Time,Payload")
+
+
+def test_an_event_nested_300_deep_is_read_and_shown() -> None:
+    deep = b'{"sequence": 1, "data": ' + b"[" * 300 + b"]" * 300 + b"}"
+    events, _ = Events.decode(answer(deep, offset=2))
+    store = EventStore()
+    rows = store.append(events)
+    assert store.cell(rows[0], 0) == "1"
+    assert dumps_pretty(store.event(rows[0])).count("[") == 300  # orjson stops at 255 levels; shown anyway
