@@ -24,7 +24,8 @@ _EMPTY = msgspec.Raw(b'""')
 
 # sequences and offsets are int64 in the API (and in the store's arrays): a server sending 2**70
 # is refused with a clear message, never an overflow deep in the store
-Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+INT64_MAX = 2**63 - 1
+Int64 = Annotated[int, msgspec.Meta(ge=-INT64_MAX - 1, le=INT64_MAX)]
 
 
 class _Head(msgspec.Struct, gc=False):  # no cycles possible: kept out of the cyclic collector's work
@@ -75,12 +76,18 @@ def loads(raw: bytes | memoryview) -> Any:
             ) from None
 
 
+def dumps_text(value: Any, *, indent: bool = False) -> str:
+    """JSON text of any value read by ``loads``: orjson's, or the standard library's for what orjson
+    cannot write (inf, integers beyond 64 bits, more than 255 levels)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else None).decode()
+    except TypeError:
+        return json.dumps(value, indent=2 if indent else None, ensure_ascii=False, default=str)
+
+
 def dumps_pretty(value: Any) -> str:
     """Indented JSON for people, whatever the values (inf, integers beyond 64 bits)."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except TypeError:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return dumps_text(value, indent=True)
 
 
 class MalformedEvents(ValueError):

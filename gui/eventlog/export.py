@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import os
 import queue
 import re
@@ -25,10 +24,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import msgspec
-import orjson
 import stringzilla as sz
 
-from gui.api.events import loads
+from gui.api.events import dumps_text, loads
 
 # what a spreadsheet may run as a formula: = + - @, tab and CR, and their full-width and small
 # look-alikes (some spreadsheets fold those to ASCII before they parse a cell)
@@ -63,10 +61,7 @@ def escape_cell(value: Any) -> str:
     elif isinstance(value, str):
         text = value
     else:
-        try:
-            text = orjson.dumps(value).decode()
-        except TypeError:  # an integer beyond 64 bits, inf: the standard library writes them
-            text = json.dumps(value, ensure_ascii=False, default=str)
+        text = dumps_text(value)
     if text.startswith(_DANGEROUS):
         return "'" + text
     return text

@@ -19,6 +19,7 @@ import msgspec
 import orjson
 
 from gui.api.durations import parse_time
+from gui.api.events import loads
 from gui.api.models import short_type
 from gui.eventlog.export import Cancelled, _quoted, _Writer, atomic_file, escape_cell
 
@@ -63,6 +64,30 @@ class _Event(msgspec.Struct, gc=False):
 
 
 _EVENTS = msgspec.json.Decoder(list[_Event])
+_FIELDS = tuple(f for f in _Event.__struct_fields__ if f != "data")
+_NULL = msgspec.Raw(b"null")
+
+
+class _RawEvent(msgspec.Struct, gc=False):
+    """Every field as its JSON text: an odd number (1e400) in one of them cannot stop the others."""
+
+    sequence: msgspec.Raw = _NULL
+    time: msgspec.Raw = _NULL
+    type: msgspec.Raw = _NULL
+    tenant_id: msgspec.Raw = _NULL
+    subject: msgspec.Raw = _NULL
+    source: msgspec.Raw = _NULL
+    id: msgspec.Raw = _NULL
+    ingest_time: msgspec.Raw = _NULL
+    data: msgspec.Raw = _NULL
+
+
+_RAW_EVENTS = msgspec.json.Decoder(list[_RawEvent])
+
+
+def _event(raw: Any) -> _Event:
+    """An event msgspec could not decode whole: each field read on its own (the payload as sent)."""
+    return _Event(**{f: loads(getattr(raw, f)) for f in _FIELDS}, data=raw.data)
 
 
 def iso_time(text: Any, local: bool) -> str:
@@ -143,17 +168,8 @@ class ShownRows:
         try:
             events = _EVENTS.decode(array_json)
         except (msgspec.ValidationError, msgspec.DecodeError):  # numbers msgspec cannot hold: one by one
-            events = [_EVENTS.decode(b"[" + _reencoded(e) + b"]")[0] for e in orjson.loads(array_json)]
+            events = [_event(e) for e in _RAW_EVENTS.decode(array_json)]
         return [self.cells(e) for e in events]
-
-
-def _reencoded(event: Any) -> bytes:
-    try:
-        return orjson.dumps(event)
-    except TypeError:
-        import json
-
-        return json.dumps(event, default=str).encode()
 
 
 def export_table(

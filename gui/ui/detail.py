@@ -6,12 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
-import orjson
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtGui import QColor, QGuiApplication, QSyntaxHighlighter, QTextCharFormat, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from gui.api.events import BIG_JSON, dumps_pretty
+from gui.api.events import BIG_JSON, dumps_pretty, dumps_text
 from gui.api.models import short_type
 
 
@@ -67,10 +66,7 @@ def diff(before: Any, after: Any) -> list[str]:
 
 
 def _short(value: Any) -> str:
-    try:
-        text = orjson.dumps(value).decode()
-    except TypeError:  # an integer beyond 64 bits
-        text = str(value)
+    text = dumps_text(value)
     return text if len(text) <= 120 else text[:117] + "…"
 
 

@@ -93,3 +93,12 @@ def test_an_event_nested_300_deep_is_read_and_shown() -> None:
     rows = store.append(events)
     assert store.cell(rows[0], 0) == "1"
     assert dumps_pretty(store.event(rows[0])).count("[") == 300  # orjson stops at 255 levels; shown anyway
+
+
+def test_the_table_export_writes_an_event_whose_field_is_beyond_a_double() -> None:
+    from gui.eventlog.store import COLUMNS
+    from gui.eventlog.table_export import ShownRows, shown_columns
+
+    shown = ShownRows(shown_columns(COLUMNS), {}, local_time=False)
+    rows = shown.rows(b'[{"sequence": 5, "type": "t", "subject": 1e400, "data": {"n": 1e400}}]')
+    assert rows[0][0] == "5" and rows[0][-1] == '{"n": 1e400}'  # the payload as sent, not lost
