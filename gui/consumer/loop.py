@@ -27,7 +27,7 @@ from typing import Any, Protocol, TypeVar
 from gui.api import errors
 from gui.api.client import EventManagerClient
 from gui.api.durations import format_time, parse_duration, parse_time
-from gui.api.events import Events
+from gui.api.events import INT64_MAX, Events
 from gui.api.models import PollResult, Subscription
 from gui.storage.store import StateStore, StoreError
 
@@ -38,7 +38,6 @@ START_KINDS = ("earliest", "committed", "stored", "latest", "time", "offset")
 COMMIT_MODES = ("none", "server", "stored")
 
 
-INT64_MAX = 2**63 - 1
 FINAL_COMMIT_S = 5.0  # how long a commit owed at the end is retried
 
 

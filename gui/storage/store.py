@@ -23,6 +23,7 @@ from typing import TypeVar
 import orjson
 import platformdirs
 
+from gui.api.events import INT64_MAX
 from gui.api.models import Subscription
 
 APP_NAME = "event-monitor"
@@ -152,7 +153,7 @@ def _tenant_names(rows: list[tuple[object, ...]]) -> dict[str, TenantName]:
 
 
 def _offset(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT64_MAX:
         raise ValueError(f"{value!r} is not an offset")
     return value
 

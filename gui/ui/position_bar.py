@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStacke
 
 from gui.api import EventManagerClient, Subscription
 from gui.api.durations import format_time
+from gui.api.events import INT64_MAX
 from gui.consumer import StartPosition, resolve_position
 from gui.storage import StateStore
 from gui.ui.actions import Actions, action_button, named
@@ -26,7 +27,6 @@ POSITIONS = (
     ("Time", "time"),
     ("Custom", "custom"),
 )
-INT64_MAX = 2**63 - 1
 
 
 class PositionBar(QWidget):
