@@ -26,11 +26,10 @@ from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, Subscription, all_types_
 from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
 from gui.display import display_problem
 from gui.eventlog.export import TAIL_COLUMNS, CsvWriter
-from gui.storage import secrets
-from gui.storage.store import Profile, StateStore, StoreError, TenantName
+from gui.storage import secrets, tenant_names
+from gui.storage.store import Profile, StateStore, StoreError
 from gui.terminal import SafeText
 
-TENANT_NAMES_REFRESH_S = 24 * 3600  # cached tenant names older than a day are asked again
 CREATE_ATTEMPTS = 3  # a subscription's POST, sent again after a lost answer
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_AUTH, EXIT_SECRET, EXIT_STORE, EXIT_DISPLAY = 0, 1, 2, 3, 4, 5, 6
 
@@ -388,23 +387,14 @@ class TailSink:
         self._failed = False
 
     def _learn_names(self, batch: Batch) -> None:
-        if self._client is None or self._denied:
+        if self._client is None or self._store is None or self._denied:
             return
         ids = [t for t in dict.fromkeys(batch.events.column("tenant_id")) if t and t not in self._asked]
         if not ids:
             return
         self._asked.update(ids)
-        url = self._client.dc_url
         try:
-            known = self._store.tenant_names(url, ids, TENANT_NAMES_REFRESH_S) if self._store else {}
-            missing = [i for i in ids if i not in known]
-            fetched = [
-                TenantName(str(t["id"]), str(t.get("name") or ""), str(t.get("kind") or ""), str(t.get("path") or ""))
-                for t in (self._client.tenants(missing) if missing else [])
-                if t.get("name")
-            ]
-            if self._store and fetched:
-                self._store.save_tenant_names(url, fetched)
+            names = tenant_names.resolve(self._store, self._client.dc_url, ids, self._client.tenants)
         except errors.PermissionDenied:
             self._denied = True
             print("[note] this API client may not read tenants: tenant_name stays empty", file=self.err, flush=True)
@@ -414,7 +404,7 @@ class TailSink:
                 print(f"[note] tenant names could not be read: {err}", file=self.err, flush=True)
             self._failed = True
             return
-        self.names.update((n.tenant_id, n.name) for n in (*known.values(), *fetched))
+        self.names.update((n.tenant_id, n.name) for n in names.values())
 
     def on_batch(self, batch: Batch) -> None:
         if self.csv is not None:

@@ -23,7 +23,7 @@ class SafeText(io.TextIOBase):
         self.inner = inner
 
     def write(self, text: str) -> int:
-        self.inner.write(text.translate(_VISIBLE))
+        self.inner.write(neutralised(text))
         return len(text)
 
     def flush(self) -> None:

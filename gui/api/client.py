@@ -171,11 +171,12 @@ class EventManagerClient:
         """One request, its whole answer read within a deadline (the read timeout restarts on every
         byte, so a server dripping one byte a second would otherwise never time out) and at most
         MAX_BODY bytes of it (a server sending gigabytes would otherwise fill the memory)."""
-        deadline = time.monotonic() + timeout[0] + timeout[1] + DEADLINE_MARGIN
+        allowed = timeout[0] + timeout[1] + DEADLINE_MARGIN
+        deadline = time.monotonic() + allowed
         try:
             response = self._session.request(method, url, timeout=timeout, stream=True, **kw)
             try:
-                response._content = self._read_body(response, deadline, timeout[0] + timeout[1] + DEADLINE_MARGIN)
+                response._content = self._read_body(response, deadline, allowed)
             finally:
                 response.close()
             return response
@@ -205,9 +206,8 @@ class EventManagerClient:
                     f"{self.dc_url} did not finish its answer within {allowed:.0f} s "
                     f"({size:,} bytes arrived); the connection was closed"
                 )
-            data = raw.read1(
-                READ_CHUNK, decode_content=True
-            )  # what has arrived, at most one socket read: the deadline is checked
+            # what has arrived, at most one socket read: the deadline is checked between reads
+            data = raw.read1(READ_CHUNK, decode_content=True)
             if not data:
                 return b"".join(chunks)
             size += len(data)

@@ -13,11 +13,10 @@ from PySide6.QtCore import QObject
 from gui.api import EventManagerClient
 from gui.api.errors import PermissionDenied
 from gui.eventlog.store import EventStore
-from gui.storage import StateStore, TenantName
+from gui.storage import StateStore, TenantName, tenant_names
 from gui.ui.model import EventTableModel
 from gui.ui.status import StatusPanel
 
-REFRESH_S = 24 * 3600  # a cached name is asked again after a day
 RETRY_S = 60.0  # after a failure, the next try
 
 
@@ -58,13 +57,7 @@ class TenantNames(QObject):
         store, url = self.store, client.dc_url
 
         def work() -> dict[str, TenantName]:
-            names = store.tenant_names(url, ids, REFRESH_S)
-            missing = [i for i in ids if i not in names]
-            if missing:
-                fetched = [_name(t) for t in client.tenants(missing) if t.get("name")]
-                store.save_tenant_names(url, fetched)
-                names.update((n.tenant_id, n) for n in fetched)
-            return names
+            return tenant_names.resolve(store, url, ids, client.tenants)
 
         def done(names: dict[str, TenantName]) -> None:
             self.running = False
