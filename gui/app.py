@@ -77,8 +77,12 @@ def start_demo(store: StateStore) -> tuple[Any, dict[str, str], str]:
     from gui.emulator import Emulator
 
     forget_demo(store)  # one demo at a time; a crashed one's entries go now
-    # a demo left open for days keeps its memory: the emulator holds the newest 50,000 events a topic
-    emulator = Emulator(history=3000, rate=12, seed=42, max_events=DEMO_MAX_EVENTS).start()
+    # the data center's world: a topic shared with other partners (the demo client's a quarter of
+    # it, so its sequences are sparse) and TTS consolidation. A demo left open for days keeps its
+    # memory: the emulator holds the newest 50,000 events a topic
+    emulator = Emulator(
+        history=8000, rate=40, seed=42, max_events=DEMO_MAX_EVENTS, world="datacenter", partners=4
+    ).start()
     store.save_profile(Profile(DEMO_PROFILE, emulator.url, emulator.client_id))
     client = EventManagerClient(emulator.url, emulator.client_id, emulator.client_secret)
     sub = client.create_subscription(

@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     emu.add_argument("--rate", type=float, default=2.0, help="new events per second (0: none)")
     emu.add_argument("--seed", type=int, default=1)
     emu.add_argument(
+        "--world",
+        choices=("datacenter", "simple"),
+        default="datacenter",
+        help="datacenter (default): a topic shared by several partners, yours a minority, so your "
+        "sequences are sparse, with TTS consolidation; simple: one partner, consecutive sequences",
+    )
+    emu.add_argument("--partners", type=int, default=4, help="partners sharing the data center's topics")
+    emu.add_argument(
         "--replay",
         type=int,
         default=0,
@@ -217,6 +225,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 
     if args.max_events is not None and args.max_events < 1:
         raise CliError("--max-events must be at least 1", EXIT_USAGE)
+    if not 1 <= args.partners <= 64:
+        raise CliError("--partners must be between 1 and 64", EXIT_USAGE)
 
     emulator = Emulator(
         args.host,
@@ -232,6 +242,8 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         empty_status=args.empty_status,
         replay=args.replay,
         max_events=args.max_events,
+        world=args.world,
+        partners=args.partners,
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

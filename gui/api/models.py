@@ -14,6 +14,9 @@ from gui.api.events import Events
 TENANT_TOPIC = "cti.a.p.em.topic.v1.0~a.p.tenant.v1.0"
 TENANT_EVENT_PREFIX = "cti.a.p.em.event.v1.0~a.p.tenant."
 TENANT_DEPTHS = ("CURRENT", "DIRECT", "ALL")
+# topics whose producer consolidation is TTS (the vendor's topic properties): a later event with
+# the same type, tenant and subject replaces the earlier one
+CONSOLIDATED_TOPICS = frozenset({TENANT_TOPIC})
 POSITIONS = ("EARLIEST", "CURRENT", "TIMESTAMP")
 
 _CTI = re.compile(
@@ -132,6 +135,23 @@ class Subscription:
             out.append("the CEL filter is longer than 4096 characters")
         return out
 
+    def skip_reasons(self) -> list[str]:
+        """What explains skipped sequences for this subscription (none of them a loss): its own
+        filters, the other tenants of the topic the data center shares, consolidation."""
+        reasons = []
+        if self.types != (all_types_pattern(self.topic_id),):
+            shown = ", ".join(short_type(t) if not t.endswith("*") else t.rsplit("~", 1)[-1] for t in self.types[:3])
+            more = f" and {len(self.types) - 3} more" if len(self.types) > 3 else ""
+            reasons.append(f"its type filter ({shown}{more}): events of other types")
+        if self.cel:
+            reasons.append("its CEL filter: events it does not match")
+        if self.tenant_depth != "ALL":
+            reasons.append(f"its tenant scope ({self.tenant_depth}): events of tenants below it")
+        reasons.append("other partners' and tenants' events in the topic the data center shares")
+        if self.topic_id in CONSOLIDATED_TOPICS:
+            reasons.append("events replaced by consolidation (a later event of the same type, tenant and subject)")
+        return reasons
+
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {k: v for k, v in asdict(self).items() if v is not None}
         body["types"] = list(self.types)
@@ -149,6 +169,18 @@ class Subscription:
             session_timeout=str(obj.get("session_timeout", "PT30S")),
             cel=obj.get("cel"),
         )
+
+
+GENERIC_SKIP_REASONS = (
+    "the subscription's filters (types, tenant scope, CEL)",
+    "other partners' and tenants' events in the topic the data center shares",
+    "events replaced by consolidation",
+)
+
+
+def explain_skips(reasons: tuple[str, ...] | list[str] = ()) -> str:
+    """One sentence of what explains skipped sequences, ending in "Expected, not a loss."."""
+    return "What explains them here: " + "; ".join(reasons or GENERIC_SKIP_REASONS) + ". Expected, not a loss."
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 API = "/api/event_manager/v1"
 SUBSCRIBER_SCOPE = "urn:acronis.com:event_manager::subscriber"
+WORLDS = ("simple", "datacenter")
 FAULTS = ("500", "503", "drop", "html", "badjson", "429", "401")
 
 
@@ -55,6 +56,7 @@ class StoredEvent:
     tenant_id: str
     time: datetime
     raw: bytes
+    replaced: bool = False  # consolidated away by a later event with the same type, tenant and subject
 
     @property
     def body(self) -> dict[str, Any]:
@@ -81,13 +83,23 @@ class TopicLog:
     """The ordered events of one topic; ``sequence`` increases by one, ``previous`` links back.
     With ``max_events``, the oldest events go once there are more (as a real topic's retention
     drops them): the earliest offset moves on, and a consumer behind it gets the oldest kept events,
-    whose ``previous`` shows what it missed."""
+    whose ``previous`` shows what it missed.
 
-    def __init__(self, topic_id: str, max_events: int | None = None) -> None:
+    With ``consolidate`` (the vendor's TTS consolidation) an event replaces the earlier one with the
+    same type, tenant and subject: the earlier one is marked ``replaced`` (its bytes freed) and no
+    poll returns it, so reading from EARLIEST no two events share those three."""
+
+    def __init__(self, topic_id: str, max_events: int | None = None, *, consolidate: bool = False) -> None:
         self.topic_id = topic_id
-        self.events: list[StoredEvent] = []
+        self.events: list[StoredEvent] = []  # replaced ones stay in place: index = sequence - first
         self.first_sequence = 1
         self.max_events = max_events
+        self.consolidate = consolidate
+        self._latest: dict[tuple[str, str, str], int] = {}  # (type, tenant, subject) -> its sequence
+
+    def live(self) -> list[StoredEvent]:
+        """The events a poll from EARLIEST can return, in order."""
+        return [e for e in self.events if not e.replaced]
 
     @property
     def last_sequence(self) -> int:
@@ -111,11 +123,20 @@ class TopicLog:
             memoryview(orjson.dumps(ordered)).tobytes(),  # exact size: orjson over-allocates
         )
         self.events.append(event)
+        if self.consolidate:
+            key = (body["type"], body["tenant_id"], str(body.get("subject")))
+            earlier = self._latest.get(key)
+            self._latest[key] = sequence
+            if earlier is not None and earlier >= self.first_sequence:
+                old = self.events[earlier - self.first_sequence]
+                old.replaced, old.raw = True, b""
         cap = self.max_events
         if cap is not None and len(self.events) > cap + max(1, cap // 16):  # dropped in bulk, not one by one
             excess = len(self.events) - cap
             del self.events[:excess]
             self.first_sequence += excess
+            if self.consolidate:
+                self._latest = {k: v for k, v in self._latest.items() if v >= self.first_sequence}
         return event
 
     def index_after(self, offset: int) -> int:
@@ -162,7 +183,17 @@ class EmulatorState:
         max_events: int | None = None,
         names_in_payloads: bool = True,
         token_expiry: str = "expires_in",
+        world: str = "simple",
+        partners: int = 4,
     ) -> None:
+        if world not in WORLDS:
+            raise ValueError(f"world must be one of {', '.join(WORLDS)}")
+        if not 1 <= partners <= 64:
+            raise ValueError("partners must be between 1 and 64")
+        # "datacenter": the topic the data center shares with `partners` partners (the client's one
+        # of them: its sequences are sparse) and TTS consolidation where the topic says so;
+        # "simple": one partner, every sequence the client's, nothing consolidated
+        self.world = world
         if token_expiry not in ("expires_in", "expires_on", "both"):
             raise ValueError("token_expiry must be expires_in, expires_on or both")
         self.token_expiry = token_expiry  # which expiry field the token answer carries
@@ -171,7 +202,7 @@ class EmulatorState:
         self.token_paths = token_paths
         self.offset_paths = offset_paths
         rng_seed = seed
-        self.factory = EventFactory(seed=rng_seed)
+        self.factory = EventFactory(seed=rng_seed, partners=partners if world == "datacenter" else 1)
         # without names in payloads the monitor must ask the Account Management API for them
         self.factory.names_in_payloads = names_in_payloads
         self.tenant_id = self.factory.tree.root.id
@@ -182,7 +213,14 @@ class EmulatorState:
         self.empty_status = empty_status
         self.max_session_timeout = max_session_timeout
         self.tokens: dict[str, tuple[str, float]] = {}
-        self.topics = {topic: TopicLog(topic, max_events) for topic in (TENANT_TOPIC, USER_TOPIC, TASK_TOPIC)}
+        self.topics = {
+            topic: TopicLog(
+                topic,
+                max_events,
+                consolidate=world == "datacenter" and TOPICS[topic]["producer_consolidation"] == "TTS",
+            )
+            for topic in (TENANT_TOPIC, USER_TOPIC, TASK_TOPIC)
+        }
         self.types = event_types()
         self.subscriptions: dict[str, SubscriptionState] = {}
         self.faults: deque[str] = deque()
@@ -513,7 +551,7 @@ class Handler(BaseHTTPRequestHandler):
                 # the offset from which a poll returns the first event at or after `when`
                 offset = log_.last_sequence
                 for event in log_.events:
-                    if event.time >= when:
+                    if event.time >= when and not event.replaced:
                         offset = event.sequence - 1
                         break
         self._json(200, {"topic_id": topic, "offset": offset})
@@ -711,7 +749,7 @@ class Handler(BaseHTTPRequestHandler):
                         event = events[i]
                         i += 1
                         scanned = event.sequence
-                        if self._matches(state, sub, event):
+                        if not event.replaced and self._matches(state, sub, event):
                             batch.append(event)
                     left = deadline - time.monotonic()
                     if batch or left <= 0:

@@ -185,20 +185,39 @@ class Tenant:
         return data
 
 
-class TenantTree:
-    """A partner (the credentials' tenant) with folders, customers and units below it."""
+_OTHER_PARTNERS = ("Globex Hosting", "Initech MSP", "Umbrella Backup", "Stark Cloud", "Wayne Data", "Cyberdyne IT")
 
-    def __init__(self, rng: random.Random, root_id: str) -> None:
+
+class TenantTree:
+    """A partner (the credentials' tenant, ``root``) with folders, customers and units below it.
+
+    With ``partners`` > 1 it is a data center: a root tenant above that partner and
+    ``partners - 1`` others of the same shape, whose events share the topic (the client sees only
+    its own partner's subtree, a minority of the topic)."""
+
+    def __init__(self, rng: random.Random, root_id: str, partners: int = 1) -> None:
         self.rng = rng
         self.tenants: dict[str, Tenant] = {}
         self.order: list[Tenant] = []  # for O(1) random picks however large the tree grows
-        self.root = self._add("Acme Cloud Partner", "partner", None, tenant_id=root_id)
-        folders = [self._add(f"{name} region", "folder", self.root.id) for name in ("EMEA", "Americas", "APAC")]
+        self.top: Tenant | None = None  # the data center's root tenant (several partners only)
+        parent_id = None
+        if partners > 1:
+            self.top = self._add("Data center", "root", None)
+            parent_id = self.top.id
+        self.root = self._partner("Acme Cloud Partner", parent_id, tenant_id=root_id)
+        for i in range(partners - 1):
+            self._partner(_OTHER_PARTNERS[i % len(_OTHER_PARTNERS)] + ("" if i < 6 else f" {i // 6 + 1}"), parent_id)
+
+    def _partner(self, name: str, parent_id: str | None, *, tenant_id: str | None = None) -> Tenant:
+        rng = self.rng
+        partner = self._add(name, "partner", parent_id, tenant_id=tenant_id)
+        folders = [self._add(f"{region} region", "folder", partner.id) for region in ("EMEA", "Americas", "APAC")]
         for i in range(12):
-            parent = self.root if i % 4 == 0 else folders[i % 3]
+            parent = partner if i % 4 == 0 else folders[i % 3]
             customer = self._add(self._company(), "customer", parent.id)
             for _ in range(rng.randint(0, 2)):
                 self._add(rng.choice(_UNITS), "unit", customer.id)
+        return partner
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -277,9 +296,11 @@ class TenantTree:
 class EventFactory:
     """Produces tenant and user events in the shape the API sends (without sequence numbers)."""
 
-    def __init__(self, seed: int = 1, root_id: str | None = None, client_id: str | None = None) -> None:
+    def __init__(
+        self, seed: int = 1, root_id: str | None = None, client_id: str | None = None, partners: int = 1
+    ) -> None:
         self.rng = random.Random(seed)
-        self.tree = TenantTree(self.rng, root_id or str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
+        self.tree = TenantTree(self.rng, root_id or str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), partners)
         self.client_id = client_id or self._uuid()
         self._users: list[tuple[str, str, str]] = []
         self.big_every = 400
@@ -306,7 +327,7 @@ class EventFactory:
     def tenant_event(self, when: datetime) -> dict[str, Any]:
         rng = self.rng
         tree = self.tree
-        picked = tree.pick(lambda t: not t.deleted)
+        picked = tree.pick(lambda t: not t.deleted and t is not tree.top)
         roll = rng.random()
         if roll < 0.12 or picked is None:
             tenant, action = tree.new_child(), "created"
@@ -316,7 +337,7 @@ class EventFactory:
                 ("updated", "disabled", "enabled", "deleted", "barrier_updated", "auth_consent.updated", "unlocked"),
                 weights=(60, 8, 8, 6, 6, 3, 2),
             )[0]
-            if tenant is tree.root and action in ("deleted", "disabled"):
+            if tenant.kind == "partner" and action in ("deleted", "disabled"):
                 action = "updated"
             if action == "deleted" and tenant.kind != "partner":
                 deleted = tree.pick(lambda t: t.deleted, tries=8) if rng.random() < 0.3 else None

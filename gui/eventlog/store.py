@@ -282,7 +282,8 @@ class EventStore:
         self._layout: tuple[list[_Chunk], array[int]] = ([], array("q"))
         self._open = 0  # index of the first chunk not yet merged into a sealed block
         self.gap_before: dict[int, int] = {}  # absolute row -> events missing before it
-        self.gap_lost: set[int] = set()  # rows whose gap before them was surely lost (retention)
+        # rows whose gap before them was surely lost (retention) -> the (first, last) sequences lost
+        self.gap_lost: dict[int, tuple[int, int]] = {}
         self.names: dict[str, str] = {}  # tenant/subject id -> display name seen in payloads
         self.tenant_info: dict[str, tuple[str, str]] = {}  # tenant id -> (kind, path) from the Account Management API
         self.tenant_keys: list[str] = []  # per tenant id: "id<US>name", lowercase, for text search
@@ -339,7 +340,7 @@ class EventStore:
                 if missing:
                     self.gap_before[row] = missing
                     if lost:
-                        self.gap_lost.add(row)
+                        self.gap_lost[row] = (previous - missing + 1, previous)
         return range(start, self.base + len(self.seq))
 
     def learn_names(self, names: Mapping[str, str]) -> int:
@@ -403,7 +404,7 @@ class EventStore:
             self._layout = chunks[whole:], firsts[whole:]
             self._open -= whole
         self.gap_before = {r: n for r, n in self.gap_before.items() if r >= self.base}
-        self.gap_lost = {r for r in self.gap_lost if r >= self.base}
+        self.gap_lost = {r: span for r, span in self.gap_lost.items() if r >= self.base}
         for type_id, rows in list(self.type_rows.items()):  # replaced, not cut: a filter may be reading
             self.type_rows[type_id] = rows[bisect_left(rows, self.base) :]
         self._parsed.clear()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan,
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from gui.api.durations import parse_time
+from gui.api.models import explain_skips
 from gui.eventlog.store import HEADERS, EventStore, RowFilter
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,6 +38,7 @@ class EventTableModel(QAbstractTableModel):
         self.row_filter: RowFilter | None = None
         self.committed = -1
         self.local_time = False
+        self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences (the subscription's)
         # the store row after the last one this model has announced: the store may already hold
         # more (the window stores a flush's batches, then shows them a turn of the event loop later)
         self.end = store.base + len(store)
@@ -132,25 +134,31 @@ class EventTableModel(QAbstractTableModel):
         if committed is not None:
             for cell in cells:
                 cell[BACKGROUND] = committed
-        if gap and row in store.gap_lost:
+        lost = store.gap_lost.get(row) if gap else None
+        if lost:
             cells[0][BACKGROUND] = _LOST
             cells[0][_TOOLTIP] = (
-                f"{gap:,} events before this one are lost: the topic's retention removed them before "
-                "this subscription read them"
+                f"{gap:,} events before this one are lost (sequences {lost[0]:,}–{lost[1]:,}): the topic's "
+                "retention removed them before this subscription read them"
             )
         elif gap:
             cells[0][BACKGROUND] = _GAP
-            cells[0][_TOOLTIP] = (
-                f"{gap:,} sequences skipped before this one: events this subscription filters out (types, "
-                "tenant scope, CEL), other tenants' events in the topic the data center shares, or events "
-                "replaced by consolidation. Expected, not a loss."
-            )
+            cells[0][_TOOLTIP] = f"{gap:,} sequences skipped before this one. " + self.gap_explanation
         cells[2][_TOOLTIP] = store.full_type(row)
         tenant = store.tenants.values[store.tenant_ix[row - store.base]]
         info = store.tenant_info.get(tenant)
         cells[3][_TOOLTIP] = f"{store.names.get(tenant, tenant)} ({info[0]})\n{info[1]}\n{tenant}" if info else tenant
         self._cell_cache[row] = cells
         return cells
+
+    @property
+    def gap_explanation(self) -> str:
+        return explain_skips(self.skip_reasons)
+
+    def set_skip_reasons(self, reasons: Sequence[str]) -> None:
+        """What explains skipped sequences for the subscription streamed (Subscription.skip_reasons)."""
+        self.skip_reasons = tuple(reasons)
+        self._cell_cache.clear()
 
     def row_text(self, row: int) -> tuple[str, ...]:
         """The shown text of every column of a row."""

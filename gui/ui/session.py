@@ -66,6 +66,7 @@ class StreamSession(QObject):
         self.total = 0
         self.gaps = 0
         self.lost = 0  # events surely lost (removed by retention before they were read)
+        self.lost_span: tuple[int, int] | None = None  # the first and last sequence lost
         self.last_poll = 0.0
         self.last_offset: int | None = None
         self._rate_marks: list[tuple[float, int]] = []
@@ -104,6 +105,7 @@ class StreamSession(QObject):
         self.events.clear()
         self.store_cleared.emit()
         self.total = self.gaps = self.lost = 0
+        self.lost_span = None
         self.last_offset = None
         self.last_poll = 0.0
         self._rate_marks.clear()
@@ -229,7 +231,11 @@ class StreamSession(QObject):
             matched += getattr(batch.events, "rule_matches", 0)
             self.events.append(batch.events, ((g.first, g.last, g.lost) for g in batch.gaps))
             self.gaps += sum(1 for g in batch.gaps if not g.lost)
-            self.lost += sum(g.count for g in batch.gaps if g.lost)
+            for g in batch.gaps:
+                if g.lost:
+                    self.lost += g.count
+                    low, high = self.lost_span or (g.first, g.last)
+                    self.lost_span = (min(low, g.first), max(high, g.last))
             self.total += len(batch.events)
         if matched:
             self.rule_matched.emit(matched)

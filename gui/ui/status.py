@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QWidget
 
+from gui.api.models import explain_skips
 from gui.ui.session import StreamStatus
 
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
@@ -76,6 +77,7 @@ class StatusPanel:
         self.rate_label = _label("0 ev/s", "rateLabel", "Events per second")
         self.event_count_label = _label("0 events", "eventCountLabel", "Event count")
         self.gap_label = _label("0 gaps", "gapLabel", "Gaps")
+        self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences for the subscription
         self.lag_label = _label("lag —", "lagLabel", "Lag")
         self.last_poll_label = _label("last poll —", "lastPollLabel", "Last poll")
         self.committed_offset_label = _label("committed —", "committedOffsetLabel", "Committed offset")
@@ -124,7 +126,16 @@ class StatusPanel:
             if status.state != "paused":
                 self.lag_label.setText("lag —")
 
-    def show_counts(self, *, rate: float, total: int, gaps: int, last_poll: float, lost: int = 0) -> None:
+    def show_counts(
+        self,
+        *,
+        rate: float,
+        total: int,
+        gaps: int,
+        last_poll: float,
+        lost: int = 0,
+        lost_span: tuple[int, int] | None = None,
+    ) -> None:
         if not (self.status.down or self.status.state == "paused"):
             self.rate_label.setText(f"{rate:,.0f} ev/s")
         self.event_count_label.setText(f"{total:,} events")
@@ -132,12 +143,16 @@ class StatusPanel:
         if lost:
             text += f", {lost:,} lost"
         if text != self.gap_label.text():
+            lost_where = f" (sequences {lost_span[0]:,}–{lost_span[1]:,})" if lost_span else ""
             self.gap_label.setText(text)
             self.gap_label.setStyleSheet("color: #d9534f; font-weight: bold" if lost else "")
             self.gap_label.setToolTip(
-                f"{gaps:,} places where sequences were skipped: expected for a filtered subscription, a topic "
-                "the data center shares with other partners, or a consolidated topic (not a loss)"
-                + (f"\n{lost:,} events lost: removed by the topic's retention before they were read" if lost else "")
+                f"{gaps:,} places where sequences were skipped. {explain_skips(self.skip_reasons)}"
+                + (
+                    f"\n{lost:,} events lost{lost_where}: removed by the topic's retention before they were read"
+                    if lost
+                    else ""
+                )
             )
         if last_poll:
             if self.local_time:

@@ -78,6 +78,9 @@ class StreamControls(QObject):
             self.status.stream_status_label.setText(str(err))
             return
         self.table.reset()
+        reasons = tuple(sub.skip_reasons())  # what explains skipped sequences, for this subscription
+        self.table.model.set_skip_reasons(reasons)
+        self.status.skip_reasons = reasons
         consumer_id = self.position.consumer_id_label.text()
         commit = "stored" if self.commits.target == "stored" else "none"
         store, options = self.connection.store, dict(self.session.consumer_options)
@@ -170,7 +173,9 @@ class StreamControls(QObject):
 
     def update_counts(self) -> None:
         s = self.session
-        self.status.show_counts(rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll, lost=s.lost)
+        self.status.show_counts(
+            rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll, lost=s.lost, lost_span=s.lost_span
+        )
 
     def refresh_lag(self) -> None:
         client, sub, last = self.connection.client, self.connection.subscription, self.session.last_offset

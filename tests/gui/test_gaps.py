@@ -44,8 +44,13 @@ def check_neutral(qtbot: Any, window: Any) -> None:
     for r in gap_rows(window):
         index = window.model.index(r, 0)
         assert index.data(Qt.ItemDataRole.BackgroundRole) == _GAP  # neutral, not the alarm
-        assert "not a loss" in index.data(Qt.ItemDataRole.ToolTipRole)
+        tip = index.data(Qt.ItemDataRole.ToolTipRole)
+        assert "not a loss" in tip
+        # what explains them for this subscription: its type filter names what it keeps
+        assert "its type filter (tenant.created)" in tip and "data center shares" in tip
+        assert "consolidation" in tip and "CEL filter" not in tip
     assert "lost" not in window.gap_label.text() and "not a loss" in window.gap_label.toolTip()
+    assert "its type filter" in window.gap_label.toolTip()
 
 
 def test_events_removed_by_retention_before_they_were_read_are_the_alarm(
@@ -68,4 +73,25 @@ def check_lost(qtbot: Any, window: Any, lost: int) -> None:
     assert first.data(Qt.ItemDataRole.BackgroundRole) == _LOST
     assert "retention removed them" in first.data(Qt.ItemDataRole.ToolTipRole)
     qtbot.waitUntil(lambda: f"{lost:,} lost" in window.gap_label.text(), timeout=5000)
-    assert f"{lost:,} events lost" in window.gap_label.toolTip()
+    # how many and from where: the sequences after the stored offset up to the topic's earliest
+    assert f"{lost:,} events lost (sequences 21–{20 + lost:,})" in window.gap_label.toolTip()
+    assert f"(sequences 21–{20 + lost:,})" in first.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_on_the_demos_data_center_world_a_filtered_subscription_paints_no_alarm(
+    qtbot: Any, open_window: Any, home: Path
+) -> None:
+    with (
+        Emulator(history=2000, seed=42, world="datacenter", partners=4) as em,
+        saved_connection(em, CREATED, "cti.a.p.em.event.v1.0~a.p.tenant.disabled.v1.0"),
+    ):
+        window = open_window()
+        start(qtbot, window, "earliest", until_rows=40)
+        qtbot.waitUntil(lambda: len(gap_rows(window)) >= 30, timeout=10000)
+        rows = window.model.rowCount()
+        backgrounds = [window.model.index(r, 0).data(Qt.ItemDataRole.BackgroundRole) for r in range(rows)]
+        assert _LOST not in backgrounds  # nothing here is a loss
+        assert backgrounds.count(_GAP) > rows / 2  # most rows follow skipped sequences: shown neutrally
+        tip = window.model.index(gap_rows(window)[0], 0).data(Qt.ItemDataRole.ToolTipRole)
+        assert "tenant.created, tenant.disabled" in tip and "not a loss" in tip
+        assert window.session.lost == 0 and "lost" not in window.gap_label.text()

@@ -30,7 +30,16 @@ class Running:
 @pytest.fixture
 def emulator_process(request: pytest.FixtureRequest, home: Path) -> Iterator[Running]:
     extra = getattr(request, "param", ["--history", "5000", "--rate", "50"])
-    proc = cli("emulator", *extra, "--client-id", "11111111-2222-4333-8444-555555555555", "--client-secret", "s3cret")
+    proc = cli(
+        "emulator",
+        "--world",
+        "simple",
+        *extra,
+        "--client-id",
+        "11111111-2222-4333-8444-555555555555",
+        "--client-secret",
+        "s3cret",
+    )
     reader = LineReader(proc.stdout)
     banner = reader.wait_for(lambda line: "url=" in line, 60)
     fields = dict(part.split("=", 1) for part in banner.split() if "=" in part)

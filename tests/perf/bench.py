@@ -299,7 +299,9 @@ def pipeline(count: int) -> tuple[float, float]:
 
 def start_emulator(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     """`event-monitor emulator ARGS` in its own process, and the fields of its banner line (url, credentials)."""
-    proc = subprocess.Popen([sys.executable, "-m", "gui", "emulator", *args], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gui", "emulator", "--world", "simple", *args], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     return proc, dict(p.split("=", 1) for p in proc.stdout.readline().split() if "=" in p)
 
