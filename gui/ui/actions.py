@@ -33,11 +33,16 @@ _COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("clearFiltersAction", "C&lear filters", ("Ctrl+Shift+L",), "Show every row again"),
     ("jumpToNewestAction", "Jump to &newest", ("Ctrl+End",), "Follow the newest events again"),
     ("localTimeAction", "&Local times", ("Ctrl+T",), "Show times in local time instead of UTC"),
+    ("showTimelineAction", "Show t&imeline", ("Ctrl+Shift+T",), "Events per time bucket above the table"),
+    ("saveViewAction", "Sa&ve view…", ("Ctrl+S",), "Name the current filters, columns and zone to recall them"),
+    ("deleteViewAction", "&Delete saved view", (), "Forget the saved view chosen"),
+    ("newTabAction", "New &tab", ("Ctrl+Shift+N",), "Stream another subscription in a tab of its own"),
+    ("closeTabAction", "Close ta&b", ("Ctrl+W",), "Stop this tab's stream and close it"),
     ("aboutAction", "&About Event Monitor", (), "Version and where things are kept"),
 )
 # keys the window's commands keep even while a text field has focus
 _FIELD_KEYS = {"Ctrl+E", "Ctrl+Shift+E", "Ctrl+Q", "F5", "F6", "Shift+F5", "Ctrl+R", "Ctrl+Return", "Ctrl+Enter"}
-_FIELD_KEYS |= {"Ctrl+N", "Ctrl+F", "Ctrl+Shift+L", "Ctrl+T"}
+_FIELD_KEYS |= {"Ctrl+N", "Ctrl+F", "Ctrl+Shift+L", "Ctrl+T", "Ctrl+S", "Ctrl+W", "Ctrl+Shift+N", "Ctrl+Shift+T"}
 
 
 class Actions:
@@ -57,6 +62,8 @@ class Actions:
             window.addAction(action)  # active whether or not the menu bar shows
         self.pause.setCheckable(True)
         self.local_time.setCheckable(True)
+        self.show_timeline.setCheckable(True)
+        self.show_timeline.setChecked(True)
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         # Ctrl+C copies rows only from the table: a text field's Ctrl+C copies its text
@@ -79,10 +86,14 @@ class Actions:
         bar = window.menuBar()
         bar.setObjectName("menuBar")
         menus = (
-            ("&File", ("add_connection", "new_subscription", "add_subscription", None, "export_csv", "export_jsonl")),
+            (
+                "&File",
+                ("add_connection", "new_subscription", "add_subscription", None, "new_tab", "close_tab", None)
+                + ("export_csv", "export_jsonl"),
+            ),
             ("&Stream", ("start", "pause", "stop", "retry", None, "commit")),
             ("&Edit", ("copy_rows", None, "find", "clear_filters")),
-            ("&View", ("jump_to_newest", "local_time")),
+            ("&View", ("jump_to_newest", "local_time", "show_timeline", None, "save_view", "delete_view")),
             ("&Help", ("about",)),
         )
         for title, names in menus:
@@ -100,6 +111,8 @@ class Actions:
                 appearance = menu.addMenu("&Appearance")
                 appearance.setObjectName("appearanceMenu")
                 appearance.addActions(self.appearance.actions())
+                self.views_menu = menu.addMenu("Saved &views")  # filled by gui.ui.saved_views
+                self.views_menu.setObjectName("savedViewsMenu")
 
 
 class ShortcutKeeper(QObject):

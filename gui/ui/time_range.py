@@ -108,6 +108,15 @@ class TimeRangeFilter(QWidget):
         self._show_inputs()
         self.changed.emit()
 
+    def set_custom(self, since: float, until: float) -> None:
+        """A custom range from ``since`` to ``until`` (epoch seconds), e.g. dragged on the timeline."""
+        self._set_range(QDateTime.fromSecsSinceEpoch(int(since)), QDateTime.fromSecsSinceEpoch(int(until)))
+        self.preset_combo.blockSignals(True)
+        self.set_preset("custom")
+        self.preset_combo.blockSignals(False)
+        self._show_inputs()
+        self.changed.emit()
+
     def _set_range(self, since: QDateTime, until: QDateTime) -> None:
         for edit, moment in ((self.since_edit, since), (self.until_edit, until)):
             edit.blockSignals(True)

@@ -39,6 +39,7 @@ from gui.ui.session import StreamSession
 from gui.ui.status import StatusPanel
 from gui.ui.stream_controls import StreamControls
 from gui.ui.tenant_names import TenantNames
+from gui.ui.timeline import Timeline
 
 log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self.filtering = TableFilter(
             self.events, self.model, self.session, self.filter_bar, self.status, self.run_async
         )
+        self.timeline = Timeline(self.events, self.model, self.run_async, self)
+        self.timeline_view = self.timeline.view
         self.detail = DetailPane(appearance.system_is_dark())
         self.detail.time_text = self.model.time_text  # times in the history as the table shows them
         self.commits = Commits(
@@ -153,7 +156,7 @@ class MainWindow(QMainWindow):
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 6, 8, 4)
         outer.setSpacing(6)
-        for part in (self.connection_bar, self.position_bar, self.filter_bar):
+        for part in (self.connection_bar, self.position_bar, self.filter_bar, self.timeline_view):
             outer.addWidget(part)
         outer.addWidget(self.splitter, 1)
         outer.addLayout(buttons)
@@ -252,6 +255,10 @@ class MainWindow(QMainWindow):
         self.filter_bar.notify_rule_edited.connect(lambda _text: self.on_notify_rule())
         self.filter_bar.leave_requested.connect(self.table.setFocus)
         self.filtering.applied.connect(self._on_filter_applied)
+        self.session.store_cleared.connect(self.timeline.reset)
+        self.timeline_view.range_selected.connect(self.filter_bar.time_range.set_custom)
+        self.timeline_view.bucket_clicked.connect(self.scroll_to_time)
+        a.show_timeline.toggled.connect(self.show_timeline)
         self.filtering.rows_added.connect(self._after_new_rows)
         self.commits.committed.connect(lambda _offset: self.refresh_resolved())
         s = self.session
@@ -356,6 +363,10 @@ class MainWindow(QMainWindow):
         if self.lag_label.text() == "lag —" and not self.status.status.down:
             self.controls.refresh_lag()  # the first figure now, then every few seconds
         self.table_part.show_added(added, dropped, self.events.cap)
+        if self.timeline_view.isVisible():
+            self.timeline.add_shown(added)
+            if dropped:
+                self.timeline.rows_dropped()
         if added:
             self.selection.refresh_history()
         self.tenant_names.resolve()
@@ -377,6 +388,7 @@ class MainWindow(QMainWindow):
 
     def _on_filter_applied(self) -> None:
         self._update_counts()
+        self.timeline.recount()  # it shows what the filters show
         self.table_part.scroll_if_following()
 
     def on_notify_rule(self) -> None:
@@ -385,6 +397,7 @@ class MainWindow(QMainWindow):
     def on_time_zone(self) -> None:
         local = self.time_zone_combo.currentData() == "local"
         self.model.set_local_time(local)
+        self.timeline.set_local_time(local)
         self.filter_bar.set_time_zone(local)  # the time range is typed in the zone the table shows
         self.status.local_time = local
         self.actions.local_time.setChecked(local)
@@ -392,6 +405,21 @@ class MainWindow(QMainWindow):
         self.selection.reshow()  # its history's times too
         if self.filter_edit.text().strip():
             self.apply_filter()  # a time typed in the text filter is read in the zone shown
+
+    def show_timeline(self, on: bool) -> None:
+        self.timeline_view.setVisible(on)
+        if on:
+            self.timeline.recount()  # hidden, it was not kept up to date
+
+    def scroll_to_time(self, since: float, _until: float) -> None:
+        """A timeline bucket was clicked: the table goes to its first event (and stays there)."""
+        row = self.timeline.row_at(since)
+        if row is None:
+            return
+        self.table_part.stop_following()
+        index = self.model.index(row, 0)
+        self.table.scrollTo(index, self.table.ScrollHint.PositionAtTop)
+        self.table.setCurrentIndex(index)
 
     # -- commits, copy, export -------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ def save(window: Any) -> None:
     s.setValue("commit_mode", window.commit_mode_combo.currentData())
     s.setValue("time_zone", window.time_zone_combo.currentData())
     s.setValue("time_range", window.time_range.preset)
+    s.setValue("timeline", window.actions.show_timeline.isChecked())
     s.sync()
     private(Path(s.fileName()))  # this user's only, like the state store
 
@@ -53,3 +54,4 @@ def restore(window: Any) -> None:
     if s.value("time_range") in PRESETS_KEPT:
         window.time_range.set_preset(str(s.value("time_range")))
     window.set_appearance(str(s.value("appearance") or "system"))
+    window.actions.show_timeline.setChecked(str(s.value("timeline", "true")).lower() != "false")
