@@ -21,6 +21,7 @@ import orjson
 from gui.api.durations import parse_time
 from gui.api.events import loads
 from gui.api.models import short_type
+from gui.eventlog import paths
 from gui.eventlog.export import Cancelled, _quoted, _Writer, atomic_file, escape_cell
 
 CELL_LIMIT = 32_767  # Excel's (and LibreOffice's) characters per cell
@@ -44,7 +45,8 @@ FROM_TABLE: dict[str, tuple[str, ...]] = {"tenant": ("tenant", "tenant_id")}
 
 
 def shown_columns(table_keys: Iterable[str]) -> tuple[str, ...]:
-    """The export's columns for the table's visible columns in their visual order, and the payload."""
+    """The export's columns for the table's visible columns in their visual order (a column of
+    one's own is its path, ``data.kind``), and the payload."""
     keys: list[str] = []
     for key in table_keys:
         keys += FROM_TABLE.get(key, (key,))
@@ -132,19 +134,32 @@ class ShownRows:
     """Cells of events as the table shows them."""
 
     def __init__(self, keys: Sequence[str], names: Mapping[str, str], local_time: bool) -> None:
-        unknown = [k for k in keys if k not in SHOWN]
-        if unknown:
-            raise ValueError(f"unknown columns: {', '.join(unknown)}")
+        self.parts: dict[str, tuple[str, ...]] = {}  # columns of one's own: key -> path below data
+        for key in keys:
+            if key not in SHOWN:
+                try:
+                    self.parts[key] = paths.parse_path(key)[1:]
+                except ValueError:
+                    raise ValueError(f"unknown column: {key}") from None
         self.keys, self.names, self.local_time = list(keys), names, local_time
         self.cut = 0
 
     def header(self) -> list[str]:
-        return [SHOWN[k] for k in self.keys]
+        return [SHOWN.get(k, k) for k in self.keys]
 
     def cells(self, event: _Event) -> list[str]:
         out = []
+        data: Any = None
+        if self.parts:
+            try:
+                data = loads(bytes(event.data))
+            except ValueError:
+                data = None
         for key in self.keys:
-            if key == "time":
+            parts = self.parts.get(key)
+            if parts is not None:
+                text = paths.text(paths.lookup(data, parts), limit=None)
+            elif key == "time":
                 text = iso_time(event.time, self.local_time)
             elif key == "type":
                 text = short_type(event.type) if isinstance(event.type, str) else escape_cell(event.type)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.eventlog.store import COLUMNS
+from gui.api.models import short_type
+from gui.eventlog.store import COLUMNS, HEADERS
 from gui.eventlog.table_export import ShownRows, shown_columns
 from gui.ui.actions import named
 from gui.ui.model import EventTableModel
@@ -38,6 +40,9 @@ class EventTable(QWidget):
     commit_requested = Signal()
     export_selection_requested = Signal()
     copy_event_requested = Signal()
+    columns_changed = Signal()  # shown, hidden, moved, added or removed: remembered by the window
+    filter_requested = Signal(str, str)  # ("tenant" | "type" | "subject", value): a row action
+    history_requested = Signal()  # show the selected event's subject history
 
     def __init__(self, model: EventTableModel, status: StatusPanel) -> None:
         super().__init__()
@@ -64,6 +69,9 @@ class EventTable(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self.on_header_menu)
+        header.sectionMoved.connect(lambda *_: self.columns_changed.emit())
         for column, width in enumerate(COLUMN_WIDTHS):
             view.setColumnWidth(column, width)
         self.new_events_button = named(QPushButton("0 new events ↓"), "newEventsButton", "Jump to newest")
@@ -173,13 +181,105 @@ class EventTable(QWidget):
     def copy_cell(self, index: QModelIndex) -> None:
         QGuiApplication.clipboard().setText(str(index.data() or ""))
 
-    def on_menu(self, pos: Any) -> None:
+    # -- columns ---------------------------------------------------------------------------------
+
+    def on_header_menu(self, pos: Any) -> None:
+        self.header_menu(pos).popup(self.view.horizontalHeader().mapToGlobal(pos))  # no nested event loop
+
+    def header_menu(self, pos: Any) -> QMenu:
+        """Show or hide each column, add a column from the payload, remove one of one's own."""
+        header = self.view.horizontalHeader()
+        model = self.model
         menu = QMenu(self)
+        menu.setObjectName("columnsMenu")
+        shown = [i for i in range(model.columnCount()) if not header.isSectionHidden(i)]
+        for visual in range(header.count()):
+            section = header.logicalIndex(visual)
+            action = menu.addAction(str(model.headerData(section, Qt.Orientation.Horizontal)))
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(section))
+            action.setEnabled(header.isSectionHidden(section) or len(shown) > 1)  # one column always stays
+            action.toggled.connect(lambda on, s=section: self.set_column_shown(s, on))
+        menu.addSeparator()
+        menu.addAction("Add payload column…", self.ask_payload_column)
+        clicked = header.logicalIndexAt(pos)
+        if clicked >= len(HEADERS):
+            path = model.column_key(clicked)
+            menu.addAction(f"Remove column {path}", lambda: self.remove_payload_column(path))
+        menu.addAction("Show all columns", self.show_all_columns)
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
+
+    def set_column_shown(self, section: int, shown: bool) -> None:
+        self.view.horizontalHeader().setSectionHidden(section, not shown)
+        self.columns_changed.emit()
+
+    def show_all_columns(self) -> None:
+        header = self.view.horizontalHeader()
+        for section in range(header.count()):
+            header.setSectionHidden(section, False)
+        self.columns_changed.emit()
+
+    def ask_payload_column(self) -> None:
+        """A path such as data.kind, asked without a nested event loop."""
+        dialog = QInputDialog(self)
+        dialog.setObjectName("payloadColumnDialog")
+        dialog.setWindowTitle("Add payload column")
+        dialog.setLabelText("Path in the payload (e.g. data.kind, data.contact.email):")
+        dialog.setTextValue("data.")
+        dialog.textValueSelected.connect(self.add_payload_column)
+        dialog.finished.connect(dialog.deleteLater)
+        self.payload_dialog = dialog
+        dialog.open()
+
+    def add_payload_column(self, path: str) -> bool:
+        try:
+            section = self.model.add_payload_column(path)
+        except ValueError as err:
+            self.status.tell(f"Column not added: {err}")
+            return False
+        self.view.horizontalHeader().setSectionHidden(section, False)
+        self.view.setColumnWidth(section, 160)
+        self.columns_changed.emit()
+        return True
+
+    def remove_payload_column(self, path: str) -> None:
+        self.model.remove_payload_column(path)
+        self.columns_changed.emit()
+
+    # -- the row menu ----------------------------------------------------------------------------
+
+    def on_menu(self, pos: Any) -> None:
+        self.row_menu(pos).popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
+
+    def row_menu(self, pos: Any) -> QMenu:
+        """Commit, copy, export, and the row actions: filter by this tenant, type or subject, its history."""
+        menu = QMenu(self)
+        menu.setObjectName("rowMenu")
         menu.addAction("Commit up to here", self.commit_requested.emit)
         index = self.view.indexAt(pos)
         if index.isValid():
             menu.addAction("Copy cell", lambda: self.copy_cell(index))
+            row = self.model.row_id(index.row())
+            event = self.model.store.event(row)
+            menu.addSeparator()
+            for key, label, field in (
+                ("tenant", "tenant", "tenant_id"),
+                ("type", "type", "type"),
+                ("subject", "subject", "subject"),
+            ):
+                value = event.get(field)
+                if isinstance(value, str) and value:
+                    shown = self.model.store.tenant_label(value) if key == "tenant" else value
+                    if key == "type":
+                        shown = short_type(value)
+                    menu.addAction(
+                        f"Filter by this {label}: {shown[:40]}", lambda k=key, v=value: self.filter_requested.emit(k, v)
+                    )
+            menu.addAction("Show this subject's history", self.history_requested.emit)
+            menu.addSeparator()
         menu.addAction("Copy rows\tCtrl+C", self.copy_rows)
         menu.addAction("Copy event JSON", self.copy_event_requested.emit)
         menu.addAction("Export selection…", self.export_selection_requested.emit)
-        menu.popup(self.view.viewport().mapToGlobal(pos))  # no nested event loop
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu

@@ -12,7 +12,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from gui.api.durations import parse_time
 from gui.api.models import explain_skips
-from gui.eventlog.store import HEADERS, EventStore, RowFilter
+from gui.eventlog import paths
+from gui.eventlog.store import COLUMNS, HEADERS, EventStore, RowFilter
 
 Index = QModelIndex | QPersistentModelIndex
 _GAP = QBrush(QColor(120, 140, 180, 70))  # skipped sequences: expected, shown neutrally
@@ -39,6 +40,8 @@ class EventTableModel(QAbstractTableModel):
         self.committed = -1
         self.local_time = False
         self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences (the subscription's)
+        self.payload_columns: list[str] = []  # columns of one's own after the fixed ones: paths
+        self._payload_parts: list[tuple[str, ...]] = []
         # the store row after the last one this model has announced: the store may already hold
         # more (the window stores a flush's batches, then shows them a turn of the event loop later)
         self.end = store.base + len(store)
@@ -55,16 +58,54 @@ class EventTableModel(QAbstractTableModel):
         return len(self.view) if self.view is not None else self.end - self.store.base
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(HEADERS) + len(self.payload_columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if (
             orientation == Qt.Orientation.Horizontal
             and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
+            and 0 <= section < self.columnCount()
         ):
-            return HEADERS[section]
+            return HEADERS[section] if section < len(HEADERS) else self.payload_columns[section - len(HEADERS)]
         return None
+
+    def column_key(self, section: int) -> str:
+        """The store's key of a fixed column, or the path of a column of one's own."""
+        return COLUMNS[section] if section < len(HEADERS) else self.payload_columns[section - len(HEADERS)]
+
+    def add_payload_column(self, path: str) -> int:
+        """A column showing each event's value at ``path`` (ValueError if it is no path); its section."""
+        parts = paths.parse_path(path)
+        text = ".".join(parts)
+        if text in self.payload_columns:
+            return len(HEADERS) + self.payload_columns.index(text)
+        section = self.columnCount()
+        self.beginInsertColumns(QModelIndex(), section, section)
+        self.payload_columns.append(text)
+        self._payload_parts.append(parts)
+        self._cell_cache.clear()
+        self.endInsertColumns()
+        return section
+
+    def remove_payload_column(self, path: str) -> None:
+        if path not in self.payload_columns:
+            return
+        i = self.payload_columns.index(path)
+        section = len(HEADERS) + i
+        self.beginRemoveColumns(QModelIndex(), section, section)
+        del self.payload_columns[i], self._payload_parts[i]
+        self._cell_cache.clear()
+        self.endRemoveColumns()
+
+    def set_payload_columns(self, columns: Sequence[str]) -> None:
+        for path in list(self.payload_columns):
+            if path not in columns:
+                self.remove_payload_column(path)
+        for path in columns:
+            try:
+                self.add_payload_column(path)
+            except ValueError:
+                continue  # a stored path that is not one any more is left out
 
     def shown_rows(self) -> Sequence[int]:
         """The store rows shown, in order, as a snapshot another thread may read: a range, or a
@@ -125,7 +166,7 @@ class EventTableModel(QAbstractTableModel):
         try:
             texts = self.row_text(row)
         except Exception:  # no repaint may raise: an event the store cannot read shows as such
-            texts = ("⚠ unreadable event", *("",) * (len(HEADERS) - 1))
+            texts = ("⚠ unreadable event", *("",) * (self.columnCount() - 1))
         cells = tuple({DISPLAY: text, _USER: row} for text in texts)
         for column in (0, 6):
             cells[column][FONT] = self._mono
@@ -165,6 +206,9 @@ class EventTableModel(QAbstractTableModel):
         cells = [self.store.cell(row, column) for column in range(len(HEADERS))]
         if cells[1]:
             cells[1] = self.time_text(cells[1])
+        if self._payload_parts:
+            event = self.store.event(row)
+            cells += (paths.text(paths.lookup(event, parts)) for parts in self._payload_parts)
         return tuple(cells)
 
     def set_local_time(self, local: bool) -> None:

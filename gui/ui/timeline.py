@@ -81,7 +81,9 @@ class TimelineView(QWidget):
     # -- geometry ------------------------------------------------------------------------------
 
     def _plot(self) -> QRectF:
-        return QRectF(self.LEFT, self.TOP, self.width() - self.LEFT - self.RIGHT, self.height() - self.TOP - self.BOTTOM)
+        return QRectF(
+            self.LEFT, self.TOP, self.width() - self.LEFT - self.RIGHT, self.height() - self.TOP - self.BOTTOM
+        )
 
     def time_at(self, x: float) -> float:
         h, plot = self.histogram, self._plot()
@@ -144,11 +146,17 @@ class TimelineView(QWidget):
             painter.fillRect(QRectF(self.x_of(a), plot.top(), self.x_of(b) - self.x_of(a), plot.height()), band)
         painter.setPen(text)
         top = QRectF(plot.left(), 0, plot.width(), self.TOP)
-        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"1 bar = {bucket_label(h.size)}")
+        painter.drawText(
+            top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"1 bar = {bucket_label(h.size)}"
+        )
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"peak {peak:,}")
         bottom = QRectF(plot.left(), plot.bottom(), plot.width(), self.BOTTOM)
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self._time_text(h.start, False))
-        painter.drawText(bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._time_text(h.end, False))
+        painter.drawText(
+            bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self._time_text(h.start, False)
+        )
+        painter.drawText(
+            bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._time_text(h.end, False)
+        )
 
     # -- mouse ---------------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from gui.api import EventManagerClient, Subscription
-from gui.eventlog.store import COLUMNS as TABLE_COLUMNS
 from gui.eventlog.store import EventStore
 from gui.storage import StateStore
 from gui.ui import appearance, window_state
@@ -272,6 +271,9 @@ class MainWindow(QMainWindow):
             lambda: QGuiApplication.clipboard().setText(self.detail.pretty.toPlainText())
         )
         self.time_zone_combo.currentIndexChanged.connect(self.on_time_zone)
+        self.table_part.filter_requested.connect(self.filter_by)
+        self.table_part.history_requested.connect(lambda: self.detail.setCurrentIndex(2))
+        self.table_part.columns_changed.connect(self._save_settings)
 
     def run_async(self, fn: Callable[[], Any], ok: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
         """Run a blocking call on a worker thread via the qasync loop; callbacks run on the UI thread."""
@@ -406,6 +408,17 @@ class MainWindow(QMainWindow):
         if self.filter_edit.text().strip():
             self.apply_filter()  # a time typed in the text filter is read in the zone shown
 
+    def filter_by(self, key: str, value: str) -> None:
+        """A row action: show only this tenant's, type's or subject's events."""
+        bar = self.filter_bar
+        if key == "tenant":
+            bar.tenant_edit.setText(value)
+        elif key == "type":
+            for action in bar.type_menu.actions():
+                action.setChecked(action.data() == value)
+        else:
+            bar.filter_edit.setText(value)
+
     def show_timeline(self, on: bool) -> None:
         self.timeline_view.setVisible(on)
         if on:
@@ -441,7 +454,7 @@ class MainWindow(QMainWindow):
         """The table's shown columns (their keys), in the order the user sees them."""
         header = self.table.horizontalHeader()
         logical = (header.logicalIndex(visual) for visual in range(header.count()))
-        return tuple(TABLE_COLUMNS[i] for i in logical if not header.isSectionHidden(i))
+        return tuple(self.model.column_key(i) for i in logical if not header.isSectionHidden(i))
 
     def export_rows(self, selection: bool = False) -> Sequence[int]:
         """The store rows to export: the selected ones, or all shown (a snapshot, made without a

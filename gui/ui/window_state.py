@@ -16,6 +16,7 @@ def save(window: Any) -> None:
     s = window.settings
     s.setValue("geometry", window.saveGeometry())
     s.setValue("splitter", window.splitter.saveState())
+    s.setValue("payload_columns", "\n".join(window.model.payload_columns))
     s.setValue("header", window.table.horizontalHeader().saveState())
     s.setValue("connection", window.connection_combo.currentData())
     s.setValue("subscription", window.subscription_combo.currentData())
@@ -36,6 +37,8 @@ def restore(window: Any) -> None:
         window.restoreGeometry(s.value("geometry"))
     if s.value("splitter"):
         window.splitter.restoreState(s.value("splitter"))
+    columns = [c for c in str(s.value("payload_columns") or "").split("\n") if c]
+    window.model.set_payload_columns(columns)  # before the header: its state counts their sections
     if s.value("header"):
         window.table.horizontalHeader().restoreState(s.value("header"))
     for combo, key in (

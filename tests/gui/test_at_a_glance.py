@@ -36,7 +36,10 @@ def test_the_timeline_counts_the_rows_shown_and_a_drag_narrows_them_to_its_range
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(x2, y))
     assert window.time_range.preset == "custom"
     qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
-    times = [parse_time(window.events.event(window.model.row_id(r))["time"]).timestamp() for r in range(window.model.rowCount())]
+    times = [
+        parse_time(window.events.event(window.model.row_id(r))["time"]).timestamp()
+        for r in range(window.model.rowCount())
+    ]
     assert all(since <= t <= until + 1 for t in times)
     assert min(times) - since < 10 and until - max(times) < 10  # the whole range, not a part of it
     # the timeline reflects the filters: it counts what the table shows
@@ -59,3 +62,117 @@ def test_clicking_a_bucket_scrolls_the_table_to_its_first_event(qtbot: Any, open
     when = parse_time(window.events.event(window.model.row_id(row))["time"]).timestamp()
     before = parse_time(window.events.event(window.model.row_id(row - 1))["time"]).timestamp()
     assert before < bucket_start <= when
+
+
+def header_menu(qtbot: Any, window: Any, section: int = 0) -> Any:
+    """The header's context menu as a right-click there builds it (not popped up: the offscreen
+    platform cannot grab for a popup)."""
+    header = window.table.horizontalHeader()
+    return window.table_part.header_menu(QPoint(header.sectionViewportPosition(section) + 5, 5))
+
+
+def menu_action(menu: Any, text: str) -> Any:
+    return next(a for a in menu.actions() if a.text().replace("&", "").startswith(text))
+
+
+def export_header(qtbot: Any, window: Any, path: Any) -> list[list[str]]:
+    import csv
+    import io
+
+    done: list[Any] = []
+    window.export_to(path, "csv", on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=20000)
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_a_column_hidden_from_the_header_menu_stays_hidden_after_restart_and_is_not_exported(
+    qtbot: Any, open_window: Any, lab: Lab, tmp_path: Any
+) -> None:
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    menu = header_menu(qtbot, window)
+    menu_action(menu, "Subject").trigger()  # unchecks it: hidden
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(4)
+    header.moveSection(header.visualIndex(5), 0)  # Source first, by dragging the header
+    window.close()
+    again = open_window()
+    again.show()
+    assert again.table.horizontalHeader().isSectionHidden(4)
+    assert again.visible_columns()[0] == "source" and "subject" not in again.visible_columns()
+    start(qtbot, again, "earliest", until_rows=300)
+    rows = export_header(qtbot, again, tmp_path / "cols.csv")
+    assert rows[0][0] == "Source" and "Subject" not in rows[0]
+    # shown again from the same menu
+    menu = header_menu(qtbot, again)
+    menu_action(menu, "Subject").trigger()
+    assert not again.table.horizontalHeader().isSectionHidden(4)
+
+
+def test_a_payload_column_shows_filters_is_exported_and_is_remembered(
+    qtbot: Any, open_window: Any, lab: Lab, tmp_path: Any
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    menu = header_menu(qtbot, window)
+    menu_action(menu, "Add payload column").trigger()
+    dialog = window.table_part.findChild(QInputDialog, "payloadColumnDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    dialog.setTextValue("data.kind")
+    dialog.accept()  # answered as a user would, no nested event loop
+    section = window.model.columnCount() - 1
+    assert window.model.headerData(section, Qt.Orientation.Horizontal) == "data.kind"
+    kinds = {window.model.index(r, section).data() for r in range(window.model.rowCount())}
+    assert {"customer", "folder"} <= kinds
+    for r in range(window.model.rowCount()):  # each cell is the event's own value
+        event = window.events.event(window.model.row_id(r))
+        assert window.model.index(r, section).data() == str(event["data"].get("kind") or "")
+    window.filter_edit.setText('"kind":"folder"')  # the text filter searches what the column shows
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
+    assert {window.model.index(r, section).data() for r in range(window.model.rowCount())} == {"folder"}
+    rows = export_header(qtbot, window, tmp_path / "kind.csv")
+    at = rows[0].index("data.kind")
+    assert rows[0][-1] == "Payload" and {r[at] for r in rows[1:]} == {"folder"}
+    # a path that is none is refused with a reason, nothing else changes
+    assert not window.table_part.add_payload_column("kind")
+    assert "starts with data." in window.status.bar.currentMessage()
+    window.close()
+    again = open_window()
+    assert again.model.payload_columns == ["data.kind"]
+
+
+def test_row_actions_filter_by_tenant_type_and_subject_and_show_the_history(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    view = window.table
+    index = window.model.index(120, 2)
+    event = window.events.event(window.model.row_id(120))
+    view.scrollTo(index)
+    view.setCurrentIndex(index)  # the table stays put on a selected row
+    position = view.visualRect(index).center()
+    menu = window.table_part.row_menu(position)
+    menu_action(menu, "Filter by this tenant").trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
+    tenants = {window.events.event(window.model.row_id(r))["tenant_id"] for r in range(window.model.rowCount())}
+    assert tenants == {event["tenant_id"]}
+    window.filter_bar.clear()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=5000)
+    menu = window.table_part.row_menu(view.visualRect(window.model.index(120, 2)).center())
+    menu_action(menu, "Filter by this type").trigger()
+    qtbot.waitUntil(lambda: window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
+    types = {window.events.event(window.model.row_id(r))["type"] for r in range(window.model.rowCount())}
+    assert types == {event["type"]}
+    window.filter_bar.clear()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=5000)
+    view.setCurrentIndex(window.model.index(120, 2))
+    menu = window.table_part.row_menu(view.visualRect(window.model.index(120, 2)).center())
+    menu_action(menu, "Show this subject's history").trigger()
+    assert window.detail.currentIndex() == 2
+    qtbot.waitUntil(lambda: event["subject"] in window.detail.history.toPlainText(), timeout=5000)
