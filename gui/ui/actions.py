@@ -45,6 +45,9 @@ _FIELD_KEYS = {"Ctrl+E", "Ctrl+Shift+E", "Ctrl+Q", "F5", "F6", "Shift+F5", "Ctrl
 _FIELD_KEYS |= {"Ctrl+N", "Ctrl+F", "Ctrl+Shift+L", "Ctrl+T", "Ctrl+S", "Ctrl+W", "Ctrl+Shift+N", "Ctrl+Shift+T"}
 
 
+_EXPORTS = (None, "export_csv", "export_jsonl")
+
+
 class Actions:
     """The window's commands by name: ``actions.start``, ``actions.export_csv``..."""
 
@@ -88,8 +91,7 @@ class Actions:
         menus = (
             (
                 "&File",
-                ("add_connection", "new_subscription", "add_subscription", None, "new_tab", "close_tab", None)
-                + ("export_csv", "export_jsonl"),
+                ("add_connection", "new_subscription", "add_subscription", None, "new_tab", "close_tab", *_EXPORTS),
             ),
             ("&Stream", ("start", "pause", "stop", "retry", None, "commit")),
             ("&Edit", ("copy_rows", None, "find", "clear_filters")),
