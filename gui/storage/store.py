@@ -25,6 +25,7 @@ import platformdirs
 
 from gui.api.events import INT64_MAX
 from gui.api.models import Subscription
+from gui.storage.views import SavedView
 
 APP_NAME = "event-monitor"
 HOME_ENV = "EVENT_MONITOR_HOME"
@@ -133,6 +134,16 @@ _MIGRATIONS: tuple[str, ...] = (
         path TEXT NOT NULL,
         fetched REAL NOT NULL,
         PRIMARY KEY (url, tenant_id)
+    );
+    """,
+    # version 3: saved views (gui/storage/views.py), for every subscription (scope '') or one
+    """
+    CREATE TABLE saved_views (
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        body TEXT NOT NULL,
+        saved REAL NOT NULL,
+        PRIMARY KEY (name, scope)
     );
     """,
 )
@@ -407,6 +418,28 @@ class StateStore:
     ) -> None:
         with self.transaction() as db:
             self._log_commit(db, url, client_id, subscription_id, target, from_offset, offset)
+
+    # -- saved views -------------------------------------------------------------------------
+
+    def saved_views(self, subscription_id: str | None = None) -> list[SavedView]:
+        """The views for every subscription and those for this one, by name."""
+        rows = self._rows(
+            "SELECT name, scope, body FROM saved_views WHERE scope = '' OR scope = ? ORDER BY name COLLATE NOCASE",
+            subscription_id or "",
+        )
+        return [SavedView.from_json(str(name), str(scope), str(body)) for name, scope, body in rows]
+
+    def save_view(self, view: SavedView) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO saved_views (name, scope, body, saved) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET body = excluded.body, saved = excluded.saved",
+                (view.name, view.scope, view.to_json().decode(), time.time()),
+            )
+
+    def delete_view(self, name: str, scope: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM saved_views WHERE name = ? AND scope = ?", (name, scope)).rowcount > 0
 
     # -- tenant names ------------------------------------------------------------------------
 

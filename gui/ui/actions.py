@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QMainWindow, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QMainWindow, QMenu, QPushButton, QWidget
 
 # name, text, shortcuts, tip (the first shortcut is the one menus show)
 _COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -77,6 +77,8 @@ class Actions:
             action.setObjectName(f"appearance{key.title()}Action")
             action.setData(key)
         self.appearance.actions()[0].setChecked(True)
+        self.views_menu = QMenu("Saved &views", window)  # filled by gui.ui.saved_views
+        self.views_menu.setObjectName("savedViewsMenu")
 
     def __getattr__(self, attr: str) -> QAction:
         name = "".join(part.title() if i else part for i, part in enumerate(attr.split("_"))) + "Action"
@@ -113,8 +115,7 @@ class Actions:
                 appearance = menu.addMenu("&Appearance")
                 appearance.setObjectName("appearanceMenu")
                 appearance.addActions(self.appearance.actions())
-                self.views_menu = menu.addMenu("Saved &views")  # filled by gui.ui.saved_views
-                self.views_menu.setObjectName("savedViewsMenu")
+                menu.addMenu(self.views_menu)
 
 
 class ShortcutKeeper(QObject):

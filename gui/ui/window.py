@@ -33,6 +33,7 @@ from gui.ui.filtering import TableFilter
 from gui.ui.model import EventTableModel
 from gui.ui.notify import Notifier
 from gui.ui.position_bar import PositionBar
+from gui.ui.saved_views import SavedViews
 from gui.ui.selection import SelectionDetail
 from gui.ui.session import StreamSession
 from gui.ui.status import StatusPanel
@@ -145,11 +146,22 @@ class MainWindow(QMainWindow):
         self.time_zone_combo = named(QComboBox(), "timeZoneCombo", "Time display")
         self.time_zone_combo.addItem("Times in UTC", "utc")
         self.time_zone_combo.addItem(f"Times in local time ({_zone_name()})", "local")
+        self.saved_views = SavedViews(
+            self,
+            self.state_store,
+            self.actions,
+            self.filter_bar,
+            self.table_part,
+            self.time_zone_combo,
+            self.status,
+            lambda: self.subscription.subscription_id if self.subscription else None,
+        )
+        self.saved_view_combo = self.saved_views.combo
         buttons = QHBoxLayout()
         buttons.addWidget(self.commit_button)
         buttons.addWidget(self.commits.mode_combo)  # where Commit up to here commits
         buttons.addStretch(1)
-        for widget in (self.time_zone_combo, self.export_button, self.export_jsonl_button):
+        for widget in (self.saved_view_combo, self.time_zone_combo, self.export_button, self.export_jsonl_button):
             buttons.addWidget(widget)
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -189,6 +201,7 @@ class MainWindow(QMainWindow):
             self.detail,
             self.commit_button,
             self.commits.mode_combo,
+            self.saved_view_combo,
             self.time_zone_combo,
             self.export_button,
             self.export_jsonl_button,
@@ -323,6 +336,7 @@ class MainWindow(QMainWindow):
         self.session.clear()
         self.table_part.reset()
         self.commits.reload()
+        self.saved_views.reload()  # this subscription's views beside the others
         self.refresh_resolved()
         self.commits.refresh()
         self.controls.update_buttons()

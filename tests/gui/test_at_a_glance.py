@@ -176,3 +176,63 @@ def test_row_actions_filter_by_tenant_type_and_subject_and_show_the_history(
     menu_action(menu, "Show this subject's history").trigger()
     assert window.detail.currentIndex() == 2
     qtbot.waitUntil(lambda: event["subject"] in window.detail.history.toPlainText(), timeout=5000)
+
+
+def test_a_saved_view_restores_every_filter_columns_and_zone_after_restart(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    assert window.saved_view_combo.objectName() == "savedViewCombo"
+    names = [window.saved_view_combo.itemText(i) for i in range(window.saved_view_combo.count())]
+    assert "Disables and deletions" in names and "Last hour" in names  # shipped ones
+    window.filter_edit.setText("a")
+    window.tenant_edit.setText("e")
+    created = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
+    updated = "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"
+    for action in window.type_menu.actions():
+        action.setChecked(action.data() in (created, updated))
+    window.time_range.set_preset("24h")
+    window.cel_filter_edit.setText('data.kind != "unit"')
+    window.time_zone_combo.setCurrentIndex(window.time_zone_combo.findData("local"))
+    window.table_part.add_payload_column("data.kind")
+    window.table.horizontalHeader().setSectionHidden(5, True)  # Source
+    window.actions.save_view.trigger()
+    dialog = window.saved_views.dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    dialog.name_edit.setText("Last hour")  # a shipped view's name is refused, the dialog stays
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    assert dialog.isVisible() and "come with the app" in dialog.error_label.text()
+    dialog.name_edit.setText("Busy EMEA")
+    dialog.only_here.setChecked(True)
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: "Busy EMEA (this subscription)" in window.saved_view_combo.currentText(), timeout=2000)
+    window.filter_bar.clear()
+    window.time_zone_combo.setCurrentIndex(window.time_zone_combo.findData("utc"))
+    window.close()
+
+    again = open_window()
+    again.show()
+    combo = again.saved_view_combo
+    index = combo.findText("Busy EMEA (this subscription)")
+    assert index > 0
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    assert again.filter_edit.text() == "a" and again.tenant_edit.text() == "e"
+    assert {a.data() for a in again.type_menu.actions() if a.isChecked()} == {created, updated}
+    assert again.time_range.preset == "24h" and again.cel_filter_edit.text() == 'data.kind != "unit"'
+    assert again.time_zone_combo.currentData() == "local"
+    assert again.model.payload_columns == ["data.kind"]
+    assert again.table.horizontalHeader().isSectionHidden(5)
+    # the View menu lists it too, and a shipped view applies from there
+    menu_texts = [a.text() for a in again.actions.views_menu.actions()]
+    assert "Busy EMEA" in menu_texts and "Disables and deletions" in menu_texts
+    next(a for a in again.actions.views_menu.actions() if a.text() == "Last hour").trigger()
+    assert again.time_range.preset == "1h" and again.filter_edit.text() == "" and not again.cel_filter_edit.text()
+    # deleted, it is gone after a restart too
+    combo.setCurrentIndex(combo.findText("Busy EMEA (this subscription)"))
+    combo.activated.emit(combo.currentIndex())
+    assert again.actions.delete_view.isEnabled()
+    again.actions.delete_view.trigger()
+    assert combo.findText("Busy EMEA (this subscription)") < 0

@@ -96,3 +96,30 @@ def test_kill_9_never_corrupts_the_store(tmp_path: Path) -> None:
         last = store.commits("u", "c", "s", limit=1)
         assert offset is not None and last and last[0].offset == offset  # both writes or neither
         store.close()
+
+
+def test_saved_views_by_scope_round_trip_and_damaged_bodies(tmp_path: Path) -> None:
+    from gui.storage.views import SavedView, check_name
+
+    store = StateStore(tmp_path / "s.db")
+    everywhere = SavedView("Deletions", types=("cti.a.p.em.event.v1.0~a.p.tenant.deleted.v1.0",), zone="local")
+    here = SavedView(
+        "Mine", scope=SUB, text="acme", time_preset="custom", since=10.0, until=20.0, payload=("data.kind",)
+    )
+    store.save_view(everywhere)
+    store.save_view(here)
+    assert store.saved_views(SUB) == [everywhere, here]
+    assert store.saved_views("22222222-2222-4222-8222-222222222222") == [
+        everywhere
+    ]  # another subscription's are not offered
+    store.save_view(SavedView("Mine", scope=SUB, text="other"))  # saved again: replaced
+    assert [v.text for v in StateStore(tmp_path / "s.db").saved_views(SUB)] == ["", "other"]
+    assert store.delete_view("Mine", SUB) and store.saved_views(SUB) == [everywhere]
+    # a damaged or newer body reads as what can be read of it
+    odd = SavedView.from_json("x", "", b'{"text": 5, "types": ["a", 1], "since": true, "until": 3, "future": 1}')
+    assert (odd.text, odd.types, odd.since, odd.until) == ("", (), None, 3.0)
+    assert SavedView.from_json("x", "", b"not json") == SavedView("x")
+    with pytest.raises(ValueError, match="come with the app"):
+        check_name("Last hour")
+    with pytest.raises(ValueError, match="needs a name"):
+        check_name("   ")
