@@ -1,6 +1,9 @@
 """Screenshots of the main window during --demo streaming (run under Xvfb: `make screenshot`).
 
-`python scripts/screenshot.py PATH [WIDTHxHEIGHT] [light|dark]`
+`python scripts/screenshot.py PATH [WIDTHxHEIGHT] [light|dark] [tabs]`
+
+``tabs``: a second tab streaming disables and deletions, a payload column and the timeline dragged
+to a range, to show the at-a-glance features.
 """
 
 from __future__ import annotations
@@ -22,12 +25,38 @@ def wait(ms: int) -> None:
     loop.exec()
 
 
-def main(path: str, size: str = "1400x900", scheme: str = "light") -> None:
+def second_tab(window: object) -> None:
+    """A second demo subscription (disables and deletions) streamed in a tab of its own."""
+    import uuid
+
+    from gui.api import EventManagerClient, Subscription
+    from gui.api.models import TENANT_TOPIC
+
+    em = window.emulator  # type: ignore[attr-defined]
+    client = EventManagerClient(em.url, em.client_id, em.client_secret)
+    types = tuple(f"cti.a.p.em.event.v1.0~a.p.tenant.{a}.v1.0" for a in ("disabled", "deleted"))
+    sub = client.create_subscription(Subscription(str(uuid.uuid4()), TENANT_TOPIC, types))
+    client.close()
+    store = window.state_store  # type: ignore[attr-defined]
+    store.save_subscription(em.url, em.client_id, sub)
+    first = window.current  # type: ignore[attr-defined]
+    first.table_part.add_payload_column("data.kind")
+    window.actions.new_tab.trigger()  # type: ignore[attr-defined]
+    tab = window.current  # type: ignore[attr-defined]
+    tab.reload_subscriptions(select=sub.subscription_id)
+    tab.offset_mode_combo.setCurrentIndex(tab.offset_mode_combo.findData("earliest"))
+    tab.start()
+    window.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+
+
+def main(path: str, size: str = "1400x900", scheme: str = "light", extra: str = "") -> None:
     width, height = (int(n) for n in size.split("x"))
     window = create_window(["--demo"])
     window.set_appearance(scheme)
     window.resize(width, height)
     window.move(0, 0)
+    if extra == "tabs":
+        second_tab(window)
     wait(3500)
     window.table.selectRow(window.model.rowCount() - 12)
     window.detail.setCurrentIndex(2)  # subject history

@@ -51,7 +51,7 @@ _EXPORTS = (None, "export_csv", "export_jsonl")
 class Actions:
     """The window's commands by name: ``actions.start``, ``actions.export_csv``..."""
 
-    def __init__(self, window: QMainWindow) -> None:
+    def __init__(self, window: QWidget) -> None:
         self.by_name: dict[str, QAction] = {}
         for name, text, keys, tip in _COMMANDS:
             action = QAction(text, window)
@@ -62,7 +62,7 @@ class Actions:
             action.setToolTip(tip)
             action.setStatusTip(tip)
             self.by_name[name] = action
-            window.addAction(action)  # active whether or not the menu bar shows
+            window.addAction(action)  # active whether or not the menu bar shows (while its tab shows)
         self.pause.setCheckable(True)
         self.local_time.setCheckable(True)
         self.show_timeline.setCheckable(True)
@@ -88,7 +88,9 @@ class Actions:
             raise AttributeError(attr) from None
 
     def build_menus(self, window: QMainWindow) -> None:
+        """The menu bar of ``window`` with these commands (the current tab's)."""
         bar = window.menuBar()
+        bar.clear()
         bar.setObjectName("menuBar")
         menus = (
             (
@@ -140,7 +142,7 @@ class ShortcutKeeper(QObject):
         assert isinstance(event, QKeyEvent)
         if event.keyCombination().toCombined() not in self._keys:
             return False
-        return watched.window() is self._window  # the field does not claim it: the shortcut fires
+        return self._window.isAncestorOf(watched)  # the field does not claim it: the shortcut fires
 
 
 def action_button(action: QAction, text: str, name: str | None = None, *, follow_text: bool = False) -> QPushButton:

@@ -8,7 +8,7 @@ import time
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStatusBar, QWidget
 
 from gui.api.models import explain_skips
 from gui.ui.session import StreamStatus
@@ -70,8 +70,8 @@ class StreamBanner(QWidget):
 class StatusPanel:
     """Builds the window's status bar and the banner; the window feeds it states and counts."""
 
-    def __init__(self, window: QMainWindow) -> None:
-        self.bar = window.statusBar()
+    def __init__(self, bar: QStatusBar, window: QWidget) -> None:
+        self.bar = bar
         self.window = window
         self.stream_status_label = _label("stopped", "streamStatusLabel", "Stream status", ElidedLabel)
         self.rate_label = _label("0 ev/s", "rateLabel", "Events per second")

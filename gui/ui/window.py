@@ -1,60 +1,31 @@
-"""The main window: builds the parts a user sees (each its own module) and wires them, in one
-place. What each part does is in its module: the connection bar, the position bar, the filter
-bar and its filtering, the event table, the detail pane, commits, export, the status bar, the
-stream session; every command is a QAction (``actions``)."""
+"""The main window: a tab per subscription streamed (``gui.ui.stream_tab``: each its own consumer
+thread, table, filters, position and commit mode), the menu bar of the current tab's commands,
+and what belongs to the window (geometry, appearance, the tabs restored on restart, the event cap
+shared among the tabs). With one tab the tab bar hides: the window looks as it always did.
+
+Everything a tab has is reachable on the window too (``window.model`` is the current tab's), so a
+caller that knows one stream need not know about tabs."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime
-from itertools import pairwise
+import itertools
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QStatusBar, QTabWidget
 
-from gui.api import EventManagerClient, Subscription
-from gui.eventlog.store import EventStore
 from gui.storage import StateStore
-from gui.ui import appearance, window_state
-from gui.ui.actions import Actions, ShortcutKeeper, action_button, named
-from gui.ui.commits import Commits
-from gui.ui.connection_bar import ConnectionBar
-from gui.ui.detail import DetailPane
-from gui.ui.dialogs import show_about
-from gui.ui.event_table import EventTable
-from gui.ui.export_job import Exporter, Provenance
-from gui.ui.filter_bar import FilterBar
-from gui.ui.filtering import TableFilter
-from gui.ui.model import EventTableModel
-from gui.ui.notify import Notifier
-from gui.ui.position_bar import PositionBar
-from gui.ui.saved_views import SavedViews
-from gui.ui.selection import SelectionDetail
-from gui.ui.session import StreamSession
-from gui.ui.status import StatusPanel
-from gui.ui.stream_controls import StreamControls
-from gui.ui.tenant_names import TenantNames
-from gui.ui.timeline import Timeline
+from gui.ui import window_state
+from gui.ui.stream_tab import StreamTab
+from gui.ui.window_state import TabSettings
 
-log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-
-
-def _zone_name() -> str:
-    """The local zone as people read it: its name and UTC offset."""
-    now = datetime.now().astimezone()
-    offset = now.strftime("%z")
-    return f"{now.tzname()}, UTC{offset[:3]}:{offset[3:]}" if offset else str(now.tzname())
+MAX_TABS = 8
 
 
 class MainWindow(QMainWindow):
-    async_done = Signal(object, object)  # callback, value
-
     def __init__(
         self,
         store: StateStore,
@@ -72,165 +43,171 @@ class MainWindow(QMainWindow):
             self.setWindowIcon(QIcon(str(icon)))
         self.state_store = store
         self.demo_secrets = demo_secrets or {}
+        self.cap = cap  # events held in all tabs together
         # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both (the demo's elsewhere)
         self.settings = QSettings(str((settings_dir or store.path.parent) / "window.ini"), QSettings.Format.IniFormat)
-        self.events = EventStore(cap=cap)
-        self.model = EventTableModel(self.events, self)
-        self.session = StreamSession(self.events, self)
-        self._known_types = 0
-        self._tasks: set[asyncio.Future[None]] = set()
-        self.async_done.connect(lambda callback, value: callback(value))
-        self.actions = Actions(self)
-        self._build()
-        self.actions.build_menus(self)
-        self._wire()
-        self._keeper = ShortcutKeeper(self)
-        self._counts_timer = QTimer(self, interval=500)
-        self._counts_timer.timeout.connect(self._update_counts)
-        self._counts_timer.start()
-        self.reload_connections()
-        window_state.restore(self)
-
-    # -- the parts -----------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self.status = StatusPanel(self)
-        self.connection_bar = ConnectionBar(
-            self.state_store, self.actions, self.run_async, self.status, self.demo_secrets
-        )
-        self.position_bar = PositionBar(self.actions)
-        self.filter_bar = FilterBar()
-        self.table_part = EventTable(self.model, self.status)
-        self.filtering = TableFilter(
-            self.events, self.model, self.session, self.filter_bar, self.status, self.run_async
-        )
-        self.timeline = Timeline(self.events, self.model, self.run_async, self)
-        self.timeline_view = self.timeline.view
-        self.detail = DetailPane(appearance.system_is_dark())
-        self.detail.time_text = self.model.time_text  # times in the history as the table shows them
-        self.commits = Commits(
-            self.state_store, self.model, self.status, self.run_async, lambda: (self.client, self.subscription), self
-        )
-        self.detail.addTab(self.commits.tab, "Commits")
-        self.exporter = Exporter(
-            self,
-            self.events,
-            self.settings,
-            self.status,
-            self.run_async,
-            self.export_rows,
-            lambda: self.table.selectionModel().hasSelection(),
-            lambda: Provenance(
-                self.subscription.subscription_id if self.subscription else "-",
-                self.filtering.spec,
-                self.time_range.preset_combo.currentText(),
-            ),
-            self.visible_columns,
-            lambda: self.model.local_time,
-        )
-        self.table_part.shown_rows = self.exporter.shown_rows  # Ctrl+C copies the export's columns
-        self.tenant_names = TenantNames(
-            self.events, self.model, self.state_store, self.status, self.run_async, lambda: self.client
-        )
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table_part)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([1000, 400])
-        self.splitter.setChildrenCollapsible(False)
-        self.commit_button = action_button(self.actions.commit, "Commit up to here", "commitButton")
-        self.commit_button.setAccessibleName("Commit up to the selected event")
-        self.export_button = action_button(self.actions.export_csv, "Export CSV…", "exportCsvButton")
-        self.export_jsonl_button = action_button(self.actions.export_jsonl, "Export JSON Lines…", "exportJsonlButton")
-        self.time_zone_combo = named(QComboBox(), "timeZoneCombo", "Time display")
-        self.time_zone_combo.addItem("Times in UTC", "utc")
-        self.time_zone_combo.addItem(f"Times in local time ({_zone_name()})", "local")
-        self.saved_views = SavedViews(
-            self,
-            self.state_store,
-            self.actions,
-            self.filter_bar,
-            self.table_part,
-            self.time_zone_combo,
-            self.status,
-            lambda: self.subscription.subscription_id if self.subscription else None,
-        )
-        self.saved_view_combo = self.saved_views.combo
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.commit_button)
-        buttons.addWidget(self.commits.mode_combo)  # where Commit up to here commits
-        buttons.addStretch(1)
-        for widget in (self.saved_view_combo, self.time_zone_combo, self.export_button, self.export_jsonl_button):
-            buttons.addWidget(widget)
-        central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(8, 6, 8, 4)
-        outer.setSpacing(6)
-        for part in (self.connection_bar, self.position_bar, self.filter_bar, self.timeline_view):
-            outer.addWidget(part)
-        outer.addWidget(self.splitter, 1)
-        outer.addLayout(buttons)
-        self.setCentralWidget(central)
-        self.look = appearance.Appearance(self.actions.appearance, self.settings, self._redraw_colours)
-        self.notifier = Notifier(self, self.windowIcon())
-        self.controls = StreamControls(
-            self.session,
-            self.actions,
-            self.status,
-            self.connection_bar,
-            self.position_bar,
-            self.table_part,
-            self.commits,
-            self.notifier,
-            self.run_async,
-            started=self._save_settings,
-            filter_bar_error=self.filter_bar.set_notify_error,
-        )
-        self.selection = SelectionDetail(
-            self.events, self.model, self.table_part, self.detail, self.status, self.run_async
-        )
-        self._aliases()
+        self.tabs = QTabWidget(objectName="subscriptionTabs")
+        self.tabs.setAccessibleName("Subscriptions")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabBarAutoHide(True)  # one stream: no tab bar
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.setCentralWidget(self.tabs)
+        self._numbers = itertools.count(2)
+        self.add_tab("")
+        for prefix in window_state.saved_tabs(self.settings)[: MAX_TABS - 1]:
+            self.add_tab(prefix)
+        current = self.settings.value("current_tab")
+        if current is not None and str(current).isdigit() and int(current) < self.tabs.count():
+            self.tabs.setCurrentIndex(int(current))
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self._on_current_changed()
         self._fit_screen()
-        self.controls.update_buttons()
-        chain = [
-            *self.connection_bar.tab_chain(),
-            *self.position_bar.tab_chain(),
-            *self.filter_bar.fields(),
-            self.table,
-            self.detail,
-            self.commit_button,
-            self.commits.mode_combo,
-            self.saved_view_combo,
-            self.time_zone_combo,
-            self.export_button,
-            self.export_jsonl_button,
-        ]
-        for first, second in pairwise(chain):  # connection → position → filters → table → detail → buttons
-            QWidget.setTabOrder(first, second)
+        window_state.restore_window(self)
 
-    def _aliases(self) -> None:
-        """The widgets by the names the tests, the bench and the screenshot script use."""
-        for part, names in (
-            (self.connection_bar, ("connection_combo", "subscription_combo")),
-            (
-                self.position_bar,
-                ("offset_mode_combo", "custom_offset_edit", "timestamp_edit", "resolved_label", "consumer_id_label"),
-            ),
-            (self.position_bar, ("start_button", "pause_button", "stop_button")),
-            (self.filter_bar, ("filter_edit", "type_button", "type_menu", "tenant_edit", "time_range")),
-            (self.filter_bar, ("cel_filter_edit", "cel_error_label", "notify_edit", "showing_label")),
-            (self.table_part, ("new_events_button", "cap_notice")),
-            (self.status, ("stream_status_label", "retry_button", "rate_label", "event_count_label", "gap_label")),
-            (self.status, ("lag_label", "last_poll_label", "committed_offset_label")),
-        ):
-            for name in names:
-                setattr(self, name, getattr(part, name))
-        self.table = self.table_part.view
-        self.since_edit, self.until_edit = self.time_range.since_edit, self.time_range.until_edit
-        self.commit_mode_combo, self.commit_log = self.commits.mode_combo, self.commits.log_list
-        self.revert_button = self.commits.revert_button
-        self.export_csv_action = self.actions.export_csv
+    # -- tabs --------------------------------------------------------------------------------
+
+    def stream_tabs(self) -> list[StreamTab]:
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
+
+    @property
+    def current(self) -> StreamTab:
+        tab = self.tabs.currentWidget()
+        assert isinstance(tab, StreamTab)
+        return tab
+
+    def add_tab(self, prefix: str | None = None) -> StreamTab:
+        """A tab of its own for another subscription (``prefix``: its keys in window.ini; None: a new one)."""
+        if prefix is None:
+            taken = {t.settings.prefix for t in self.stream_tabs()}
+            prefix = next(p for p in (f"tab-{n}" for n in self._numbers) if p not in taken)
+        tab = StreamTab(
+            self.state_store,
+            TabSettings(self.settings, prefix),
+            self.settings,
+            demo_secrets=self.demo_secrets,
+            cap=self.cap,
+            icon=self.windowIcon(),
+        )
+        a = tab.actions
+        a.quit.triggered.connect(self.close)
+        a.new_tab.triggered.connect(self.on_new_tab)
+        a.close_tab.triggered.connect(lambda: self.close_tab(self.tabs.indexOf(tab)))
+        for action in tab.actions.appearance.actions():  # one appearance for the whole window
+            action.triggered.connect(lambda _checked=False, key=action.data(): self.set_appearance(key))
+        tab.title_changed.connect(lambda: self._retitle(tab))
+        self.tabs.addTab(tab, tab.title())
+        self._share_cap()
+        self._update_tab_actions()
+        return tab
+
+    def on_new_tab(self) -> None:
+        """File ▸ New tab: another stream, on the current tab's connection, with the first
+        subscription no tab streams yet."""
+        if self.tabs.count() >= MAX_TABS:
+            self.current.status.tell(f"At most {MAX_TABS} tabs: close one first")
+            return
+        source = self.current
+        tab = self.add_tab()
+        connection = source.connection_combo.currentData()
+        index = tab.connection_combo.findData(connection) if connection else -1
+        if index >= 0:
+            tab.connection_combo.setCurrentIndex(index)
+        used = {t.subscription_combo.currentData() for t in self.stream_tabs() if t is not tab}
+        for i in range(tab.subscription_combo.count()):
+            if tab.subscription_combo.itemData(i) not in used:
+                tab.subscription_combo.setCurrentIndex(i)
+                break
+        self.tabs.setCurrentWidget(tab)
+        tab.status.tell("A new tab: pick its subscription and position, then Start (F5)")
+
+    def close_tab(self, index: int) -> None:
+        """Stop that tab's stream and close it (not the last one)."""
+        if self.tabs.count() <= 1 or index < 0:
+            return
+        tab = self.tabs.widget(index)
+        assert isinstance(tab, StreamTab)
+        if not tab.confirm_close():
+            return
+        tab.shut_down()
+        self.tabs.removeTab(index)
+        if index == 0:  # the next first tab's keys move to the top of the file
+            first = self.stream_tabs()[0]
+            old = first.settings
+            first.settings = TabSettings(self.settings, "")
+            first._save_settings()
+            old.forget()
+        else:
+            tab.settings.forget()
+        tab.deleteLater()
+        self._share_cap()
+        self._update_tab_actions()
+        window_state.save_window(self)
+
+    def _share_cap(self) -> None:
+        """The event cap is the window's: each tab holds its share (the oldest go at its next batch)."""
+        tabs = self.stream_tabs()
+        for tab in tabs:
+            tab.events.cap = max(1000, self.cap // len(tabs))
+
+    def _update_tab_actions(self) -> None:
+        for tab in self.stream_tabs():
+            tab.actions.close_tab.setEnabled(self.tabs.count() > 1)
+            tab.actions.new_tab.setEnabled(self.tabs.count() < MAX_TABS)
+
+    def _retitle(self, tab: StreamTab) -> None:
+        index = self.tabs.indexOf(tab)
+        if index >= 0:
+            title = tab.title()
+            self.tabs.setTabText(index, title)
+            self.tabs.setTabToolTip(index, f"{title} — {tab.status.stream_status_label.text()}")
+
+    def _on_current_changed(self, _index: int = -1) -> None:
+        if self.tabs.count():
+            self.current.actions.build_menus(self)  # the menu bar acts on the tab shown
+
+    # -- the window --------------------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        """What the current tab has (``window.model``, ``window.start_button``...)."""
+        if name.startswith("__") or "tabs" not in self.__dict__:
+            raise AttributeError(name)
+        tabs = self.__dict__["tabs"]
+        tab = tabs.currentWidget()
+        if tab is None:
+            raise AttributeError(name)
+        return getattr(tab, name)
+
+    @property  # type: ignore[override]
+    def actions(self) -> Any:
+        """The current tab's commands (the menu bar shows them)."""
+        return self.current.actions
+
+    def statusBar(self) -> QStatusBar:  # type: ignore[override]  # noqa: N802
+        """The current tab's status bar (each tab has its own, under its table)."""
+        return self.current.status_bar
+
+    @property
+    def consumer_options(self) -> dict[str, Any]:
+        return self.current.consumer_options
+
+    @consumer_options.setter
+    def consumer_options(self, options: dict[str, Any]) -> None:
+        self.current.consumer_options = options
+
+    @property
+    def consumer_thread(self) -> Any:
+        """A running stream's thread, any tab's (None when none streams)."""
+        for tab in self.stream_tabs():
+            if tab.consumer_thread is not None:
+                return tab.consumer_thread
+        return None
+
+    def set_appearance(self, scheme: str) -> None:
+        """Light, dark or the system's colour scheme (View ▸ Appearance; remembered), for every tab."""
+        for tab in self.stream_tabs():
+            tab.set_appearance(scheme)
 
     def _fit_screen(self) -> None:
         """The first window: 1400x900, or the screen's available room if that is smaller."""
@@ -241,265 +218,12 @@ class MainWindow(QMainWindow):
             width, height = min(width, room.width()), min(height, room.height() - 32)
         self.resize(max(width, 640), max(height, 480))
 
-    def _wire(self) -> None:
-        a = self.actions
-        a.export_csv.triggered.connect(lambda: self.exporter.dialog("csv"))
-        a.export_jsonl.triggered.connect(lambda: self.exporter.dialog("jsonl"))
-        a.quit.triggered.connect(self.close)
-        a.commit.triggered.connect(self.commit_selected)
-        a.copy_rows.triggered.connect(self.copy_rows)
-        a.find.triggered.connect(self.focus_filter)
-        a.clear_filters.triggered.connect(self.filter_bar.clear)
-        a.jump_to_newest.triggered.connect(self.table_part.jump_to_newest)
-        a.local_time.toggled.connect(
-            lambda on: self.time_zone_combo.setCurrentIndex(self.time_zone_combo.findData("local" if on else "utc"))
-        )
-        a.about.triggered.connect(lambda: show_about(self, self.state_store.path.parent))
-        self.connection_bar.subscription_changed.connect(self.on_subscription_changed)
-        self.connection_bar.client_changed.connect(lambda: self.tenant_names.reset())
-        self.session.store_cleared.connect(lambda: self.tenant_names.reset())  # a new start: names asked again
-        self.position_bar.position_changed.connect(self.refresh_resolved)
-        self.position_bar.copy_consumer_button.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
-        )
-        self.position_bar.new_consumer_button.clicked.connect(self.controls.new_consumer_id)
-        self.filter_bar.changed.connect(self.filtering.apply)
-        self.filter_bar.notify_rule_edited.connect(lambda _text: self.on_notify_rule())
-        self.filter_bar.leave_requested.connect(self.table.setFocus)
-        self.filtering.applied.connect(self._on_filter_applied)
-        self.session.store_cleared.connect(self.timeline.reset)
-        self.timeline_view.range_selected.connect(self.filter_bar.time_range.set_custom)
-        self.timeline_view.bucket_clicked.connect(self.scroll_to_time)
-        a.show_timeline.toggled.connect(self.show_timeline)
-        self.filtering.rows_added.connect(self._after_new_rows)
-        self.commits.committed.connect(lambda _offset: self.refresh_resolved())
-        s = self.session
-        s.rows_stored.connect(self.filtering.show_new_rows)
-        s.store_about_to_clear.connect(self.model.on_store_about_to_clear)
-        s.store_cleared.connect(self.model.on_store_cleared)
-        self.table.addAction(a.copy_rows)
-        self.table_part.commit_requested.connect(self.commit_selected)
-        self.table_part.export_selection_requested.connect(lambda: self.exporter.dialog("csv", selection=True))
-        self.table_part.copy_event_requested.connect(
-            lambda: QGuiApplication.clipboard().setText(self.detail.pretty.toPlainText())
-        )
-        self.time_zone_combo.currentIndexChanged.connect(self.on_time_zone)
-        self.table_part.filter_requested.connect(self.filter_by)
-        self.table_part.history_requested.connect(lambda: self.detail.setCurrentIndex(2))
-        self.table_part.columns_changed.connect(self._save_settings)
-
-    def run_async(self, fn: Callable[[], Any], ok: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
-        """Run a blocking call on a worker thread via the qasync loop; callbacks run on the UI thread."""
-        loop = asyncio.get_event_loop()
-
-        async def call() -> None:
-            try:
-                value = await loop.run_in_executor(None, fn)
-            except Exception as err:  # shown to the user by `failed`
-                log.info("background call failed: %s", err)
-                outcome: tuple[Callable[[Any], None], Any] = (failed, err)
-            else:
-                outcome = (ok, value)
-            try:
-                self.async_done.emit(*outcome)
-            except RuntimeError:  # the window was closed and deleted meanwhile: nobody to tell
-                log.debug("background call answered after its window went")
-
-        task = asyncio.ensure_future(call(), loop=loop)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    # -- connection and subscription -------------------------------------------------------------
-
-    @property
-    def client(self) -> EventManagerClient | None:
-        return self.connection_bar.client
-
-    @property
-    def subscription(self) -> Subscription | None:
-        return self.connection_bar.subscription
-
-    def reload_connections(self, select: str | None = None) -> None:
-        self.connection_bar.reload_connections(select)
-
-    def reload_subscriptions(self, select: str | None = None) -> None:
-        self.connection_bar.reload_subscriptions(select)
-
-    def on_add_connection(self) -> None:
-        self.connection_bar.on_add_connection()
-
-    def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
-        self.connection_bar.save_connection(name, url, client_id, secret)
-
-    def on_subscription_changed(self) -> None:
-        self.position_bar.show_consumer_id(self.connection_bar.consumer_id())
-        self.session.clear()
-        self.table_part.reset()
-        self.commits.reload()
-        self.saved_views.reload()  # this subscription's views beside the others
-        self.refresh_resolved()
-        self.commits.refresh()
-        self.controls.update_buttons()
-        self._update_counts()
-
-    def refresh_resolved(self) -> None:
-        self.position_bar.refresh_resolved(
-            self.client, self.subscription, self.state_store, self.run_async, lambda: self.subscription
-        )
-
-    # -- streaming (gui/ui/stream_controls.py) ----------------------------------------------------
-
-    @property
-    def consumer_thread(self) -> Any:
-        """The running stream's thread (None when stopped)."""
-        return self.session.thread
-
-    @property
-    def consumer_options(self) -> dict[str, Any]:
-        return self.session.consumer_options
-
-    @consumer_options.setter
-    def consumer_options(self, options: dict[str, Any]) -> None:
-        self.session.consumer_options = options
-
-    def start(self) -> None:
-        self.controls.start()
-
-    def stop(self) -> None:
-        self.controls.stop()
-
-    def _after_new_rows(self, added: int) -> None:
-        dropped = 0
-        if len(self.events) > self.events.cap:
-            self.model.drop_oldest()
-            dropped = self.events.dropped
-        if len(self.events.types.values) != self._known_types:
-            self._known_types = len(self.events.types.values)
-            self.filter_bar.add_types(list(self.events.types.values))
-        if self.lag_label.text() == "lag —" and not self.status.status.down:
-            self.controls.refresh_lag()  # the first figure now, then every few seconds
-        self.table_part.show_added(added, dropped, self.events.cap)
-        if self.timeline_view.isVisible():
-            self.timeline.add_shown(added)
-            if dropped:
-                self.timeline.rows_dropped()
-        if added:
-            self.selection.refresh_history()
-        self.tenant_names.resolve()
-        self._update_counts()
-
-    def _update_counts(self) -> None:
-        self.controls.update_counts()
-        if not self.filtering.running:
-            self.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
-
-    # -- filters, detail, time zone --------------------------------------------------------------
-
-    def focus_filter(self) -> None:
-        self.filter_edit.setFocus()
-        self.filter_edit.selectAll()
-
-    def apply_filter(self) -> None:
-        self.filtering.apply()
-
-    def _on_filter_applied(self) -> None:
-        self._update_counts()
-        self.timeline.recount()  # it shows what the filters show
-        self.table_part.scroll_if_following()
-
-    def on_notify_rule(self) -> None:
-        self.controls.set_notify_rule(self.notify_edit.text())
-
-    def on_time_zone(self) -> None:
-        local = self.time_zone_combo.currentData() == "local"
-        self.model.set_local_time(local)
-        self.timeline.set_local_time(local)
-        self.filter_bar.set_time_zone(local)  # the time range is typed in the zone the table shows
-        self.status.local_time = local
-        self.actions.local_time.setChecked(local)
-        self._update_counts()
-        self.selection.reshow()  # its history's times too
-        if self.filter_edit.text().strip():
-            self.apply_filter()  # a time typed in the text filter is read in the zone shown
-
-    def filter_by(self, key: str, value: str) -> None:
-        """A row action: show only this tenant's, type's or subject's events."""
-        bar = self.filter_bar
-        if key == "tenant":
-            bar.tenant_edit.setText(value)
-        elif key == "type":
-            for action in bar.type_menu.actions():
-                action.setChecked(action.data() == value)
-        else:
-            bar.filter_edit.setText(value)
-
-    def show_timeline(self, on: bool) -> None:
-        self.timeline_view.setVisible(on)
-        if on:
-            self.timeline.recount()  # hidden, it was not kept up to date
-
-    def scroll_to_time(self, since: float, _until: float) -> None:
-        """A timeline bucket was clicked: the table goes to its first event (and stays there)."""
-        row = self.timeline.row_at(since)
-        if row is None:
-            return
-        self.table_part.stop_following()
-        index = self.model.index(row, 0)
-        self.table.scrollTo(index, self.table.ScrollHint.PositionAtTop)
-        self.table.setCurrentIndex(index)
-
-    # -- commits, copy, export -------------------------------------------------------------------
-
-    def selected_sequence(self) -> int | None:
-        row = self.table_part.selected_row()
-        return None if row is None else int(self.events.seq[row - self.events.base])
-
-    def commit_selected(self) -> None:
-        sequence = self.selected_sequence()
-        if sequence is None:
-            self.status.tell("Select an event to commit up to it")
-            return
-        self.commits.commit(sequence)
-
-    def copy_rows(self) -> None:
-        self.table_part.copy_rows()
-
-    def visible_columns(self) -> tuple[str, ...]:
-        """The table's shown columns (their keys), in the order the user sees them."""
-        header = self.table.horizontalHeader()
-        logical = (header.logicalIndex(visual) for visual in range(header.count()))
-        return tuple(self.model.column_key(i) for i in logical if not header.isSectionHidden(i))
-
-    def export_rows(self, selection: bool = False) -> Sequence[int]:
-        """The store rows to export: the selected ones, or all shown (a snapshot, made without a
-        Python loop over every row: exporting a million rows does not stall the window)."""
-        return self.table_part.selected_rows() if selection else self.model.shown_rows()
-
-    def export_to(self, path: Path, fmt: str = "csv", **options: Any) -> None:
-        """Export in the background with progress and cancel; the file appears only when complete."""
-        self.exporter.export_to(path, fmt, **options)
-
-    def default_export_path(self, suffix: str) -> str:
-        return self.exporter.default_path(suffix)
-
-    # -- settings, appearance, closing -----------------------------------------------------------
-
-    def _save_settings(self) -> None:
-        window_state.save(self)
-
-    def set_appearance(self, scheme: str) -> None:
-        """Light, dark or the system's colour scheme (View ▸ Appearance; remembered)."""
-        self.look.set(scheme)
-
-    def _redraw_colours(self, dark: bool) -> None:
-        self.detail.set_dark(dark)
-        self.table.viewport().update()
-
     def closeEvent(self, event: Any) -> None:  # noqa: N802
-        if not self.exporter.confirm_close():
+        tabs = self.stream_tabs()
+        if not all(tab.confirm_close() for tab in tabs):
             event.ignore()
             return
-        self._save_settings()
-        self.stop()
-        self.connection_bar.close_client()
+        window_state.save_window(self)
+        for tab in tabs:
+            tab.shut_down()
         super().closeEvent(event)

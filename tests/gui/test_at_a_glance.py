@@ -236,3 +236,59 @@ def test_a_saved_view_restores_every_filter_columns_and_zone_after_restart(
     assert again.actions.delete_view.isEnabled()
     again.actions.delete_view.trigger()
     assert combo.findText("Busy EMEA (this subscription)") < 0
+
+
+def test_two_tabs_stream_two_subscriptions_without_mixing_rows_and_come_back_after_restart(
+    qtbot: Any, open_window: Any, home: Any
+) -> None:
+    from gui.emulator import Emulator
+    from gui.storage import StateStore
+    from tests.conftest import make_subscription
+    from tests.gui.conftest import saved_connection
+    from tests.gui.test_window import choose
+
+    created = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
+    updated = "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"
+    with Emulator(history=600, seed=3, rate=20) as em, saved_connection(em, created) as (client, first_sub):
+        second = make_subscription(client, updated)
+        store = StateStore()
+        store.save_subscription(em.url, em.client_id, second)
+        store.close()
+        window = open_window()
+        window.show()
+        tabs = window.tabs
+        assert tabs.objectName() == "subscriptionTabs" and tabs.count() == 1
+        one = window.current
+        choose(one.subscription_combo, first_sub)
+        window.actions.new_tab.trigger()
+        assert tabs.count() == 2 and window.current is not one
+        two = window.current
+        assert two.subscription_combo.currentData() == second.subscription_id  # one no tab streams yet
+        for tab in (one, two):
+            choose(tab.offset_mode_combo, "earliest")
+            tab.start()
+        qtbot.waitUntil(lambda: one.model.rowCount() > 20 and two.model.rowCount() > 20, timeout=15000)
+        assert one.consumer_thread is not two.consumer_thread  # a consumer thread each
+        types_one = {one.events.event(one.model.row_id(r))["type"] for r in range(one.model.rowCount())}
+        types_two = {two.events.event(two.model.row_id(r))["type"] for r in range(two.model.rowCount())}
+        assert types_one == {created} and types_two == {updated}
+        qtbot.waitUntil(lambda: "streaming" in tabs.tabText(0) and "streaming" in tabs.tabText(1), timeout=10000)
+        two.actions.pause.trigger()
+        qtbot.waitUntil(lambda: "paused" in tabs.tabText(1), timeout=5000)
+        assert "streaming" in tabs.tabText(0)
+        # the event cap is shared: each tab holds its half
+        assert one.events.cap == two.events.cap == window.cap // 2
+        # the menu bar acts on the tab shown: Stop stops only that one
+        tabs.setCurrentIndex(0)
+        window.actions.stop.trigger()
+        assert one.consumer_thread is None and two.consumer_thread is not None
+        assert "stopped" in tabs.tabText(0)
+        window.close()
+
+        again = open_window()
+        assert again.tabs.count() == 2
+        restored = [again.tabs.widget(i).subscription_combo.currentData() for i in range(2)]
+        assert restored == [first_sub, second.subscription_id]
+        again.tabs.setCurrentIndex(1)
+        again.actions.close_tab.trigger()
+        assert again.tabs.count() == 1 and not again.actions.close_tab.isEnabled()  # the last tab stays
