@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import qasync
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.api import EventManagerClient, Subscription
@@ -216,6 +217,19 @@ def run(argv: list[str]) -> int:
     app = _application()
     loop = _event_loop(app)
     sys.excepthook = _excepthook
+    # Ctrl+C / SIGTERM (the desktop session ending) close the window cleanly, from the first moment:
+    # one that arrives while the window is being made closes it as soon as the event loop runs
+    holder: dict[str, Any] = {"window": None}
+
+    def close_window() -> None:
+        if holder["window"] is not None:
+            holder["window"].close()
+
+    def on_signal(*_: object) -> None:
+        QTimer.singleShot(0, close_window)  # runs in the event loop, once there is one and a window
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
     try:
         window = create_window(argv)
     except StoreError as err:
@@ -231,9 +245,7 @@ def run(argv: list[str]) -> int:
         elif choice == "demo":
             window.close()
             window = create_window(["--demo"])
-    # Ctrl+C / SIGTERM in the terminal close the window cleanly (Python runs the handler on the next timer tick)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: window.close())
+    holder["window"] = window  # Python runs the handler on the next timer tick; the close happens in the loop
     with loop:
         app.aboutToQuit.connect(loop.stop)
         loop.run_forever()  # the demo emulator stops on aboutToQuit (see create_window)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,23 +127,27 @@ def count(when: npt.NDArray[np.float64], types: npt.NDArray[Any], max_buckets: i
     return histogram
 
 
-def columns(store: Any, rows: array[int] | range | None) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint32]]:
-    """Copies of the event times and type ids of ``rows`` (store rows, ascending; None: all held),
-    taken on the thread that appends to the store (slicing a Python array is one atomic copy of
-    just the span asked for): a worker can then count them while new rows arrive."""
+def columns(store: Any, rows: Sequence[int] | None) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.uint32]]:
+    """Copies of the event times and type ids of ``rows`` (store rows, in any order; None: all
+    held), in that order, taken on the thread that appends to the store (slicing a Python array
+    is one atomic copy of just the span asked for): a worker can then count them while new rows
+    arrive."""
     when, base = store.times(), store.base
     held = min(len(when), len(store.type_ix))
     if rows is None:
         rows = range(base, base + held)
     if not len(rows):
         return np.zeros(0), np.zeros(0, np.uint32)
-    lo, hi = max(rows[0] - base, 0), min(rows[-1] - base + 1, held)
-    if lo >= hi:
+    if isinstance(rows, range) and rows.step == 1:
+        lo, hi = max(rows.start - base, 0), min(rows.stop - base, held)
+        if lo >= hi:
+            return np.zeros(0), np.zeros(0, np.uint32)
+        return np.frombuffer(when[lo:hi], np.float64), np.frombuffer(store.type_ix[lo:hi], np.uint32)
+    index = np.frombuffer(array("q", rows), np.int64) - base
+    index = index[(index >= 0) & (index < held)]
+    if not len(index):
         return np.zeros(0), np.zeros(0, np.uint32)
+    lo, hi = int(index.min()), int(index.max()) + 1
     times = np.frombuffer(when[lo:hi], np.float64)
     types = np.frombuffer(store.type_ix[lo:hi], np.uint32)
-    if isinstance(rows, range) and rows.step == 1:
-        return times, types
-    index = np.frombuffer(array("q", rows), np.int64) - (base + lo)
-    index = index[(index >= 0) & (index < hi - lo)]
-    return times[index], types[index]
+    return times[index - lo], types[index - lo]

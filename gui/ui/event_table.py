@@ -93,7 +93,8 @@ class EventTable(QWidget):
         view.customContextMenuRequested.connect(self.on_menu)
         view.copy_requested.connect(self.copy_rows)
         view.newest_requested.connect(self.jump_to_newest)
-        self.new_events_button.clicked.connect(self.jump_to_newest)
+        # in a sorted table the button sorts again instead (gui.ui.sorting)
+        self.new_events_button.clicked.connect(lambda: self.jump_to_newest() if self.model.order is None else None)
 
     # -- following the tail ------------------------------------------------------------------
 

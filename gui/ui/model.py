@@ -40,6 +40,10 @@ class EventTableModel(QAbstractTableModel):
         self.committed = -1
         self.local_time = False
         self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences (the subscription's)
+        # sorted by a column other than the sequence: the rows shown, in that order (a snapshot;
+        # new rows are counted in ``held_by_sort`` until sorted again); None: in sequence order
+        self.order: array[int] | None = None
+        self.held_by_sort = 0
         self.payload_columns: list[str] = []  # columns of one's own after the fixed ones: paths
         self._payload_parts: list[tuple[str, ...]] = []
         # the store row after the last one this model has announced: the store may already hold
@@ -55,6 +59,8 @@ class EventTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
         if parent.isValid():
             return 0
+        if self.order is not None:
+            return len(self.order)
         return len(self.view) if self.view is not None else self.end - self.store.base
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
@@ -110,20 +116,41 @@ class EventTableModel(QAbstractTableModel):
     def shown_rows(self) -> Sequence[int]:
         """The store rows shown, in order, as a snapshot another thread may read: a range, or a
         copy of the filtered view (one memcpy, not a Python loop over a million rows)."""
+        if self.order is not None:
+            return self.order[:]
         return range(self.store.base, self.end) if self.view is None else self.view[:]
+
+    def unsorted_rows(self) -> Sequence[int]:
+        """The rows shown in sequence order, sorted or not (what a sort sorts)."""
+        return range(self.store.base, self.end) if self.view is None else self.view[:]
+
+    def set_order(self, order: array[int] | None) -> None:
+        """Show ``order`` (store rows sorted by a column), or the rows in sequence order again (None)."""
+        self.beginResetModel()
+        if order is not None and len(order) and min(order) < self.store.base:  # the oldest went meanwhile
+            base = self.store.base
+            order = array("q", (r for r in order if r >= base))
+        self.order = order
+        self.held_by_sort = 0
+        self._cell_cache.clear()
+        self.endResetModel()
 
     def rows_in(self, spans: Sequence[tuple[int, int]]) -> array[int]:
         """The store rows of view rows ``first..last`` for each (first, last) span, in that order:
         slices, not a Python loop over each row (a selection may hold a million)."""
         out = array("q")
         for first, last in spans:
-            if self.view is None:
+            if self.order is not None:
+                out.extend(self.order[first : last + 1])
+            elif self.view is None:
                 out.extend(range(self.store.base + first, self.store.base + last + 1))
             else:
                 out.extend(self.view[first : last + 1])
         return out
 
     def row_id(self, row: int) -> int:
+        if self.order is not None:
+            return self.order[row]
         return self.view[row] if self.view is not None else self.store.base + row
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -251,6 +278,11 @@ class EventTableModel(QAbstractTableModel):
             first = len(self.view)
         if not visible:
             return 0
+        if self.order is not None:  # a sorted snapshot: counted, shown at the next sort
+            if self.view is not None:
+                self.view.extend(kept)
+            self.held_by_sort += visible
+            return 0
         self.beginInsertRows(QModelIndex(), first, first + visible - 1)
         if self.view is not None:
             self.view.extend(kept)
@@ -261,6 +293,11 @@ class EventTableModel(QAbstractTableModel):
         """Apply the store's cap: drop rows from the front (one beginRemoveRows)."""
         dropped = self.store.trim() if len(self.store) > self.store.cap else 0
         if not dropped:
+            return
+        if self.order is not None:  # sorted: the dropped rows are anywhere in it
+            if self.view is not None:
+                del self.view[: bisect_left(self.view, self.store.base)]
+            self.set_order(self.order)
             return
         if self.view is None:
             self.beginRemoveRows(QModelIndex(), 0, dropped - 1)
@@ -285,6 +322,7 @@ class EventTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.row_filter = row_filter
         self.view = None if row_filter is None else rows
+        self.order = None  # sorted again by gui.ui.sorting once the filter is applied
         self.endResetModel()
 
     def clear(self) -> None:
@@ -298,6 +336,8 @@ class EventTableModel(QAbstractTableModel):
 
     def on_store_cleared(self) -> None:
         self._cell_cache.clear()
+        self.order = None
+        self.held_by_sort = 0
         self.end = self.store.base + len(self.store)
         if self.view is not None:
             self.view = array("q")

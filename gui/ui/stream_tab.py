@@ -38,6 +38,7 @@ from gui.ui.position_bar import PositionBar
 from gui.ui.saved_views import SavedViews
 from gui.ui.selection import SelectionDetail
 from gui.ui.session import StreamSession
+from gui.ui.sorting import TableSort
 from gui.ui.status import StatusPanel
 from gui.ui.stream_controls import StreamControls
 from gui.ui.tenant_names import TenantNames
@@ -106,6 +107,7 @@ class StreamTab(QWidget):
         self.filtering = TableFilter(
             self.events, self.model, self.session, self.filter_bar, self.status, self.run_async
         )
+        self.sorting = TableSort(self.events, self.model, self.table_part, self.status, self.run_async)
         self.timeline = Timeline(self.events, self.model, self.run_async, self)
         self.timeline_view = self.timeline.view
         self.detail = DetailPane(appearance.system_is_dark())
@@ -260,6 +262,7 @@ class StreamTab(QWidget):
         self.filter_bar.leave_requested.connect(self.table.setFocus)
         self.filtering.applied.connect(self._on_filter_applied)
         self.session.store_cleared.connect(self.timeline.reset)
+        self.session.store_cleared.connect(self.sorting.reset)
         self.timeline_view.range_selected.connect(self.filter_bar.time_range.set_custom)
         self.timeline_view.bucket_clicked.connect(self.scroll_to_time)
         a.show_timeline.toggled.connect(self.show_timeline)
@@ -371,6 +374,7 @@ class StreamTab(QWidget):
         if self.lag_label.text() == "lag —" and not self.status.status.down:
             self.controls.refresh_lag()  # the first figure now, then every few seconds
         self.table_part.show_added(added, dropped, self.events.cap)
+        self.sorting.show_held()
         if self.timeline_view.isVisible():
             self.timeline.add_shown(added)
             if dropped:
@@ -397,6 +401,7 @@ class StreamTab(QWidget):
     def _on_filter_applied(self) -> None:
         self._update_counts()
         self.timeline.recount()  # it shows what the filters show
+        self.sorting.refresh()  # sorted as before
         self.table_part.scroll_if_following()
 
     def on_notify_rule(self) -> None:

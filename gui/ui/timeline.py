@@ -275,6 +275,7 @@ class Timeline(QObject):
         n = self.model.rowCount()
         if not n:
             return None
-        times, _types = columns(self.store, self.model.view)
-        at = np.flatnonzero(times >= when)
-        return int(at[0]) if len(at) else None
+        times, _types = columns(self.store, self.model.shown_rows())  # in the order shown (perhaps sorted)
+        after = np.where(times >= when, times, np.inf)
+        at = int(np.argmin(after)) if len(after) else 0
+        return at if len(after) and after[at] != np.inf else None

@@ -292,3 +292,49 @@ def test_two_tabs_stream_two_subscriptions_without_mixing_rows_and_come_back_aft
         again.tabs.setCurrentIndex(1)
         again.actions.close_tab.trigger()
         assert again.tabs.count() == 1 and not again.actions.close_tab.isEnabled()  # the last tab stays
+
+
+def test_sorting_by_a_header_click_off_the_ui_thread_holds_new_rows_and_returns_to_live(
+    qtbot: Any, open_window: Any, home: Any
+) -> None:
+    from gui.emulator import Emulator
+    from tests.gui.conftest import saved_connection
+
+    with Emulator(history=400, seed=8) as em, saved_connection(em):
+        window = open_window()
+        window.show()
+        start(qtbot, window, "earliest", until_rows=400)
+        header = window.table.horizontalHeader()
+
+        def click(section: int) -> None:
+            x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+            qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+
+        click(3)  # Tenant
+        qtbot.waitUntil(lambda: window.model.order is not None, timeout=5000)
+        labels = [window.model.index(r, 3).data() for r in range(window.model.rowCount())]
+        assert labels == sorted(labels, key=str.casefold) and len(labels) == 400
+        assert len(set(labels)) > 5
+        em.state.produce(30)  # new events while sorted: held, counted on the button
+        qtbot.waitUntil(lambda: window.model.held_by_sort == 30, timeout=10000)
+        assert window.model.rowCount() == 400
+        qtbot.waitUntil(lambda: "30 new events" in window.new_events_button.text(), timeout=5000)
+        qtbot.mouseClick(window.new_events_button, Qt.MouseButton.LeftButton)  # sorts again with them
+        qtbot.waitUntil(lambda: window.model.rowCount() == 430 and window.model.held_by_sort == 0, timeout=5000)
+        labels = [window.model.index(r, 3).data() for r in range(430)]
+        assert labels == sorted(labels, key=str.casefold)
+        click(1)  # Time, ascending; again: descending
+        qtbot.waitUntil(lambda: window.sorting.key == "time" and not window.sorting.running, timeout=5000)
+        click(1)
+        qtbot.waitUntil(lambda: window.sorting.descending and not window.sorting.running, timeout=5000)
+        times = [window.model.index(r, 1).data() for r in range(430)]
+        assert times == sorted(times, reverse=True)
+        click(0)  # Sequence: descending first (the indicator flips), then ascending = live
+        qtbot.waitUntil(lambda: window.sorting.key == "sequence" and not window.sorting.running, timeout=5000)
+        if window.sorting.descending:
+            click(0)
+        qtbot.waitUntil(lambda: window.model.order is None, timeout=5000)
+        em.state.produce(5)
+        qtbot.waitUntil(lambda: window.model.rowCount() == 435, timeout=10000)  # live again
+        sequences = [int(window.model.index(r, 0).data()) for r in range(435)]
+        assert sequences == sorted(sequences)

@@ -32,6 +32,7 @@ import orjson
 from gui.api.events import Events
 from gui.emulator.world import EventFactory, history_times
 from gui.eventlog.store import EventStore
+from gui.eventlog.timeline import columns, count
 
 KEYS = (
     "ingest_eps",
@@ -52,6 +53,10 @@ KEYS = (
     "export_1m_ui_gap_ms",
     "startup_s",
     "soak_qt_calls",
+    "timeline_ms_1m",
+    "timeline_live_ms_per_batch",
+    "sort_ms_1m",
+    "ui_max_stall_ms_3tabs",
 )
 COLUMNS = ("sequence", "time", "type", "tenant_id", "subject", "source", "id", "ingest_time")
 
@@ -93,6 +98,7 @@ sys.path.insert(0, {str(Path(__file__).resolve().parent)!r})
 from bench import make_batches, renumbered, rss_mb
 from gui.api.events import Events
 from gui.eventlog.store import EventStore
+from gui.eventlog.timeline import columns, count
 seed = make_batches(min({count}, 20000), seed=10)
 gc.collect()
 before = rss_mb()
@@ -320,12 +326,13 @@ def stop(proc: subprocess.Popen[str]) -> None:
 NOTIFY_RULE = 'data.kind == "customer"'  # a notification rule over the payload, as administrators write them
 
 
-def ui_stall(seconds: float, rate: int) -> tuple[float, float, float]:
+def ui_stall(seconds: float, rate: int, tabs: int = 1) -> tuple[float, float, float]:
     """The longest gap of a 10 ms main-thread heartbeat (the issue's `ui_max_stall_ms`: the time
     between two beats, its own 10 ms included) while the real window ingests `rate` events/s with a
-    text filter and a payload notification rule on; the rate the window actually took in; and the
-    CPU time of this process meanwhile (user + system, all threads) as a % of one core (the
-    emulator offering the events is another process)."""
+    text filter and a payload notification rule on, the timeline shown; the rate the window
+    actually took in; and the CPU time of this process meanwhile (user + system, all threads) as a
+    % of one core (the emulator offering the events is another process). With ``tabs``, that many
+    tabs each stream a subscription of their own, each offered `rate` events/s."""
     import resource
 
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QEventLoop, QTimer
@@ -338,26 +345,36 @@ def ui_stall(seconds: float, rate: int) -> tuple[float, float, float]:
     proc, fields = start_emulator("--history", "0", "--rate", str(rate), "--replay", "5000")
     try:
         client = EventManagerClient(fields["url"], fields["client_id"], fields["client_secret"])
-        sub = client.create_subscription(
-            Subscription(str(uuid.uuid4()), TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),))
-        )
         store = StateStore()
         store.save_profile(Profile("bench", client.dc_url, client.client_id))
-        store.save_subscription(client.dc_url, client.client_id, sub)
+        subs = []
+        for _ in range(tabs):
+            sub = client.create_subscription(
+                Subscription(str(uuid.uuid4()), TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),))
+            )
+            store.save_subscription(client.dc_url, client.client_id, sub)
+            subs.append(sub.subscription_id)
         os.environ["EVENT_MONITOR_CLIENT_SECRET"] = fields["client_secret"]
         window = create_window([])
-        window.filter_edit.setText("enabled")
-        window.notify_edit.setText(NOTIFY_RULE)
-        window.on_notify_rule()
-        window.offset_mode_combo.setCurrentIndex(window.offset_mode_combo.findData("latest"))
-        window.start()
+        window.show()  # the timeline paints only when shown
+        for i, sub_id in enumerate(subs):
+            if i:
+                window.actions.new_tab.trigger()
+            tab = window.current
+            tab.reload_subscriptions(select=sub_id)
+            tab.filter_edit.setText("enabled")
+            tab.notify_edit.setText(NOTIFY_RULE)
+            tab.on_notify_rule()
+            tab.offset_mode_combo.setCurrentIndex(tab.offset_mode_combo.findData("latest"))
+            tab.start()
         wait = QEventLoop()  # measure while ingesting: from the first rows shown on
         first_rows = QTimer(interval=20)
         first_rows.timeout.connect(lambda: window.model.rowCount() and wait.quit())
         first_rows.start()
         wait.exec()
         first_rows.stop()
-        held = len(window.events)
+        all_tabs = window.stream_tabs()
+        held = sum(len(t.events) for t in all_tabs)
         worst = 0.0
         clock = QElapsedTimer()
         clock.start()
@@ -381,19 +398,35 @@ def ui_stall(seconds: float, rate: int) -> tuple[float, float, float]:
         wall = time.perf_counter() - wall
         timer.stop()
         cpu_pct = 100 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / wall
-        rate_seen = (len(window.events) - held) / seconds
+        rate_seen = (sum(len(t.events) for t in all_tabs) - held) / seconds
         print(
-            f"  ingested {rate_seen:,.0f} events/s; held {len(window.events):,}, showing {window.model.rowCount():,};"
+            f"  {tabs} tab(s): ingested {rate_seen:,.0f} events/s; held {len(window.events):,}, showing"
+            f" {window.model.rowCount():,};"
             f" longest heartbeat gap {worst:.0f} ms; CPU {cpu_pct:.1f}% of a core;"
             f" rule notices {len(window.notifier.sent)}",
             flush=True,
         )
         window.close()
+        for t in all_tabs:
+            t.settings.forget()  # the next run's window starts with one tab
+        window.settings.remove("tabs")
+        window.settings.sync()
         window.deleteLater()  # a closed window's timers would go on costing the runs after it
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return worst, rate_seen, cpu_pct
     finally:
         stop(proc)
+
+
+def sort_timed(store: Any) -> float:
+    """Sorting every held row by time, as a header click does on a worker thread."""
+    from gui.eventlog.sorting import sort_rows
+
+    start = time.perf_counter()
+    order = sort_rows(store, store.rows(), "time")
+    elapsed = time.perf_counter() - start
+    assert len(order) == len(store)
+    return elapsed * 1000
 
 
 def startup() -> float:
@@ -495,6 +528,32 @@ def main() -> None:
         f" {figures['export_1m_ui_gap_ms']} ms)",
         flush=True,
     )
+    timeline_runs, live_runs, ui_parts = [], [], []
+    store.times()  # kept current as rows arrive while the timeline shows (here: computed once)
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        when, types = columns(store, None)  # on the UI thread: copies of two columns
+        t1 = time.perf_counter()
+        histogram = count(when, types)  # on a worker thread
+        t2 = time.perf_counter()
+        ui_parts.append((t1 - t0) * 1000)
+        timeline_runs.append((t2 - t0) * 1000)
+        rows = range(store.base + len(store) - 100, store.base + len(store))  # a live batch of 100 shown rows
+        t3 = time.perf_counter()
+        for _batch in range(100):
+            new_when, new_types = columns(store, rows)
+            histogram.add(new_when, new_types)
+        live_runs.append((time.perf_counter() - t3) * 1000 / 100)
+    figures["timeline_ms_1m"] = round(statistics.median(timeline_runs) * (1_000_000 / n1m), 1)
+    figures["timeline_1m_ui_ms"] = round(statistics.median(ui_parts) * (1_000_000 / n1m), 1)
+    figures["timeline_live_ms_per_batch"] = round(statistics.median(live_runs), 3)
+    sort_runs = [sort_timed(store) for _ in range(reps)]
+    figures["sort_ms_1m"] = round(statistics.median(sort_runs) * (1_000_000 / n1m), 1)
+    print(
+        f"timeline 1m: {figures['timeline_ms_1m']} ms ({figures['timeline_1m_ui_ms']} ms of it on the UI thread),"
+        f" live batch {figures['timeline_live_ms_per_batch']} ms; sort 1m by time {figures['sort_ms_1m']} ms",
+        flush=True,
+    )
     del store
     gc.collect()
 
@@ -512,6 +571,10 @@ def main() -> None:
     figures["live_cpu_pct_1k"] = round(statistics.median(c for _, _, c in live), 1)
     figures["live_cpu_runs_pct"] = [round(c, 1) for _, _, c in live]
     figures["live_1k_max_stall_ms"] = round(statistics.median(s for s, _, _ in live), 1)
+    tabbed = [ui_stall(2 if args.smoke else 30, 1_000, tabs=3) for _ in range(reps)]
+    figures["ui_max_stall_ms_3tabs"] = round(statistics.median(s for s, _, _ in tabbed), 1)
+    figures["ui_3tabs_runs_ms"] = [round(s, 1) for s, _, _ in tabbed]
+    figures["ui_3tabs_ingest_eps"] = round(statistics.median(r for _, r, _ in tabbed))
     figures["startup_s"] = round(statistics.median(startup() for _ in range(reps)), 3)
     figures["soak_qt_calls"] = soak(20_000 if args.smoke else 2_000_000)
     print("BENCH " + json.dumps(figures), flush=True)
