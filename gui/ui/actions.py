@@ -77,6 +77,8 @@ class Actions:
             action.setObjectName(f"appearance{key.title()}Action")
             action.setData(key)
         self.appearance.actions()[0].setChecked(True)
+        self._owner = window
+        self._menus: list[QMenu] = []
         self.views_menu = QMenu("Saved &views", window)  # filled by gui.ui.saved_views
         self.views_menu.setObjectName("savedViewsMenu")
 
@@ -87,11 +89,10 @@ class Actions:
         except KeyError:
             raise AttributeError(attr) from None
 
-    def build_menus(self, window: QMainWindow) -> None:
-        """The menu bar of ``window`` with these commands (the current tab's)."""
-        bar = window.menuBar()
-        bar.clear()
-        bar.setObjectName("menuBar")
+    def menus(self) -> list[QMenu]:
+        """This tab's menus (made once, owned by the tab): File, Stream, Edit, View, Help."""
+        if self._menus:
+            return self._menus
         menus = (
             (
                 "&File",
@@ -103,7 +104,7 @@ class Actions:
             ("&Help", ("about",)),
         )
         for title, names in menus:
-            menu = bar.addMenu(title)
+            menu = QMenu(title, self._owner)
             menu.setObjectName(title.strip("&").lower() + "Menu")
             for name in names:
                 if name is None:
@@ -118,6 +119,17 @@ class Actions:
                 appearance.setObjectName("appearanceMenu")
                 appearance.addActions(self.appearance.actions())
                 menu.addMenu(self.views_menu)
+            self._menus.append(menu)
+        return self._menus
+
+    def build_menus(self, window: QMainWindow) -> None:
+        """The menu bar of ``window`` shows these commands (the current tab's menus; the previous
+        tab keeps its own, nothing is deleted)."""
+        bar = window.menuBar()
+        bar.setObjectName("menuBar")
+        bar.clear()
+        for menu in self.menus():
+            bar.addMenu(menu)
 
 
 class ShortcutKeeper(QObject):

@@ -76,6 +76,7 @@ class StreamTab(QWidget):
         self.settings = settings  # this tab's keys of window.ini (window_state.TabSettings)
         self.root_settings = root_settings  # the window's: appearance, the export folder
         self._icon = icon or QIcon()
+        self._closing = False
         self.events = EventStore(cap=cap)
         self.model = EventTableModel(self.events, self)
         self.session = StreamSession(self.events, self)
@@ -248,8 +249,8 @@ class StreamTab(QWidget):
         )
         a.about.triggered.connect(lambda: show_about(self, self.state_store.path.parent))
         self.connection_bar.subscription_changed.connect(self.on_subscription_changed)
-        self.connection_bar.subscription_changed.connect(self.title_changed)
-        self.session.status_changed.connect(lambda _status: self.title_changed.emit())
+        self.connection_bar.subscription_changed.connect(self._title_changed)
+        self.session.status_changed.connect(self._title_changed)
         self.connection_bar.client_changed.connect(lambda: self.tenant_names.reset())
         self.session.store_cleared.connect(lambda: self.tenant_names.reset())  # a new start: names asked again
         self.position_bar.position_changed.connect(self.refresh_resolved)
@@ -507,11 +508,16 @@ class StreamTab(QWidget):
             return "paused"
         return "down" if self.status.status.down else "streaming"
 
+    def _title_changed(self, *_: object) -> None:
+        if not self._closing:  # a closed tab's parts may still signal while they are taken apart
+            self.title_changed.emit()
+
     def confirm_close(self) -> bool:
         return self.exporter.confirm_close()
 
     def shut_down(self) -> None:
         """The tab goes (or the window): its state is saved, its stream stopped, its client closed."""
         self._save_settings()
+        self._closing = True
         self.stop()
         self.connection_bar.close_client()
