@@ -53,9 +53,9 @@ bench-smoke: $(DEV)
 # The README's pictures: the window (1400x900 light, dark, 1024x700) under Xvfb, and an export opened
 # by Gnumeric (needs xvfb, gnumeric, poppler-utils, imagemagick).
 screenshot: $(DEV)
-	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window.png 1400x900 light
-	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window-dark.png 1400x900 dark
-	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window-1024.png 1024x700 light
+	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window.png 1400x900 light tabs
+	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window-dark.png 1400x900 dark tabs
+	xvfb-run -a -s "-screen 0 1400x900x24" $(BIN)/python scripts/screenshot.py resources/screenshots/main-window-1024.png 1024x700 light tabs
 	$(BIN)/python scripts/export-screenshot.py resources/screenshots/export-in-spreadsheet.png
 
 bundle: $(RUNTIME)

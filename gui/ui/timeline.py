@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
@@ -125,6 +126,8 @@ class TimelineView(QWidget):
         width = plot.width() / h.buckets
         names = self.type_names()
         colours = [type_colour(names[t]) if t < len(names) else QColor("#999999") for t in range(h.counts.shape[1])]
+        if palette.color(QPalette.ColorRole.Base).lightness() < 128:  # dark: the darkest colours lifted
+            colours = [c.lighter(170) if c.lightness() < 90 else c for c in colours]
         order = np.argsort(-h.counts.sum(axis=0), kind="stable")  # the commonest type at the bottom
         gap = 1.0 if width > 3 else 0.0
         painter.setPen(Qt.PenStyle.NoPen)
@@ -146,10 +149,10 @@ class TimelineView(QWidget):
             painter.fillRect(QRectF(self.x_of(a), plot.top(), self.x_of(b) - self.x_of(a), plot.height()), band)
         painter.setPen(text)
         top = QRectF(plot.left(), 0, plot.width(), self.TOP)
-        painter.drawText(
-            top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"1 bar = {bucket_label(h.size)}"
-        )
+        scale = f"1 bar = {bucket_label(h.size)}"
+        painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, scale)
         painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"peak {peak:,}")
+        self._legend(painter, names, colours, order, top, painter.fontMetrics().horizontalAdvance(scale))
         bottom = QRectF(plot.left(), plot.bottom(), plot.width(), self.BOTTOM)
         painter.drawText(
             bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, self._time_text(h.start, False)
@@ -157,6 +160,30 @@ class TimelineView(QWidget):
         painter.drawText(
             bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, self._time_text(h.end, False)
         )
+
+    def _legend(
+        self, painter: QPainter, names: list[str], colours: list[QColor], order: Any, top: QRectF, skip: int
+    ) -> None:
+        """The types shown, commonest first, each with its colour, as far as the strip has room."""
+        metrics = painter.fontMetrics()
+        totals = self.histogram.counts.sum(axis=0)
+        x = top.left() + skip + 16
+        right = top.right() - metrics.horizontalAdvance("peak 1,000,000") - 8
+        box = metrics.height() * 0.6
+        for t in order:
+            if not totals[t] or t >= len(names):
+                continue
+            label = short_type(names[t]).split(".", 1)[-1]
+            width = box + 4 + metrics.horizontalAdvance(label) + 12
+            if x + width > right:
+                break
+            painter.fillRect(QRectF(x, top.center().y() - box / 2, box, box), colours[t])
+            painter.drawText(
+                QRectF(x + box + 4, top.top(), width, top.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+            x += width
 
     # -- mouse ---------------------------------------------------------------------------------
 
