@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStatusBar, QWidget
 
 from gui.api.models import explain_skips
@@ -67,6 +67,47 @@ class StreamBanner(QWidget):
         self.hide()
 
 
+class LagSparkline(QWidget):
+    """The lag's last readings (one every few seconds) as a line in the status bar; hover for figures."""
+
+    POINTS = 60
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("lagSparkline")
+        self.setAccessibleName("Lag over the last few minutes")
+        self.setFixedSize(64, 16)
+        self.values: list[int] = []
+
+    def add(self, lag: int | None) -> None:
+        if lag is None:
+            return
+        self.values = [*self.values[-(self.POINTS - 1) :], max(lag, 0)]
+        self.setToolTip(
+            f"Lag over the last {len(self.values)} readings: now {self.values[-1]:,}, "
+            f"highest {max(self.values):,}, lowest {min(self.values):,}"
+        )
+        self.update()
+
+    def clear(self) -> None:
+        self.values = []
+        self.setToolTip("")
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        if len(self.values) < 2:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        high = max(max(self.values), 1)
+        w, h = self.width() - 2, self.height() - 3
+        step = w / (self.POINTS - 1)
+        start = self.POINTS - len(self.values)
+        points = [QPointF(1 + (start + i) * step, 1 + h - v / high * h) for i, v in enumerate(self.values)]
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 1.5))
+        painter.drawPolyline(points)
+
+
 class StatusPanel:
     """Builds the window's status bar and the banner; the window feeds it states and counts."""
 
@@ -79,6 +120,7 @@ class StatusPanel:
         self.gap_label = _label("0 gaps", "gapLabel", "Gaps")
         self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences for the subscription
         self.lag_label = _label("lag —", "lagLabel", "Lag")
+        self.lag_sparkline = LagSparkline()
         self.last_poll_label = _label("last poll —", "lastPollLabel", "Last poll")
         self.committed_offset_label = _label("committed —", "committedOffsetLabel", "Committed offset")
         self.retry_button = QPushButton("Retry now", objectName="retryButton")
@@ -95,6 +137,7 @@ class StatusPanel:
             self.rate_label,
             self.event_count_label,
             self.gap_label,
+            self.lag_sparkline,
             self.lag_label,
             self.last_poll_label,
             self.committed_offset_label,
@@ -164,6 +207,8 @@ class StatusPanel:
     def show_lag(self, lag: int | None) -> None:
         live = not (self.status.down or self.status.state == "paused")
         self.lag_label.setText(f"lag {lag:,}" if lag is not None and live else "lag —")
+        if live:
+            self.lag_sparkline.add(lag)
 
     def show_committed(self, offset: int | None) -> None:
         self.committed_offset_label.setText("committed —" if offset is None else f"committed {offset:,}")

@@ -264,6 +264,7 @@ class StreamTab(QWidget):
         self.filtering.applied.connect(self._on_filter_applied)
         self.session.store_cleared.connect(self.timeline.reset)
         self.session.store_cleared.connect(self.sorting.reset)
+        self.session.store_cleared.connect(self.status.lag_sparkline.clear)
         self.timeline_view.range_selected.connect(self.filter_bar.time_range.set_custom)
         self.timeline_view.bucket_clicked.connect(self.scroll_to_time)
         a.show_timeline.toggled.connect(self.show_timeline)

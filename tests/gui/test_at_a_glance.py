@@ -338,3 +338,19 @@ def test_sorting_by_a_header_click_off_the_ui_thread_holds_new_rows_and_returns_
         qtbot.waitUntil(lambda: window.model.rowCount() == 435, timeout=10000)  # live again
         sequences = [int(window.model.index(r, 0).data()) for r in range(435)]
         assert sequences == sorted(sequences)
+
+
+def test_the_lag_sparkline_follows_the_lag_readings(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    spark = window.status.lag_sparkline
+    assert spark.objectName() == "lagSparkline" and spark.isVisible()
+    qtbot.waitUntil(lambda: len(spark.values) >= 1, timeout=10000)
+    window.controls.refresh_lag()
+    qtbot.waitUntil(lambda: len(spark.values) >= 2, timeout=10000)
+    assert spark.values[-1] == int(window.lag_label.text().removeprefix("lag ").replace(",", ""))
+    assert "now" in spark.toolTip()
+    window.stop()
+    window.start()  # a new stream: a new line
+    assert spark.values == [] or len(spark.values) <= 1
