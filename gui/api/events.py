@@ -54,6 +54,7 @@ _SPANS = msgspec.json.Decoder(_Spans)
 _HEAD_LIST = msgspec.json.Decoder(list[_Head])
 _FIELDS = {name: attrgetter(name) for name in ("sequence", "previous", "type", "tenant_id", "source")}
 _TEXT_PARTS = attrgetter("id", "subject", "time", "data")
+_TIME = attrgetter("time")
 
 
 BIG_JSON = 1024 * 1024
@@ -132,6 +133,10 @@ class Events(Sequence[dict[str, Any]]):
     def column(self, name: str) -> Iterator[Any]:
         """``sequence``, ``previous`` (None when absent), ``type``, ``tenant_id`` or ``source`` of each event."""
         return map(_FIELDS[name], self.heads)
+
+    def times(self) -> Iterator[msgspec.Raw]:
+        """Each event's ``time`` as its JSON text."""
+        return map(_TIME, self.heads)
 
     def text_parts(self) -> Iterator[tuple[msgspec.Raw, ...]]:
         """(id, subject, time, payload) JSON spans of each event, for the search text."""

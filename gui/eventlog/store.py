@@ -211,17 +211,20 @@ class Prepared:
     ``prepare`` runs where the batch was decoded (the consumer thread), so the UI thread only links
     the result in; zstd releases the GIL, so compression overlaps the UI thread on another core."""
 
-    __slots__ = ("chunk", "names")
+    __slots__ = ("chunk", "names", "when")
 
-    def __init__(self, chunk: _Chunk, names: dict[str, str]) -> None:
+    def __init__(self, chunk: _Chunk, names: dict[str, str], when: array[float] | None = None) -> None:
         self.chunk = chunk
         self.names = names
+        self.when = when  # epoch seconds of each event's time, when asked for (the timeline shows)
 
 
-def prepare(events: Events, needle: bytes = b"") -> Prepared:
+def prepare(events: Events, needle: bytes = b"", *, times: bool = False) -> Prepared:
     """The store-ready form of a batch. ``needle``: the text filter's search
     (``RowFilter.search_needle``), made here in advance, so that filtering the new rows costs the
-    UI thread a lookup while the filter stays the same."""
+    UI thread a lookup while the filter stays the same. ``times``: each event's time as epoch
+    seconds too (for the timeline and time filters, which would otherwise read them back from
+    the stored, perhaps compressed, JSON on the UI thread)."""
     # search text: lowercase, without JSON's quotes (a tenth of the bytes to scan; a search ignores
     # quotes too) or line breaks (only whitespace between JSON tokens); made for the whole batch
     # at once, the events' texts found again by the separator, which JSON never holds
@@ -237,7 +240,8 @@ def prepare(events: Events, needle: bytes = b"") -> Prepared:
         chunk.hits = (needle, hits)
     if len(events) >= EventStore.BLOCK_EVENTS:
         chunk.seal()
-    return Prepared(chunk, dict(_names(events.payloads())))
+    when = array("d", map(epoch_of, events.times())) if times else None
+    return Prepared(chunk, dict(_names(events.payloads())), when)
 
 
 def _names(payloads: list[msgspec.Raw]) -> list[tuple[str, str]]:
@@ -325,6 +329,15 @@ class EventStore:
         learned = [(t, n) for t, n in prepared.names.items() if known.get(t) != n]  # mostly none
         self._index_tenants(learned)
         self.source_ix.extend(self.sources.ids(events.column("source")))
+        when = prepared.when
+        # the batch's times, made in the consumer thread, when the times held so far are all known
+        # (a worker working out the older ones holds the lock: it reads these too, later)
+        if when is not None and len(when) == len(type_ids) and self._times_lock.acquire(blocking=False):
+            try:
+                if len(self._when) == start - self.base:
+                    self._when.extend(when)
+            finally:
+                self._times_lock.release()
         self.seq.extend(events.column("sequence"))  # last: the length of ``seq`` says what is held
         if chunk.packed is not None:
             self._open = len(chunks)
@@ -589,6 +602,36 @@ class EventStore:
         candidates = self.search(subject.lower().encode(), held)
         candidates = candidates[bisect_left(candidates, held.start) :]  # the oldest may have gone meanwhile
         return [event for event in self.events(candidates, snapshot) if event.get("subject") == subject]
+
+
+_SECONDS: dict[bytes, float] = {}  # "YYYY-MM-DDTHH:MM:SS" -> epoch seconds, for the times of a batch
+
+
+def epoch_of(raw: Any) -> float:
+    """Epoch seconds of an event's ``time`` as its JSON text (``b'"2026-12-02T01:35:18.383Z"'``):
+    the usual UTC form read with one dict lookup per second of time; anything else as ``_epoch``
+    reads it (NaN when it is no time)."""
+    text = bytes(raw)
+    if len(text) >= 22 and text[0] == 34 and text[-2:] == b'Z"' and text[11] in (84, 116):
+        head = text[1:20]
+        base = _SECONDS.get(head)
+        if base is None:
+            try:
+                base = datetime.fromisoformat(head.decode() + "+00:00").timestamp()
+            except (ValueError, UnicodeDecodeError):
+                return _epoch(loads(text))
+            if len(_SECONDS) > 4096:
+                _SECONDS.clear()
+            _SECONDS[head] = base
+        fraction = text[20:-2]
+        if not fraction:
+            return base
+        if fraction[0] == 46 and 1 < len(fraction) <= 10 and fraction[1:].isdigit():
+            return base + int(fraction[1:]) / float(10 ** (len(fraction) - 1))
+    try:
+        return _epoch(loads(text))
+    except ValueError:
+        return math.nan
 
 
 def _epoch(text: Any) -> float:

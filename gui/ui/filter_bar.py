@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton
 
 from gui.api.models import short_type
 from gui.eventlog.store import FilterSpec
+from gui.ui.status import SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
 
 DEBOUNCE_MS = 200
@@ -48,9 +49,9 @@ class FilterBar(QWidget):
         self.notify_edit = _field(QLineEdit(), "notifyRuleEdit", "Notification rule")
         self.notify_edit.setPlaceholderText("Notify: type or CEL")
         self.notify_edit.setToolTip(self.NOTIFY_TIP)
-        self.showing_label = _field(QLabel("Showing 0 of 0"), "showingLabel", "Rows shown")
-        self.showing_label.setMinimumWidth(
-            self.showing_label.fontMetrics().horizontalAdvance("Showing 1,000,000 of 1,000,000")
+        # as wide as its widest usual text: a new count repaints it alone (gui.ui.status.SteadyLabel)
+        self.showing_label = _field(
+            SteadyLabel("Showing 0 of 0", "Showing 1,000,000 of 1,000,000"), "showingLabel", "Rows shown"
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

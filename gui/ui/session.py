@@ -60,6 +60,7 @@ class StreamSession(QObject):
         self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
         self.search_needle = b""  # the text filter's search, made in the consumer thread per batch
         self.rule: Any = None  # the notification rule's matcher, counted in the consumer thread
+        self.want_times = True  # each batch's times as epoch seconds, made in the consumer thread
         self._pending: list[Batch] = []
         self._held: list[Batch] = []
         self._last_state = ConsumerState("stopped", "stopped")
@@ -88,6 +89,7 @@ class StreamSession(QObject):
         thread = ConsumerThread(factory, generation)
         thread.worker.search_needle = self.search_needle
         thread.worker.rule = self.rule
+        thread.worker.want_times = self.want_times
         thread.worker.batch_received.connect(self.on_batch)
         thread.worker.state_changed.connect(self.on_state)
         self.thread = thread
@@ -149,6 +151,12 @@ class StreamSession(QObject):
         self.search_needle = needle
         if self.thread is not None:
             self.thread.worker.search_needle = needle
+
+    def set_want_times(self, wanted: bool) -> None:
+        """Each batch's times worked out in the consumer thread (the timeline shows)."""
+        self.want_times = wanted
+        if self.thread is not None:
+            self.thread.worker.want_times = wanted
 
     def set_rule(self, rule: Any) -> None:
         self.rule = rule

@@ -377,7 +377,7 @@ class StreamTab(QWidget):
             self.controls.refresh_lag()  # the first figure now, then every few seconds
         self.table_part.show_added(added, dropped, self.events.cap)
         self.sorting.show_held()
-        if self.timeline_view.isVisible():
+        if self.actions.show_timeline.isChecked():  # hidden tabs' timelines too: current when shown
             self.timeline.add_shown(added)
             if dropped:
                 self.timeline.rows_dropped()
@@ -402,7 +402,8 @@ class StreamTab(QWidget):
 
     def _on_filter_applied(self) -> None:
         self._update_counts()
-        self.timeline.recount()  # it shows what the filters show
+        if self.actions.show_timeline.isChecked():
+            self.timeline.recount()  # it shows what the filters show
         self.sorting.refresh()  # sorted as before
         self.table_part.scroll_if_following()
 
@@ -434,6 +435,7 @@ class StreamTab(QWidget):
 
     def show_timeline(self, on: bool) -> None:
         self.timeline_view.setVisible(on)
+        self.session.set_want_times(on)
         if on:
             self.timeline.recount()  # hidden, it was not kept up to date
 

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from gui.api.models import short_type
@@ -72,6 +72,8 @@ class TimelineView(QWidget):
         self.local_time = False
         self._press: float | None = None
         self._drag: tuple[float, float] | None = None
+        self._picture: QPixmap | None = None  # the bars as last drawn
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)  # it paints all of itself
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(600, 80)
@@ -105,8 +107,41 @@ class TimelineView(QWidget):
 
     # -- painting --------------------------------------------------------------------------------
 
+    def invalidate(self) -> None:
+        """The histogram (or how it is shown) changed: drawn anew at the next paint."""
+        self._picture = None
+        self.update()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        self._picture = None
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._picture = None
+        super().changeEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        """The bars are drawn into a pixmap when the counts change (at most four times a second);
+        any other repaint (the window around it repaints often) only copies that pixmap."""
+        ratio = self.devicePixelRatioF()
+        if self._picture is None or self._picture.size() != self.size() * ratio:
+            picture = QPixmap(self.size() * ratio)
+            picture.setDevicePixelRatio(ratio)
+            canvas = QPainter(picture)
+            self._draw(canvas)
+            canvas.end()
+            self._picture = picture
         painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._picture)
+        if self._drag is not None:
+            plot = self._plot()
+            a, b = sorted(self._drag)
+            band = QColor(self.palette().color(QPalette.ColorRole.Highlight))
+            band.setAlpha(70)
+            painter.fillRect(QRectF(self.x_of(a), plot.top(), self.x_of(b) - self.x_of(a), plot.height()), band)
+
+    def _draw(self, painter: QPainter) -> None:
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
         plot = self._plot()
@@ -142,11 +177,6 @@ class TimelineView(QWidget):
                 bar = n / peak * plot.height()
                 painter.fillRect(QRectF(x, y - bar, max(width - gap, 1.0), bar), colours[t])
                 y -= bar
-        if self._drag is not None:
-            a, b = sorted(self._drag)
-            band = QColor(palette.color(QPalette.ColorRole.Highlight))
-            band.setAlpha(70)
-            painter.fillRect(QRectF(self.x_of(a), plot.top(), self.x_of(b) - self.x_of(a), plot.height()), band)
         painter.setPen(text)
         top = QRectF(plot.left(), 0, plot.width(), self.TOP)
         scale = f"1 bar = {bucket_label(h.size)}"
@@ -247,20 +277,20 @@ class Timeline(QObject):
         self._counting = False
         self._snapshot_rows = 0  # model rows the running count covers; later ones are added after it
         self._repaint = QTimer(self, singleShot=True, interval=REPAINT_MS)
-        self._repaint.timeout.connect(self.view.update)
+        self._repaint.timeout.connect(self.view.invalidate)
         self._recount_later = QTimer(self, singleShot=True, interval=RECOUNT_AFTER_DROP_MS)
         self._recount_later.timeout.connect(self.recount)
 
     def set_local_time(self, local: bool) -> None:
         self.view.local_time = local
-        self.view.update()
+        self.view.invalidate()
 
     def reset(self) -> None:
         """The store was emptied (a new stream)."""
         self.generation += 1
         self._counting = False
         self.view.histogram = Histogram.empty()
-        self.view.update()
+        self.view.invalidate()
 
     def recount(self) -> None:
         """Count the shown rows again (a filter changed, the oldest rows went), off the UI thread."""
@@ -278,7 +308,7 @@ class Timeline(QObject):
             later = self.model.rowCount() - self._snapshot_rows
             if later > 0:  # rows shown while it counted
                 self.add_shown(later)
-            self.view.update()
+            self.view.invalidate()
 
         self.run_async(lambda: count(when, types), done, lambda _err: None)
 

@@ -29,6 +29,7 @@ class ConsumerWorker(QObject):
         self._stop_asked = False
         self.search_needle = b""  # the window's text filter, searched in each batch as it arrives
         self.rule: Any = None  # the notification rule (``count(events)``), evaluated here
+        self.want_times = False  # each event's time as epoch seconds, for the timeline
 
     # the ConsumerSink protocol, called on the worker thread
     def on_batch(self, batch: Batch) -> None:
@@ -40,7 +41,7 @@ class ConsumerWorker(QObject):
                 batch.events.rule_matches = rule.count(batch.events)
             except Exception:  # a rule must never stop the stream
                 log.exception("notification rule failed")
-        batch.events.prepared = prepare(batch.events, self.search_needle)
+        batch.events.prepared = prepare(batch.events, self.search_needle, times=self.want_times)
         self.batch_received.emit(self.generation, batch)
 
     def on_state(self, state: ConsumerState) -> None:

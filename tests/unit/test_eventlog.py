@@ -456,3 +456,28 @@ def test_a_replaced_cel_filter_stops_between_small_slices() -> None:
 
     assert len(row_filter.apply(store, store.rows(), cancelled)) == RowFilter.CEL_SLICE_ROWS // 2
     assert len(RowFilter(FilterSpec(cel="sequence % 2 == 0")).apply(store, store.rows())) == 2500
+
+
+def test_batch_times_made_with_the_batch_agree_with_the_stored_events() -> None:
+    from gui.api.events import Events
+    from gui.eventlog.store import EventStore, _epoch, epoch_of, prepare
+
+    times = ["2026-12-02T01:35:18.383Z", "2026-12-02T01:35:18Z", "2026-12-02T03:35:18.5+02:00", "not a time", None]
+    for text in times[:3]:
+        assert epoch_of(orjson.dumps(text)) == pytest.approx(_epoch(text), abs=1e-6)
+    assert math.isnan(epoch_of(b'"not a time"')) and math.isnan(epoch_of(b"null"))
+    events = [
+        {"sequence": i + 1, "type": "t", "tenant_id": "x", "time": t, "source": "s", "subject": "", "id": ""}
+        for i, t in enumerate(times)
+    ]
+    store = EventStore()
+    batch = Events.from_dicts(events)
+    batch.prepared = prepare(batch, times=True)
+    store.append(batch)
+    made = list(store.times())
+    lazily = EventStore()
+    lazily.append(events)  # no times made with it: read back from the stored JSON
+    read = list(lazily.times())
+    assert len(made) == len(read) == 5
+    for a, b in zip(made, read, strict=True):
+        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, abs=1e-6)
