@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QObject, QSettings, Qt, Slot
 from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -57,12 +57,14 @@ def apply(scheme: str) -> bool:
     return dark
 
 
-class Appearance:
+class Appearance(QObject):
     """View ▸ Appearance: the choice (remembered in ``settings``), applied, and followed when the
     system's scheme changes while "system" is chosen; ``on_change(dark)`` lets parts that draw
-    their own colours (the JSON highlighting, the table) redraw."""
+    their own colours (the JSON highlighting, the table) redraw. A QObject owned by the action
+    group, so that the application's signal stops reaching it when its tab goes."""
 
     def __init__(self, group: QActionGroup, settings: QSettings, on_change: Callable[[bool], None]) -> None:
+        super().__init__(group)
         self.group, self.settings, self.on_change = group, settings, on_change
         self.scheme = "system"
         group.triggered.connect(lambda action: self.set(action.data()))
@@ -76,6 +78,7 @@ class Appearance:
         self.settings.setValue("appearance", self.scheme)
         self.on_change(dark)
 
+    @Slot()
     def _system_changed(self) -> None:
         if self.scheme == "system":
             self.set("system")
