@@ -202,8 +202,15 @@ class EventTable(QWidget):
             action.setEnabled(header.isSectionHidden(section) or len(shown) > 1)  # one column always stays
             action.toggled.connect(lambda on, s=section: self.set_column_shown(s, on))
         menu.addSeparator()
-        menu.addAction("Add payload column…", self.ask_payload_column)
         clicked = header.logicalIndexAt(pos)
+        if clicked >= 0:
+            name = str(model.headerData(clicked, Qt.Orientation.Horizontal))
+            visual = header.visualIndex(clicked)
+            left = menu.addAction(f"Move {name} left", lambda: self.move_column(clicked, -1))
+            left.setEnabled(visual > 0)
+            right = menu.addAction(f"Move {name} right", lambda: self.move_column(clicked, 1))
+            right.setEnabled(visual < header.count() - 1)
+        menu.addAction("Add payload column…", self.ask_payload_column)
         if clicked >= len(HEADERS):
             path = model.column_key(clicked)
             menu.addAction(f"Remove column {path}", lambda: self.remove_payload_column(path))
@@ -214,6 +221,14 @@ class EventTable(QWidget):
     def set_column_shown(self, section: int, shown: bool) -> None:
         self.view.horizontalHeader().setSectionHidden(section, not shown)
         self.columns_changed.emit()
+
+    def move_column(self, section: int, step: int) -> None:
+        """One place left (-1) or right (+1), as dragging its header does."""
+        header = self.view.horizontalHeader()
+        visual = header.visualIndex(section)
+        target = min(max(visual + step, 0), header.count() - 1)
+        if target != visual:
+            header.moveSection(visual, target)  # sectionMoved: remembered
 
     def show_all_columns(self) -> None:
         header = self.view.horizontalHeader()
