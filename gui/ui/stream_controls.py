@@ -42,6 +42,8 @@ class StreamControls(QObject):
         self.session, self.actions, self.status, self.connection = session, actions, status, connection
         self.position, self.table, self.commits, self.notifier = position, table, commits, notifier
         self.run_async, self._started, self.filter_bar_error = run_async, started, filter_bar_error
+        # set by the window: why this subscription cannot start here ("" when it can)
+        self.taken_elsewhere: Callable[[str], str] = lambda _subscription_id: ""
         a = actions
         a.start.triggered.connect(self.on_start_requested)
         a.pause.toggled.connect(self.set_paused)
@@ -70,6 +72,11 @@ class StreamControls(QObject):
         client, sub = self.connection.client, self.connection.subscription
         if client is None or sub is None:
             self.status.tell("Pick a connection and a subscription first")
+            return
+        taken = self.taken_elsewhere(sub.subscription_id)
+        if taken:  # the same consumer ID twice would make two readers of one subscription fight
+            self.status.tell(taken)
+            self.status.stream_status_label.setText(taken)
             return
         try:
             start = self.position.start_position()

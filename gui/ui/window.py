@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         for action in tab.actions.appearance.actions():  # one appearance for the whole window
             action.triggered.connect(lambda _checked=False, key=action.data(): self.set_appearance(key))
         tab.title_changed.connect(lambda: self._retitle(tab))
+        tab.controls.taken_elsewhere = lambda sub_id: self._streamed_elsewhere(tab, sub_id)
         self.tabs.addTab(tab, tab.title())
         self._share_cap()
         self._update_tab_actions()
@@ -144,6 +145,19 @@ class MainWindow(QMainWindow):
         self._share_cap()
         self._update_tab_actions()
         window_state.save_window(self)
+
+    def _streamed_elsewhere(self, tab: StreamTab, subscription_id: str) -> str:
+        for other in self.stream_tabs():
+            sub = other.subscription
+            if (
+                other is not tab
+                and other.session.running
+                and sub is not None
+                and sub.subscription_id == subscription_id
+            ):
+                number = self.tabs.indexOf(other) + 1
+                return f"This subscription already streams in tab {number}: one reader per subscription on this machine"
+        return ""
 
     def _share_cap(self) -> None:
         """The event cap is the window's: each tab holds its share (the oldest go at its next batch)."""

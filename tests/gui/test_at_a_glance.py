@@ -279,6 +279,17 @@ def test_two_tabs_stream_two_subscriptions_without_mixing_rows_and_come_back_aft
         two.actions.pause.trigger()
         qtbot.waitUntil(lambda: "paused" in tabs.tabText(1), timeout=5000)
         assert "streaming" in tabs.tabText(0)
+        # a tab cannot start a subscription another tab streams (one consumer ID, one reader)
+        two.subscription_combo.setCurrentIndex(two.subscription_combo.findData(first_sub))
+        assert two.consumer_thread is None
+        two.start()
+        assert two.consumer_thread is None and "already streams in tab 1" in two.stream_status_label.text()
+        two.subscription_combo.setCurrentIndex(two.subscription_combo.findData(second.subscription_id))
+        choose(two.offset_mode_combo, "earliest")
+        two.start()
+        qtbot.waitUntil(lambda: two.model.rowCount() > 20, timeout=15000)
+        two.actions.pause.trigger()
+        qtbot.waitUntil(lambda: "paused" in tabs.tabText(1), timeout=5000)
         # the event cap is shared: each tab holds its half
         assert one.events.cap == two.events.cap == window.cap // 2
         # the menu bar acts on the tab shown: Stop stops only that one
