@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from gui import __version__
 from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
-from gui.eventlog.store import EventStore, FilterSpec
+from gui.eventlog.filter import FilterSpec
+from gui.eventlog.store import EventStore
 from gui.eventlog.table_export import (
     CELL_LIMIT,
     SHEET_ROWS,

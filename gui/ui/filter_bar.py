@@ -9,7 +9,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton, QWidget
 
 from gui.api.models import short_type
-from gui.eventlog.store import FilterSpec
+from gui.eventlog.filter import FilterSpec
 from gui.ui.status import SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
 

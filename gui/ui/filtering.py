@@ -11,7 +11,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from gui.eventlog.cel import CelError
-from gui.eventlog.store import EventStore, FilterSpec, RowFilter
+from gui.eventlog.filter import FilterSpec, RowFilter
+from gui.eventlog.store import EventStore
 from gui.ui.filter_bar import FilterBar
 from gui.ui.model import EventTableModel
 from gui.ui.session import StreamSession

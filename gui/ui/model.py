@@ -13,7 +13,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from gui.api.durations import parse_time
 from gui.api.models import explain_skips
 from gui.eventlog import paths
-from gui.eventlog.store import COLUMNS, HEADERS, EventStore, RowFilter
+from gui.eventlog.filter import RowFilter
+from gui.eventlog.store import COLUMNS, HEADERS, EventStore
 
 Index = QModelIndex | QPersistentModelIndex
 _GAP = QBrush(QColor(120, 140, 180, 70))  # skipped sequences: expected, shown neutrally

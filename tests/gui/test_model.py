@@ -62,7 +62,7 @@ def test_rows_are_shown_once_and_a_filter_never_shows_rows_not_announced(qtbot: 
     must not be counted, shown by a filter result, or added twice."""
     from array import array
 
-    from gui.eventlog.store import FilterSpec, RowFilter
+    from gui.eventlog.filter import FilterSpec, RowFilter
 
     store = EventStore()
     model = EventTableModel(store)
@@ -156,7 +156,7 @@ def test_the_table_paints_its_cells_as_qt_would_pixel_for_pixel(qtbot: Any, coun
 def test_shown_rows_is_a_snapshot_of_the_rows_the_table_shows(qtbot: Any) -> None:
     """What an export reads (``shown_rows``): the store rows shown, in order, filtered or not, and
     not changed by rows the table shows afterwards."""
-    from gui.eventlog.store import FilterSpec, RowFilter
+    from gui.eventlog.filter import FilterSpec, RowFilter
 
     store = EventStore()
     events = alternating(40)

@@ -152,7 +152,7 @@ def pick_needle(store: Any) -> str:
 
 
 def filter_rows(store: Any, needle: str, rows: range) -> Any:
-    from gui.eventlog.store import FilterSpec, RowFilter
+    from gui.eventlog.filter import FilterSpec, RowFilter
 
     return RowFilter(FilterSpec(text=needle)).apply(store, rows)
 

@@ -14,7 +14,8 @@ import pytest
 
 from gui.api.events import Events, MalformedEvents
 from gui.eventlog.export import CsvWriter, csv_text, export_events
-from gui.eventlog.store import EventStore, FilterSpec, RowFilter, prepare
+from gui.eventlog.filter import FilterSpec, RowFilter
+from gui.eventlog.store import EventStore, prepare
 
 CREATED = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
 UPDATED = "cti.a.p.em.event.v1.0~a.p.tenant.updated.v1.0"
