@@ -38,7 +38,7 @@ def tenant_json(tree: TenantTree, tenant: Tenant) -> dict[str, Any]:
 
 def route(state: EmulatorState, client: ClientInfo, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
     """(status, body) of an Account Management GET; raises the emulator's HttpError."""
-    from gui.emulator.server import HttpError
+    from gui.emulator.subscriptions import HttpError
 
     tree = state.factory.tree
     if READ_TENANTS_SCOPE not in client.scopes:

@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,11 +26,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import orjson
 
-from gui.api.durations import format_time, parse_duration, parse_time
+from gui.api.durations import format_time, parse_time
 from gui.api.models import is_cti, is_uuid, type_matches
 from gui.emulator import accounts
+from gui.emulator.subscriptions import HttpError, SubscriptionState, check_subscription, duration
+from gui.emulator.topics import StoredEvent, TopicLog
 from gui.emulator.world import TASK_TOPIC, TENANT_TOPIC, TOPICS, USER_TOPIC, EventFactory, event_types, history_times
-from gui.eventlog.cel import CelError, CelFilter
 
 log = logging.getLogger(__name__)
 
@@ -40,128 +41,11 @@ WORLDS = ("simple", "datacenter")
 FAULTS = ("500", "503", "drop", "html", "badjson", "429", "401")
 
 
-class HttpError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or {}
-
-
-@dataclass(slots=True)
-class StoredEvent:
-    """An event as served: its JSON, and what subscriptions filter on. The dict is parsed only when
-    asked for (CEL), so a long-running emulator holds ~1.5 KB per event rather than ~3.3."""
-
-    sequence: int
-    type: str
-    tenant_id: str
-    time: datetime
-    raw: bytes
-    replaced: bool = False  # consolidated away by a later event with the same type, tenant and subject
-
-    @property
-    def body(self) -> dict[str, Any]:
-        return dict(orjson.loads(self.raw))
-
-
-ENVELOPE_ORDER = (
-    "id",
-    "type",
-    "time",
-    "ingest_time",
-    "sequence",
-    "previous",
-    "source",
-    "subject",
-    "subject_type",
-    "tenant_id",
-    "client_id",
-    "data",
-)
-
-
-class TopicLog:
-    """The ordered events of one topic; ``sequence`` increases by one, ``previous`` links back.
-    With ``max_events``, the oldest events go once there are more (as a real topic's retention
-    drops them): the earliest offset moves on, and a consumer behind it gets the oldest kept events,
-    whose ``previous`` shows what it missed.
-
-    With ``consolidate`` (the vendor's TTS consolidation) an event replaces the earlier one with the
-    same type, tenant and subject: the earlier one is marked ``replaced`` (its bytes freed) and no
-    poll returns it, so reading from EARLIEST no two events share those three."""
-
-    def __init__(self, topic_id: str, max_events: int | None = None, *, consolidate: bool = False) -> None:
-        self.topic_id = topic_id
-        self.events: list[StoredEvent] = []  # replaced ones stay in place: index = sequence - first
-        self.first_sequence = 1
-        self.max_events = max_events
-        self.consolidate = consolidate
-        self._latest: dict[tuple[str, str, str], int] = {}  # (type, tenant, subject) -> its sequence
-
-    def live(self) -> list[StoredEvent]:
-        """The events a poll from EARLIEST can return, in order."""
-        return [e for e in self.events if not e.replaced]
-
-    @property
-    def last_sequence(self) -> int:
-        return self.events[-1].sequence if self.events else self.first_sequence - 1
-
-    def append(self, body: dict[str, Any], ingest: datetime, when: datetime | None = None) -> StoredEvent:
-        """Store ``body`` as the next event; ``when`` is its time if the caller has it parsed already."""
-        sequence = self.last_sequence + 1
-        full = dict(body)
-        full["ingest_time"] = format_time(ingest)
-        full["sequence"] = sequence
-        if sequence > 1:
-            full["previous"] = sequence - 1
-        # the envelope order of the real service: identity first, data last
-        ordered: dict[str, Any] = {k: full[k] for k in ENVELOPE_ORDER if k in full}
-        event = StoredEvent(
-            sequence,
-            body["type"],
-            body["tenant_id"],
-            when or parse_time(body["time"]),
-            memoryview(orjson.dumps(ordered)).tobytes(),  # exact size: orjson over-allocates
-        )
-        self.events.append(event)
-        if self.consolidate:
-            key = (body["type"], body["tenant_id"], str(body.get("subject")))
-            earlier = self._latest.get(key)
-            self._latest[key] = sequence
-            if earlier is not None and earlier >= self.first_sequence:
-                old = self.events[earlier - self.first_sequence]
-                old.replaced, old.raw = True, b""
-        cap = self.max_events
-        if cap is not None and len(self.events) > cap + max(1, cap // 16):  # dropped in bulk, not one by one
-            excess = len(self.events) - cap
-            del self.events[:excess]
-            self.first_sequence += excess
-            if self.consolidate:
-                self._latest = {k: v for k, v in self._latest.items() if v >= self.first_sequence}
-        return event
-
-    def index_after(self, offset: int) -> int:
-        """Index of the first event with ``sequence > offset``."""
-        return max(0, min(len(self.events), offset - self.first_sequence + 1))
-
-
 @dataclass
 class ClientInfo:
     secret: str
     tenant_id: str
     scopes: tuple[str, ...] = (SUBSCRIBER_SCOPE, accounts.READ_TENANTS_SCOPE)
-
-
-@dataclass
-class SubscriptionState:
-    spec: dict[str, Any]
-    root_tenant: str
-    session_timeout: float
-    cel: CelFilter | None
-    committed: int = 0
-    leader: str | None = None
-    leader_seen: float = 0.0
-    leader_polls: int = 0
-    types: tuple[str, ...] = field(default=())
 
 
 class EmulatorState:
@@ -353,13 +237,6 @@ def _int_param(query: dict[str, list[str]], name: str, *, required: bool = False
     if not -(2**63) <= number < 2**63:
         raise HttpError(400, "badRequest", f"Parameter {name} is out of range")
     return number
-
-
-def _duration(value: str, name: str) -> float:
-    try:
-        return float(parse_duration(value))
-    except ValueError as err:
-        raise HttpError(400, "badRequest", f"Parameter {name}: {err}") from err
 
 
 def _topic_param(state: EmulatorState, value: str | None, *, required: bool) -> str | None:
@@ -566,71 +443,10 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(400, "badRequest", "The body is not JSON") from err
         if not isinstance(spec, dict):
             raise HttpError(400, "badRequest", "The body must be a JSON object")
-        allowed = {
-            "subscription_id",
-            "topic_id",
-            "types",
-            "tenant_depth",
-            "tenant_id",
-            "auto_commit",
-            "auto_commit_interval",
-            "session_timeout",
-            "subject_types",
-            "cel",
-        }
-        unknown = set(spec) - allowed
-        if unknown:
-            raise HttpError(400, "badRequest", f"Unknown fields: {', '.join(sorted(unknown))}")
-        for key in ("subscription_id", "topic_id", "types", "tenant_depth"):
-            if key not in spec:
-                raise HttpError(400, "badRequest", f"Missing required field {key}")
-        sub_id = spec["subscription_id"]
-        if not isinstance(sub_id, str) or not is_uuid(sub_id):
-            raise HttpError(400, "badRequest", "subscription_id is not a UUID")
-        topic = spec["topic_id"]
-        if not isinstance(topic, str) or not is_cti(topic) or len(topic) > 1024:
-            raise HttpError(400, "badRequest", "topic_id is not a CTI identifier")
-        if topic not in state.topics:
-            raise HttpError(400, "unknownTopic", f"Unknown topic {topic}")
-        types = spec["types"]
-        if (
-            not isinstance(types, list)
-            or not 1 <= len(types) <= 32
-            or not all(isinstance(t, str) and t.startswith("cti.") and len(t) <= 1024 for t in types)
-        ):
-            raise HttpError(400, "badRequest", "types must be a list of 1 to 32 CTI patterns")
-        if spec["tenant_depth"] not in ("CURRENT", "DIRECT", "ALL"):
-            raise HttpError(400, "badRequest", "tenant_depth must be CURRENT, DIRECT or ALL")
-        tenant = spec.get("tenant_id", client.tenant_id)
-        if not isinstance(tenant, str) or not is_uuid(tenant):
-            raise HttpError(400, "badRequest", "tenant_id is not a UUID")
-        if "auto_commit" in spec and not isinstance(spec["auto_commit"], bool):
-            raise HttpError(400, "badRequest", "auto_commit must be a boolean")
-        for key in ("session_timeout", "auto_commit_interval"):
-            if key in spec and not isinstance(spec[key], str):
-                raise HttpError(400, "badRequest", f"{key} must be an ISO 8601 duration")
-        session = _duration(spec.get("session_timeout", "PT30S"), "session_timeout")
-        if "auto_commit_interval" in spec:
-            _duration(spec["auto_commit_interval"], "auto_commit_interval")
-        if session <= 0 or session > state.max_session_timeout:
-            raise HttpError(
-                400, "badRequest", f"session_timeout must be between 1 s and {int(state.max_session_timeout)} s"
-            )
-        if "subject_types" in spec and (
-            not isinstance(spec["subject_types"], list)
-            or len(spec["subject_types"]) > 32
-            or not all(isinstance(t, str) for t in spec["subject_types"])
-        ):
-            raise HttpError(400, "badRequest", "subject_types must be a list of at most 32 CTI patterns")
-        cel = None
-        if spec.get("cel") is not None:
-            if not isinstance(spec["cel"], str) or len(spec["cel"]) > 4096:
-                raise HttpError(400, "badRequest", "cel must be a string of at most 4096 characters")
-            try:
-                cel = CelFilter(spec["cel"])
-            except CelError as err:
-                raise HttpError(400, "invalidCel", str(err)) from err
-        sub_id = sub_id.lower()
+        spec, tenant, session, cel, types = check_subscription(
+            spec, set(state.topics), client.tenant_id, state.max_session_timeout
+        )
+        sub_id = str(spec["subscription_id"]).lower()
         with state.cond:
             if sub_id in state.subscriptions:
                 raise HttpError(409, "alreadyExists", f"Subscription {sub_id} already exists")
@@ -705,7 +521,7 @@ class Handler(BaseHTTPRequestHandler):
         if limit < 1:
             raise HttpError(400, "badRequest", "limit must be at least 1")
         limit = min(limit, 100)
-        wait = _duration(_one(query, "timeout") or "PT30S", "timeout")
+        wait = duration(_one(query, "timeout") or "PT30S", "timeout")
         wait = min(wait, sub.session_timeout)
         topic = state.topics[sub.spec["topic_id"]]
         if offset < 0 or offset > topic.last_sequence:
