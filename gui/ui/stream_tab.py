@@ -386,6 +386,14 @@ class StreamTab(QWidget):
         self.tenant_names.resolve()
         self._update_counts()
 
+    def trim_to_cap(self) -> None:
+        """Hold at most the cap (it shrinks when another tab opens): the oldest rows go."""
+        if len(self.events) > self.events.cap:
+            self.model.drop_oldest()
+            self.table_part.show_added(0, self.events.dropped, self.events.cap)
+            self.timeline.rows_dropped()
+            self._update_counts()
+
     def _update_counts(self) -> None:
         self.controls.update_counts()
         if not self.filtering.running:

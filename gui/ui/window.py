@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         tabs = self.stream_tabs()
         for tab in tabs:
             tab.events.cap = max(1000, self.cap // len(tabs))
+            tab.trim_to_cap()  # now, not at its next batch (a paused or quiet tab may get none)
 
     def _update_tab_actions(self) -> None:
         for tab in self.stream_tabs():

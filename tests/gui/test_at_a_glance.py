@@ -368,3 +368,20 @@ def test_the_lag_sparkline_follows_the_lag_readings(qtbot: Any, open_window: Any
     window.stop()
     window.start()  # a new stream: a new line
     assert spark.values == [] or len(spark.values) <= 1
+
+
+def test_a_new_tab_shares_the_event_cap_at_once_even_with_a_paused_tab(qtbot: Any, open_window: Any, home: Any) -> None:
+    from gui.emulator import Emulator
+    from tests.gui.conftest import saved_connection
+
+    with Emulator(history=2500, seed=4) as em, saved_connection(em):
+        window = open_window()
+        start(qtbot, window, "earliest", until_rows=2500)
+        one = window.current
+        one.actions.pause.trigger()  # no batch will come to make it trim
+        window.cap = 2000
+        window.actions.new_tab.trigger()
+        assert one.events.cap == 1000 and len(one.events) == 1000 and one.model.rowCount() == 1000
+        assert "1,500 oldest events dropped" in one.cap_notice.text()
+        first = one.events.event(one.model.row_id(0))["sequence"]
+        assert first == 1501  # the newest 1,000 kept
