@@ -15,6 +15,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QStatusBar, QVBoxLayout, QWidget
@@ -297,10 +298,13 @@ class StreamTab(QWidget):
                 outcome: tuple[Callable[[Any], None], Any] = (failed, err)
             else:
                 outcome = (ok, value)
+            if self._closing or not shiboken6.isValid(self):  # the tab went meanwhile: nobody to tell
+                log.debug("background call answered after its tab went")
+                return
             try:
                 self.async_done.emit(*outcome)
-            except RuntimeError:  # the window was closed and deleted meanwhile: nobody to tell
-                log.debug("background call answered after its window went")
+            except RuntimeError:  # deleted between the check and the emit
+                log.debug("background call answered after its tab went")
 
         task = asyncio.ensure_future(call(), loop=loop)
         self._tasks.add(task)
