@@ -298,7 +298,8 @@ class StreamTab(QWidget):
                 outcome: tuple[Callable[[Any], None], Any] = (failed, err)
             else:
                 outcome = (ok, value)
-            if self._closing or not shiboken6.isValid(self):  # the tab went meanwhile: nobody to tell
+            if not shiboken6.isValid(self):  # the tab was deleted meanwhile: nobody to tell (a closed
+                # one still hears its calls: an export stopped at closing reports how it ended)
                 log.debug("background call answered after its tab went")
                 return
             try:
