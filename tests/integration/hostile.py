@@ -16,7 +16,10 @@ from typing import Any
 
 import orjson
 
+from gui.api import EventManagerClient
+
 CLIENT_ID = "11111111-2222-4333-8444-555555555555"
+SUB = "6f1b2d1c-1111-4222-8333-444455556666"  # a subscription the tests name (the server knows any)
 SECRET = "s3cret-Value-42"
 MAX_SENT = 256 * 1024 * 1024  # the endless body stops here at the latest
 MAX_SECONDS = 60.0
@@ -168,9 +171,33 @@ def hostile_server() -> Iterator[tuple[str, Behaviour]]:
         thread.join(5)
 
 
+@contextmanager
+def hostile_client(**behaviour: Any) -> Iterator[tuple[EventManagerClient, Behaviour]]:
+    """The real client against a hostile server behaving as ``behaviour`` says (``events="huge"``...)."""
+    with hostile_server() as (url, server_behaviour):
+        for name, value in behaviour.items():
+            if not hasattr(server_behaviour, name):
+                raise AttributeError(f"the hostile server has no behaviour {name!r}")
+            setattr(server_behaviour, name, value)
+        client = EventManagerClient(url, CLIENT_ID, SECRET)
+        try:
+            yield client, server_behaviour
+        finally:
+            client.close()
+
+
+def cli_env(home: object) -> dict[str, str]:
+    """The environment of `event-monitor` run against the hostile server: its own data folder, the secret."""
+    return dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET)
+
+
+def tail_argv(url: str, *more: str) -> list[str]:
+    """`tail` of the hostile server's subscription, and ``more`` options."""
+    return ["tail", "--url", url, "--client-id", CLIENT_ID, "--subscription", SUB, *more]
+
+
 def run_cli(home: object, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`event-monitor ARGS` as a user runs it, with its own data folder and the hostile server's secret."""
-    env = dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET)
     return subprocess.run(
-        [sys.executable, "-m", "gui", *args], capture_output=True, text=True, timeout=timeout, env=env
+        [sys.executable, "-m", "gui", *args], capture_output=True, text=True, timeout=timeout, env=cli_env(home)
     )

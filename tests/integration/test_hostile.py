@@ -23,15 +23,20 @@ from gui.api.client import MAX_BODY, MAX_RETRY_AFTER, EventManagerClient, normal
 from gui.api.models import TENANT_TOPIC, all_types_pattern
 from gui.consumer import Consumer, ConsumerState, StartPosition
 from gui.storage import Profile, StateStore
-from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server, run_cli
-
-SUB = "6f1b2d1c-1111-4222-8333-444455556666"
+from tests.integration.hostile import (
+    CLIENT_ID,
+    SECRET,
+    SUB,
+    cli_env,
+    hostile_client,
+    hostile_server,
+    run_cli,
+    tail_argv,
+)
 
 
 def test_an_endless_answer_is_cut_at_the_cap_with_memory_bounded() -> None:
-    with hostile_server() as (url, behaviour):
-        behaviour.events = "huge"
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    with hostile_client(events="huge") as (client, behaviour):
         tracemalloc.start()
         try:
             with pytest.raises(errors.MalformedResponse, match="larger than 16 MB"):
@@ -39,7 +44,6 @@ def test_an_endless_answer_is_cut_at_the_cap_with_memory_bounded() -> None:
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-            client.close()
         assert peak < 2 * MAX_BODY + 8 * 1024 * 1024  # the cap and a join of it, not the 256 MB offered
         assert behaviour.sent < 64 * 1024 * 1024  # the client stopped reading; the server was cut off
 
@@ -49,31 +53,22 @@ def test_a_dripping_answer_meets_a_total_deadline(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(client_module, "CONNECT_TIMEOUT", 1.0)
     monkeypatch.setattr(client_module, "POLL_READ_MARGIN", 1.0)
     monkeypatch.setattr(client_module, "DEADLINE_MARGIN", 1.0)
-    with hostile_server() as (url, behaviour):
-        behaviour.events = "drip"
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    with hostile_client(events="drip") as (client, _behaviour):
         started = time.monotonic()
         with pytest.raises(errors.NetworkError, match="did not finish its answer within 4 s"):
             client.poll(SUB, "consumer", 0, timeout="PT1S")
         assert time.monotonic() - started < 8  # the deadline, not the 100 s the drip would take
-        client.close()
 
 
 def test_a_token_that_is_no_bearer_token_is_refused_and_never_printed() -> None:
-    with hostile_server() as (url, behaviour):
-        behaviour.token = "TOKEN-abc\n"
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    with hostile_client(token="TOKEN-abc\n") as (client, _behaviour):
         with pytest.raises(errors.MalformedResponse) as info:
             client.token()
         assert "TOKEN-abc" not in str(info.value) and "not a bearer token" in str(info.value)
-        client.close()
 
 
 def test_secrets_echoed_by_a_server_error_are_masked() -> None:
-    with hostile_server() as (url, behaviour):
-        behaviour.events = "echo"
-        behaviour.token = "tok-0123456789"
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    with hostile_client(events="echo", token="tok-0123456789") as (client, _behaviour):
         client.token()
         with pytest.raises(errors.ServerError) as info:
             client.poll(SUB, "consumer", 0, timeout="PT1S")
@@ -82,18 +77,14 @@ def test_secrets_echoed_by_a_server_error_are_masked() -> None:
         basic = base64.b64encode(f"{CLIENT_ID}:{SECRET}".encode()).decode()
         for secret in ("tok-0123456789", SECRET, basic):
             assert secret not in text  # ...without our token or secret
-        client.close()
 
 
 @pytest.mark.parametrize("value", ["inf", "1e308", "1e9", "nan", "-5"])
 def test_absurd_retry_after_is_capped(value: str) -> None:
-    with hostile_server() as (url, behaviour):
-        behaviour.events, behaviour.retry_after = "retry_after", value
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    with hostile_client(events="retry_after", retry_after=value) as (client, _behaviour):
         with pytest.raises(errors.RetryLater) as info:
             client.poll(SUB, "consumer", 0, timeout="PT1S")
         assert 0 <= info.value.retry_after <= MAX_RETRY_AFTER
-        client.close()
 
 
 def test_token_lifetimes_from_expires_in_expires_on_or_neither() -> None:
@@ -106,16 +97,14 @@ def test_token_lifetimes_from_expires_in_expires_on_or_neither() -> None:
 
 
 def test_a_token_with_only_expires_on_is_renewed_before_it_expires() -> None:
-    with hostile_server() as (url, behaviour):
-        behaviour.token_fields = {"expires_on": int(time.time()) + 3}  # short-lived, absolute
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    # short-lived, absolute
+    with hostile_client(token_fields={"expires_on": int(time.time()) + 3}) as (client, behaviour):
         first = client.token()
         deadline = time.monotonic() + 10
         while behaviour.tokens_issued < 2 and time.monotonic() < deadline:
             behaviour.token_fields = {"expires_on": int(time.time()) + 3}
             client.token()  # renewed once the first is about to expire, not after
         assert behaviour.tokens_issued >= 2 and first
-        client.close()
 
 
 @pytest.mark.parametrize(
@@ -158,14 +147,11 @@ def test_a_home_that_is_a_file_is_exit_5_with_the_reason(tmp_path: Path) -> None
 
 
 def test_a_429_from_the_token_endpoint_is_a_rate_limit_not_standby() -> None:
-    with hostile_server() as (url, behaviour):
-        behaviour.events = "token429"
-        client = EventManagerClient(url, CLIENT_ID, SECRET)
+    with hostile_client(events="token429") as (client, _behaviour):
         with pytest.raises(errors.RetryLater) as info:
             client.token()
         assert not info.value.not_leader and "token endpoint limits the rate" in str(info.value)
         assert info.value.retry_after == 7
-        client.close()
 
 
 def consumer_states(url: str, until: Callable[[ConsumerState], bool]) -> list[ConsumerState]:
@@ -281,26 +267,11 @@ def test_stopping_with_a_commit_still_refused_says_which_offset_and_exits_1(home
     with hostile_server() as (url, behaviour):
         behaviour.events = "commit503"
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gui",
-                "tail",
-                "--url",
-                url,
-                "--client-id",
-                CLIENT_ID,
-                "--subscription",
-                SUB,
-                "--from",
-                "0",
-                "--commit",
-                "server",
-            ],
+            [sys.executable, "-m", "gui", *tail_argv(url, "--from", "0", "--commit", "server")],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=dict(os.environ, EVENT_MONITOR_HOME=str(home), EVENT_MONITOR_CLIENT_SECRET=SECRET),
+            env=cli_env(home),
         )
         try:
             LineReader(proc.stdout).wait_for(lambda line: '"sequence": 1' in line or '"sequence":1' in line, 30)

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from gui.terminal import neutralised
-from tests.integration.hostile import CLIENT_ID, hostile_server, run_cli
-
-SUB = "6f1b2d1c-1111-4222-8333-444455556666"
+from tests.integration.hostile import SUB, hostile_server, run_cli, tail_argv
 
 
 def test_control_characters_are_shown_not_sent() -> None:
@@ -22,22 +20,7 @@ def test_control_characters_are_shown_not_sent() -> None:
 def test_tail_writes_no_control_characters_to_csv_and_jsonl_stays_exact(fmt: str, tmp_path: Path) -> None:
     with hostile_server() as (url, behaviour):
         behaviour.events = "control"
-        result = run_cli(
-            tmp_path,
-            "tail",
-            "--url",
-            url,
-            "--client-id",
-            CLIENT_ID,
-            "--subscription",
-            SUB,
-            "--from",
-            "0",
-            "--max-events",
-            "1",
-            "--format",
-            fmt,
-        )
+        result = run_cli(tmp_path, *tail_argv(url, "--from", "0", "--max-events", "1", "--format", fmt))
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout
     if fmt == "csv":
