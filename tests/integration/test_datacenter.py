@@ -24,16 +24,10 @@ TYPE = "cti.a.p.em.event.v1.0~a.p.tenant.{}.v1.0"
 
 
 @pytest.fixture(scope="module")
-def dc() -> Iterator[Emulator]:
+def emulator() -> Iterator[Emulator]:
+    """The data center's world for this module (tests/conftest.py's ``client`` talks to it)."""
     with Emulator(history=3000, seed=5, world="datacenter", partners=4) as em:
         yield em
-
-
-@pytest.fixture
-def client(dc: Emulator) -> Iterator[EventManagerClient]:
-    c = EventManagerClient(dc.url, dc.client_id, dc.client_secret)
-    yield c
-    c.close()
 
 
 def read_all(client: EventManagerClient, *types: str, **options: Any) -> list[dict[str, Any]]:
@@ -67,7 +61,7 @@ def test_topic_properties_and_documented_types(client: EventManagerClient) -> No
         assert TYPE.format(action) in ids
 
 
-def test_a_clients_sequences_are_sparse_in_the_shared_topic(client: EventManagerClient, dc: Emulator) -> None:
+def test_a_clients_sequences_are_sparse_in_the_shared_topic(client: EventManagerClient, emulator: Emulator) -> None:
     events = read_all(client)
     last = client.topic_offset(TENANT_TOPIC, "CURRENT")
     assert 100 < len(events) < last / 2  # the client's partner is a minority of the topic
@@ -79,19 +73,19 @@ def test_a_clients_sequences_are_sparse_in_the_shared_topic(client: EventManager
     # `previous` names the directly preceding event of the topic, which this client mostly never sees
     unseen_previous = [e for e in events if e.get("previous") and e["previous"] not in seen]
     assert len(unseen_previous) > len(events) / 3
-    tree = dc.state.factory.tree
-    assert all(tree.in_scope(e["tenant_id"], dc.state.tenant_id, "ALL") for e in events)
+    tree = emulator.state.factory.tree
+    assert all(tree.in_scope(e["tenant_id"], emulator.state.tenant_id, "ALL") for e in events)
     assert len(tree.tenants) > 4 * 20 and tree.top is not None
 
 
-def test_tts_history_has_one_event_per_type_tenant_and_subject(client: EventManagerClient, dc: Emulator) -> None:
+def test_tts_history_has_one_event_per_type_tenant_and_subject(client: EventManagerClient, emulator: Emulator) -> None:
     events = read_all(client)
     keys = Counter((e["type"], e["tenant_id"], e["subject"]) for e in events)
     assert keys.most_common(1)[0][1] == 1
     # a new event replaces the earlier one with the same three: reading again, the old sequence is gone
     first = next(e for e in events if e["type"] == TYPE.format("updated"))
-    log = dc.state.topics[TENANT_TOPIC]
-    with dc.state.cond:
+    log = emulator.state.topics[TENANT_TOPIC]
+    with emulator.state.cond:
         body = dict(first, id=str(uuid.uuid4()))
         for key in ("sequence", "previous", "ingest_time"):
             body.pop(key, None)
@@ -117,9 +111,9 @@ def test_a_type_subset_is_sparser_still(client: EventManagerClient) -> None:
     assert len(created) < len(everything) / 2
 
 
-def test_tenants_calls_see_only_the_clients_subtree(client: EventManagerClient, dc: Emulator) -> None:
-    tree = dc.state.factory.tree
-    own = [t.id for t in tree.order if tree.in_scope(t.id, dc.state.tenant_id, "ALL")]
+def test_tenants_calls_see_only_the_clients_subtree(client: EventManagerClient, emulator: Emulator) -> None:
+    tree = emulator.state.factory.tree
+    own = [t.id for t in tree.order if tree.in_scope(t.id, emulator.state.tenant_id, "ALL")]
     foreign = [t.id for t in tree.order if t.id not in set(own)]
     assert own and foreign
     asked = own[:30] + foreign[:30] + [str(uuid.uuid4())]
@@ -129,29 +123,29 @@ def test_tenants_calls_see_only_the_clients_subtree(client: EventManagerClient, 
     assert {"id", "name", "kind", "parent_id", "enabled", "version", "path"} <= set(one)
     assert one["kind"] in ("partner", "folder", "customer", "unit")
     headers = {"Authorization": f"Bearer {client.token()}"}
-    root = requests.get(f"{dc.url}/api/2/tenants/{dc.state.tenant_id}", headers=headers, timeout=5)
+    root = requests.get(f"{emulator.url}/api/2/tenants/{emulator.state.tenant_id}", headers=headers, timeout=5)
     assert root.status_code == 200 and root.json()["kind"] == "partner"
-    other = requests.get(f"{dc.url}/api/2/tenants/{foreign[0]}", headers=headers, timeout=5)
+    other = requests.get(f"{emulator.url}/api/2/tenants/{foreign[0]}", headers=headers, timeout=5)
     assert other.status_code == 404
-    me = requests.get(f"{dc.url}/api/2/clients/{dc.client_id}", headers=headers, timeout=5)
-    assert me.status_code == 200 and me.json()["tenant_id"] == dc.state.tenant_id
+    me = requests.get(f"{emulator.url}/api/2/clients/{emulator.client_id}", headers=headers, timeout=5)
+    assert me.status_code == 200 and me.json()["tenant_id"] == emulator.state.tenant_id
     too_many = requests.get(
-        f"{dc.url}/api/2/tenants", params={"uuids": ",".join(own[:1] * 101)}, headers=headers, timeout=5
+        f"{emulator.url}/api/2/tenants", params={"uuids": ",".join(own[:1] * 101)}, headers=headers, timeout=5
     )
     assert too_many.status_code == 400
 
 
-def test_deleted_tenants_only_with_allow_deleted(client: EventManagerClient, dc: Emulator) -> None:
-    tree = dc.state.factory.tree
-    deleted = [t.id for t in tree.order if t.deleted and tree.in_scope(t.id, dc.state.tenant_id, "ALL")]
+def test_deleted_tenants_only_with_allow_deleted(client: EventManagerClient, emulator: Emulator) -> None:
+    tree = emulator.state.factory.tree
+    deleted = [t.id for t in tree.order if t.deleted and tree.in_scope(t.id, emulator.state.tenant_id, "ALL")]
     assert deleted
     assert {t["id"] for t in client.tenants(deleted, allow_deleted=True)} == set(deleted)
     assert client.tenants(deleted, allow_deleted=False) == []
 
 
-def test_a_client_without_the_tenant_scope_gets_403(dc: Emulator) -> None:
-    dc.state.add_client("no-tenants", "s3cret", scopes=("urn:acronis.com:event_manager::subscriber",))
-    c = EventManagerClient(dc.url, "no-tenants", "s3cret")
+def test_a_client_without_the_tenant_scope_gets_403(emulator: Emulator) -> None:
+    emulator.state.add_client("no-tenants", "s3cret", scopes=("urn:acronis.com:event_manager::subscriber",))
+    c = EventManagerClient(emulator.url, "no-tenants", "s3cret")
     with pytest.raises(errors.PermissionDenied):
-        c.tenants([dc.state.tenant_id])
+        c.tenants([emulator.state.tenant_id])
     c.close()
