@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from gui.api.durations import parse_time
@@ -15,12 +16,26 @@ def shown_total(window: Any) -> int:
     return int(window.timeline_view.histogram.counts.sum())
 
 
-def test_the_timeline_counts_the_rows_shown_and_a_drag_narrows_them_to_its_range(
-    qtbot: Any, open_window: Any, lab: Lab
-) -> None:
+def shown_events(window: Any) -> list[dict[str, Any]]:
+    """The events of the rows the table shows, in its order."""
+    return [window.events.event(window.model.row_id(r)) for r in range(window.model.rowCount())]
+
+
+def column_texts(window: Any, section: int) -> list[str]:
+    return [window.model.index(r, section).data() for r in range(window.model.rowCount())]
+
+
+@pytest.fixture
+def streaming(qtbot: Any, open_window: Any, lab: Lab) -> Any:
+    """The window shown, streaming the lab's subscription from the earliest event, all 300 held."""
     window = open_window()
     window.show()
     start(qtbot, window, "earliest", until_rows=300)
+    return window
+
+
+def test_the_timeline_counts_the_rows_shown_and_a_drag_narrows_them_to_its_range(qtbot: Any, streaming: Any) -> None:
+    window = streaming
     view = window.timeline_view
     assert view.objectName() == "timelineView" and view.isVisible()
     qtbot.waitUntil(lambda: shown_total(window) == window.model.rowCount(), timeout=5000)
@@ -36,20 +51,15 @@ def test_the_timeline_counts_the_rows_shown_and_a_drag_narrows_them_to_its_range
     qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=QPoint(x2, y))
     assert window.time_range.preset == "custom"
     qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
-    times = [
-        parse_time(window.events.event(window.model.row_id(r))["time"]).timestamp()
-        for r in range(window.model.rowCount())
-    ]
+    times = [parse_time(e["time"]).timestamp() for e in shown_events(window)]
     assert all(since <= t <= until + 1 for t in times)
     assert min(times) - since < 10 and until - max(times) < 10  # the whole range, not a part of it
     # the timeline reflects the filters: it counts what the table shows
     qtbot.waitUntil(lambda: shown_total(window) == window.model.rowCount(), timeout=5000)
 
 
-def test_clicking_a_bucket_scrolls_the_table_to_its_first_event(qtbot: Any, open_window: Any, lab: Lab) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
+def test_clicking_a_bucket_scrolls_the_table_to_its_first_event(qtbot: Any, streaming: Any) -> None:
+    window = streaming
     view = window.timeline_view
     qtbot.waitUntil(lambda: shown_total(window) == 300, timeout=5000)
     plot = view._plot()
@@ -86,11 +96,9 @@ def export_header(qtbot: Any, window: Any, path: Any) -> list[list[str]]:
 
 
 def test_a_column_hidden_from_the_header_menu_stays_hidden_after_restart_and_is_not_exported(
-    qtbot: Any, open_window: Any, lab: Lab, tmp_path: Any
+    qtbot: Any, open_window: Any, streaming: Any, tmp_path: Any
 ) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
+    window = streaming
     menu = header_menu(qtbot, window)
     menu_action(menu, "Subject").trigger()  # unchecks it: hidden
     header = window.table.horizontalHeader()
@@ -114,13 +122,11 @@ def test_a_column_hidden_from_the_header_menu_stays_hidden_after_restart_and_is_
 
 
 def test_a_payload_column_shows_filters_is_exported_and_is_remembered(
-    qtbot: Any, open_window: Any, lab: Lab, tmp_path: Any
+    qtbot: Any, open_window: Any, streaming: Any, tmp_path: Any
 ) -> None:
     from PySide6.QtWidgets import QInputDialog
 
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
+    window = streaming
     menu = header_menu(qtbot, window)
     menu_action(menu, "Add payload column").trigger()
     dialog = window.table_part.findChild(QInputDialog, "payloadColumnDialog")
@@ -129,14 +135,13 @@ def test_a_payload_column_shows_filters_is_exported_and_is_remembered(
     dialog.accept()  # answered as a user would, no nested event loop
     section = window.model.columnCount() - 1
     assert window.model.headerData(section, Qt.Orientation.Horizontal) == "data.kind"
-    kinds = {window.model.index(r, section).data() for r in range(window.model.rowCount())}
+    kinds = set(column_texts(window, section))
     assert {"customer", "folder"} <= kinds
-    for r in range(window.model.rowCount()):  # each cell is the event's own value
-        event = window.events.event(window.model.row_id(r))
+    for r, event in enumerate(shown_events(window)):  # each cell is the event's own value
         assert window.model.index(r, section).data() == str(event["data"].get("kind") or "")
     window.filter_edit.setText('"kind":"folder"')  # the text filter searches what the column shows
     qtbot.waitUntil(lambda: 0 < window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
-    assert {window.model.index(r, section).data() for r in range(window.model.rowCount())} == {"folder"}
+    assert set(column_texts(window, section)) == {"folder"}
     rows = export_header(qtbot, window, tmp_path / "kind.csv")
     at = rows[0].index("data.kind")
     assert rows[0][-1] == "Payload" and {r[at] for r in rows[1:]} == {"folder"}
@@ -148,12 +153,8 @@ def test_a_payload_column_shows_filters_is_exported_and_is_remembered(
     assert again.model.payload_columns == ["data.kind"]
 
 
-def test_row_actions_filter_by_tenant_type_and_subject_and_show_the_history(
-    qtbot: Any, open_window: Any, lab: Lab
-) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
+def test_row_actions_filter_by_tenant_type_and_subject_and_show_the_history(qtbot: Any, streaming: Any) -> None:
+    window = streaming
     view = window.table
     index = window.model.index(120, 2)
     event = window.events.event(window.model.row_id(120))
@@ -163,14 +164,14 @@ def test_row_actions_filter_by_tenant_type_and_subject_and_show_the_history(
     menu = window.table_part.row_menu(position)
     menu_action(menu, "Filter by this tenant").trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
-    tenants = {window.events.event(window.model.row_id(r))["tenant_id"] for r in range(window.model.rowCount())}
+    tenants = {e["tenant_id"] for e in shown_events(window)}
     assert tenants == {event["tenant_id"]}
     window.filter_bar.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=5000)
     menu = window.table_part.row_menu(view.visualRect(window.model.index(120, 2)).center())
     menu_action(menu, "Filter by this type").trigger()
     qtbot.waitUntil(lambda: window.model.rowCount() < 300 and not window.filtering.running, timeout=5000)
-    types = {window.events.event(window.model.row_id(r))["type"] for r in range(window.model.rowCount())}
+    types = {e["type"] for e in shown_events(window)}
     assert types == {event["type"]}
     window.filter_bar.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=5000)
@@ -182,11 +183,9 @@ def test_row_actions_filter_by_tenant_type_and_subject_and_show_the_history(
 
 
 def test_a_saved_view_restores_every_filter_columns_and_zone_after_restart(
-    qtbot: Any, open_window: Any, lab: Lab
+    qtbot: Any, open_window: Any, streaming: Any
 ) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
+    window = streaming
     assert window.saved_view_combo.objectName() == "savedViewCombo"
     names = [window.saved_view_combo.itemText(i) for i in range(window.saved_view_combo.count())]
     assert "Disables and deletions" in names and "Last hour" in names  # shipped ones
@@ -272,8 +271,8 @@ def test_two_tabs_stream_two_subscriptions_without_mixing_rows_and_come_back_aft
             tab.start()
         qtbot.waitUntil(lambda: one.model.rowCount() > 20 and two.model.rowCount() > 20, timeout=15000)
         assert one.consumer_thread is not two.consumer_thread  # a consumer thread each
-        types_one = {one.events.event(one.model.row_id(r))["type"] for r in range(one.model.rowCount())}
-        types_two = {two.events.event(two.model.row_id(r))["type"] for r in range(two.model.rowCount())}
+        types_one = {e["type"] for e in shown_events(one)}
+        types_two = {e["type"] for e in shown_events(two)}
         assert types_one == {created} and types_two == {updated}
         qtbot.waitUntil(lambda: "streaming" in tabs.tabText(0) and "streaming" in tabs.tabText(1), timeout=10000)
         two.actions.pause.trigger()
@@ -326,7 +325,7 @@ def test_sorting_by_a_header_click_off_the_ui_thread_holds_new_rows_and_returns_
 
         click(3)  # Tenant
         qtbot.waitUntil(lambda: window.model.order is not None, timeout=5000)
-        labels = [window.model.index(r, 3).data() for r in range(window.model.rowCount())]
+        labels = column_texts(window, 3)
         assert labels == sorted(labels, key=str.casefold) and len(labels) == 400
         assert len(set(labels)) > 5
         em.state.produce(30)  # new events while sorted: held, counted on the button
@@ -335,13 +334,15 @@ def test_sorting_by_a_header_click_off_the_ui_thread_holds_new_rows_and_returns_
         qtbot.waitUntil(lambda: "30 new events" in window.new_events_button.text(), timeout=5000)
         qtbot.mouseClick(window.new_events_button, Qt.MouseButton.LeftButton)  # sorts again with them
         qtbot.waitUntil(lambda: window.model.rowCount() == 430 and window.model.held_by_sort == 0, timeout=5000)
-        labels = [window.model.index(r, 3).data() for r in range(430)]
+        labels = column_texts(window, 3)
+        assert len(labels) == 430
         assert labels == sorted(labels, key=str.casefold)
         click(1)  # Time, ascending; again: descending
         qtbot.waitUntil(lambda: window.sorting.key == "time" and not window.sorting.running, timeout=5000)
         click(1)
         qtbot.waitUntil(lambda: window.sorting.descending and not window.sorting.running, timeout=5000)
-        times = [window.model.index(r, 1).data() for r in range(430)]
+        times = column_texts(window, 1)
+        assert len(times) == 430
         assert times == sorted(times, reverse=True)
         click(0)  # Sequence: descending first (the indicator flips), then ascending = live
         qtbot.waitUntil(lambda: window.sorting.key == "sequence" and not window.sorting.running, timeout=5000)
@@ -350,14 +351,13 @@ def test_sorting_by_a_header_click_off_the_ui_thread_holds_new_rows_and_returns_
         qtbot.waitUntil(lambda: window.model.order is None, timeout=5000)
         em.state.produce(5)
         qtbot.waitUntil(lambda: window.model.rowCount() == 435, timeout=10000)  # live again
-        sequences = [int(window.model.index(r, 0).data()) for r in range(435)]
+        sequences = [int(text) for text in column_texts(window, 0)]
+        assert len(sequences) == 435
         assert sequences == sorted(sequences)
 
 
-def test_the_lag_sparkline_follows_the_lag_readings(qtbot: Any, open_window: Any, lab: Lab) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
+def test_the_lag_sparkline_follows_the_lag_readings(qtbot: Any, streaming: Any) -> None:
+    window = streaming
     spark = window.status.lag_sparkline
     assert spark.objectName() == "lagSparkline" and spark.isVisible()
     qtbot.waitUntil(lambda: len(spark.values) >= 1, timeout=10000)
