@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _FACTORS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
@@ -57,3 +58,19 @@ def _normalized(text: str) -> str:
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with a ``Z``."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def delay_seconds(sent: Any, ingested: Any) -> float | None:
+    """Seconds from an event's ``time`` to its ``ingest_time``; None when either is no time."""
+    try:
+        return (parse_time(ingested) - parse_time(sent)).total_seconds()
+    except ValueError:
+        return None
+
+
+def delay_text(sent: Any, ingested: Any) -> str:
+    """The ingest delay as the table and the CSV show it: ``312 ms``, ``12.5 s``, or empty."""
+    delta = delay_seconds(sent, ingested)
+    if delta is None:
+        return ""
+    return f"{delta * 1000:.0f} ms" if abs(delta) < 10 else f"{delta:.1f} s"

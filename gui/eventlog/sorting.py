@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from gui.api.durations import delay_seconds
 from gui.api.models import short_type
 from gui.eventlog import paths
 from gui.eventlog.store import COLUMNS, EventStore
@@ -49,20 +50,12 @@ def sort_keys(store: EventStore, rows: Sequence[int], key: str) -> npt.NDArray[A
         return _ranks(labels)[np.minimum(ids, max(len(labels) - 1, 0))]
     if key in COLUMNS:
         column = COLUMNS.index(key)
-        if key == "delay":
-            return np.array([_delay_seconds(store.cell(r, column)) for r in rows], np.float64)
+        if key == "delay":  # from the event's two times, not read back from the text shown
+            delays = (delay_seconds(e.get("time"), e.get("ingest_time")) for e in map(store.event, rows))
+            return np.array([-np.inf if d is None else d for d in delays], np.float64)
         return np.array([store.cell(r, column).casefold() for r in rows], dtype=object)
     parts = paths.parse_path(key)
     return np.array([paths.text(paths.lookup(store.event(r), parts)).casefold() for r in rows], dtype=object)
-
-
-def _delay_seconds(text: str) -> float:
-    number, _, unit = text.partition(" ")
-    try:
-        value = float(number)
-    except ValueError:
-        return -np.inf
-    return value / 1000 if unit == "ms" else value
 
 
 def sort_rows(store: EventStore, rows: Sequence[int], key: str, descending: bool = False) -> array[int]:

@@ -27,7 +27,7 @@ import msgspec
 import stringzilla as sz
 import zstandard
 
-from gui.api.durations import parse_time
+from gui.api.durations import delay_text, parse_time
 from gui.api.events import Events, loads
 from gui.api.models import short_type
 
@@ -454,7 +454,7 @@ class EventStore:
                 "time": event.get("time", ""),
                 "subject": event.get("subject", ""),
                 "id": event.get("id", ""),
-                "delay": _delay_text(event.get("time", ""), event.get("ingest_time", "")),
+                "delay": delay_text(event.get("time", ""), event.get("ingest_time", "")),
             }
         return parsed
 
@@ -635,11 +635,3 @@ def _epoch(text: Any) -> float:
         return parse_time(text).timestamp()
     except (ValueError, TypeError, AttributeError):
         return math.nan
-
-
-def _delay_text(time_text: str, ingest_text: str) -> str:
-    try:
-        delta = (parse_time(ingest_text) - parse_time(time_text)).total_seconds()
-    except ValueError:
-        return ""
-    return f"{delta * 1000:.0f} ms" if abs(delta) < 10 else f"{delta:.1f} s"

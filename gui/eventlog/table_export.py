@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 import orjson
 
-from gui.api.durations import parse_time
+from gui.api.durations import delay_text, parse_time
 from gui.api.events import loads
 from gui.api.models import short_type
 from gui.eventlog import paths
@@ -104,14 +104,6 @@ def iso_time(text: Any, local: bool) -> str:
     return when.isoformat("T", "milliseconds").replace("+00:00", "Z")
 
 
-def _delay(sent: Any, ingested: Any) -> str:
-    try:
-        delta = (parse_time(ingested) - parse_time(sent)).total_seconds()
-    except (ValueError, TypeError):
-        return ""
-    return f"{delta * 1000:.0f} ms" if abs(delta) < 10 else f"{delta:.1f} s"
-
-
 def cut(text: str, limit: int = CELL_LIMIT) -> tuple[str, bool]:
     """``text`` within ``limit`` characters; a longer one ends in a marker saying so."""
     if len(text) <= limit:
@@ -167,7 +159,7 @@ class ShownRows:
                 tenant = event.tenant_id if isinstance(event.tenant_id, str) else ""
                 text = self.names.get(tenant) or tenant
             elif key == "delay":
-                text = _delay(event.time, event.ingest_time)
+                text = delay_text(event.time, event.ingest_time)
             elif key == "data":
                 raw = bytes(event.data)
                 text = "" if raw == b"null" else raw.decode("utf-8", "replace")

@@ -482,3 +482,21 @@ def test_batch_times_made_with_the_batch_agree_with_the_stored_events() -> None:
     assert len(made) == len(read) == 5
     for a, b in zip(made, read, strict=True):
         assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, abs=1e-6)
+
+
+def test_sorting_by_delay_reads_both_times_and_puts_the_unknown_first() -> None:
+    from gui.api.durations import delay_text
+    from gui.eventlog.sorting import sort_rows
+
+    sent = "2026-12-02T01:00:00.000Z"
+    ingested = ["2026-12-02T01:00:00.2004Z", "2026-12-02T01:00:12Z", None, "2026-12-02T01:00:00.2001Z"]
+    events = [
+        {"sequence": i + 1, "type": "t", "tenant_id": "x", "time": sent, "ingest_time": at, "source": "s"}
+        for i, at in enumerate(ingested)
+    ]
+    store = EventStore()
+    store.append(events)
+    order = list(sort_rows(store, store.rows(), "delay"))
+    assert order == [2, 3, 0, 1]  # no delay, 200.1 ms, 200.4 ms (the same "200 ms" shown), 12 s
+    assert [store.cell(r, 7) for r in order] == ["", "200 ms", "200 ms", "12.0 s"]
+    assert delay_text(sent, "not a time") == "" and list(sort_rows(store, store.rows(), "delay", True)) == order[::-1]
