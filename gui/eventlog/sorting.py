@@ -16,7 +16,6 @@ from gui.api.durations import delay_seconds
 from gui.api.models import short_type
 from gui.eventlog import paths
 from gui.eventlog.store import COLUMNS, EventStore
-from gui.eventlog.timeline import columns
 
 INTERNED = {"type", "tenant", "source"}
 
@@ -29,16 +28,15 @@ def _ranks(labels: Sequence[str]) -> npt.NDArray[np.int64]:
     return ranks
 
 
-def sort_keys(store: EventStore, rows: Sequence[int], key: str) -> npt.NDArray[Any]:
-    """The sort key of each row of ``rows`` (ascending store rows) for column ``key`` (a store
-    column or a payload path such as ``data.kind``)."""
-    base = store.base
-    index = np.frombuffer(array("q", rows), np.int64) - base if len(rows) else np.zeros(0, np.int64)
+def sort_keys(store: EventStore, shown: npt.NDArray[np.int64], key: str) -> npt.NDArray[Any]:
+    """The sort key of each of the store rows ``shown`` for column ``key`` (a store column or a
+    payload path such as ``data.kind``)."""
+    index = shown - store.base
     if key == "sequence":
         return np.frombuffer(store.seq[: len(store.seq)], np.int64)[index]
-    if key == "time":
-        when, _types = columns(store, rows)
-        return np.nan_to_num(when, nan=-np.inf)
+    if key == "time":  # times of rows not read yet (NaN) first
+        when = store.times()
+        return np.nan_to_num(np.frombuffer(when[: len(when)], np.float64)[index], nan=-np.inf)
     if key in INTERNED:
         if key == "type":
             interned, labels = store.type_ix, [short_type(t) for t in store.types.values]
@@ -48,6 +46,7 @@ def sort_keys(store: EventStore, rows: Sequence[int], key: str) -> npt.NDArray[A
             interned, labels = store.source_ix, list(store.sources.values)
         ids = np.frombuffer(interned[: len(interned)], np.uint32).astype(np.int64)[index]
         return _ranks(labels)[np.minimum(ids, max(len(labels) - 1, 0))]
+    rows = shown.tolist()
     if key in COLUMNS:
         column = COLUMNS.index(key)
         if key == "delay":  # from the event's two times, not read back from the text shown
@@ -61,9 +60,8 @@ def sort_keys(store: EventStore, rows: Sequence[int], key: str) -> npt.NDArray[A
 def sort_rows(store: EventStore, rows: Sequence[int], key: str, descending: bool = False) -> array[int]:
     """``rows`` (store rows) in the order of column ``key``; equal keys keep their order (newest
     first when descending)."""
-    keys = sort_keys(store, rows, key)
-    order = np.argsort(keys, kind="stable")
+    shown = np.frombuffer(array("q", rows), np.int64) if len(rows) else np.zeros(0, np.int64)
+    order = np.argsort(sort_keys(store, shown, key), kind="stable")
     if descending:
         order = order[::-1]
-    shown = np.frombuffer(array("q", rows), np.int64) if len(rows) else np.zeros(0, np.int64)
     return array("q", shown[order].tobytes())
