@@ -11,6 +11,7 @@ a filter change counts the shown rows again on a worker thread. Repaints are at 
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ from gui.eventlog.store import EventStore
 from gui.eventlog.timeline import Histogram, bucket_label, columns, count
 from gui.ui.model import EventTableModel
 
+log = logging.getLogger(__name__)
 REPAINT_MS = 250  # at most four repaints a second however fast events arrive
 RECOUNT_AFTER_DROP_MS = 2000  # the oldest rows went (the cap): counted again, at most this often
 # Okabe–Ito, the colour-blind-safe palette; each type keeps its colour (by its action's name)
@@ -310,7 +312,12 @@ class Timeline(QObject):
                 self.add_shown(later)
             self.view.invalidate()
 
-        self.run_async(lambda: count(when, types), done, lambda _err: None)
+        def failed(err: Exception) -> None:  # the timeline keeps what it showed; the table is unaffected
+            if generation == self.generation:
+                self._counting = False
+            log.warning("counting the timeline failed: %s", err)
+
+        self.run_async(lambda: count(when, types), done, failed)
 
     def add_shown(self, added: int) -> None:
         """The last ``added`` rows of the table are new: count them into their buckets."""
