@@ -117,9 +117,7 @@ class EventTableModel(QAbstractTableModel):
     def shown_rows(self) -> Sequence[int]:
         """The store rows shown, in order, as a snapshot another thread may read: a range, or a
         copy of the filtered view (one memcpy, not a Python loop over a million rows)."""
-        if self.order is not None:
-            return self.order[:]
-        return range(self.store.base, self.end) if self.view is None else self.view[:]
+        return self.order[:] if self.order is not None else self.unsorted_rows()
 
     def unsorted_rows(self) -> Sequence[int]:
         """The rows shown in sequence order, sorted or not (what a sort sorts)."""

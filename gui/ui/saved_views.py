@@ -31,7 +31,7 @@ from gui.ui.status import StatusPanel
 class SaveViewDialog(QDialog):
     """A name, and whether the view is for this subscription only. Opened with ``open()``."""
 
-    def __init__(self, parent: QWidget, subscription: str | None, taken: list[str]) -> None:
+    def __init__(self, parent: QWidget, subscription: str | None) -> None:
         super().__init__(parent)
         self.setObjectName("saveViewDialog")
         self.setWindowTitle("Save view")
@@ -48,7 +48,6 @@ class SaveViewDialog(QDialog):
         layout.addWidget(self.only_here)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
-        self.taken = taken
         self.buttons.accepted.connect(self._check)
         self.buttons.rejected.connect(self.reject)
         self.name_edit.textChanged.connect(lambda _text: self.error_label.setText(""))
@@ -221,7 +220,7 @@ class SavedViews(QObject):
 
     def ask_name(self) -> None:
         subscription = self.subscription()
-        dialog = SaveViewDialog(self.window, subscription, [v.name for v in self.views])
+        dialog = SaveViewDialog(self.window, subscription)
         chosen = self.chosen()
         if chosen is not None and not chosen.shipped:
             dialog.name_edit.setText(chosen.name)

@@ -15,20 +15,6 @@ from PySide6.QtCore import QSettings
 from gui.storage.store import private
 
 PRESETS_KEPT = ("any", "5m", "15m", "1h", "24h", "today")  # a custom range is not meant for the next run
-TAB_KEYS = (
-    "splitter",
-    "payload_columns",
-    "header",
-    "connection",
-    "subscription",
-    "position",
-    "filter",
-    "cel",
-    "commit_mode",
-    "time_zone",
-    "time_range",
-    "timeline",
-)
 
 
 class TabSettings:
