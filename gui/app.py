@@ -156,7 +156,7 @@ def create_window(argv: list[str]) -> Any:
         forget_demo(store, only_if_gone=True)
         window = MainWindow(store)
         if not window.state_store.profiles():
-            window.stream_status_label.setText(
+            window.current.state.set_notice(
                 "No connection yet: click “Add connection…” (or start with --demo to try the built-in emulator)"
             )
     window.show()

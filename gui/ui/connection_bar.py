@@ -43,6 +43,9 @@ class ConnectionBar(QWidget):
         self.store, self.run_async, self.status, self.demo_secrets = store, run_async, status, demo_secrets
         self.client: EventManagerClient | None = None
         self.subscription: Subscription | None = None
+        self.problem = ""  # why the chosen connection cannot stream (no secret...): the tab's notice
+        self.streaming: Callable[[], bool] = lambda: False  # set by the tab: is its stream running?
+        self.open_elsewhere: Callable[[str], None] | None = None  # set by the window: a new tab on a connection
         self.connection_combo = named(QComboBox(), "connectionCombo", "Connection")
         self.subscription_combo = named(QComboBox(), "subscriptionCombo", "Subscription")
         for combo in (self.connection_combo, self.subscription_combo):
@@ -83,14 +86,21 @@ class ConnectionBar(QWidget):
     # -- connections -------------------------------------------------------------------------
 
     def reload_connections(self, select: str | None = None) -> None:
-        self.connection_combo.blockSignals(True)
-        self.connection_combo.clear()
+        """The connections saved, again; the one chosen stays chosen (and its stream untouched)
+        unless ``select`` names another."""
+        combo = self.connection_combo
+        before = combo.currentData() if combo.count() else None
+        combo.blockSignals(True)
+        combo.clear()
         for profile in self.store.profiles():
-            self.connection_combo.addItem(f"{profile.name}  ({profile.url})", profile.name)
-        self.connection_combo.blockSignals(False)
-        if select is not None:
-            self.connection_combo.setCurrentIndex(self.connection_combo.findData(select))
-        self.on_connection_changed()
+            combo.addItem(f"{profile.name}  ({profile.url})", profile.name)
+        wanted = select if select is not None else before
+        index = combo.findData(wanted) if wanted is not None else -1
+        if index >= 0:
+            combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+        if select is not None or combo.currentData() != before or self.client is None:
+            self.on_connection_changed()
 
     def current_profile(self) -> Profile | None:
         name = self.connection_combo.currentData()
@@ -114,6 +124,11 @@ class ConnectionBar(QWidget):
             QMessageBox.warning(self.window(), "Connection not saved", str(err))
             return
         self.store.save_profile(Profile(name, url, client_id))
+        if self.streaming() and self.open_elsewhere is not None:
+            # the stream watched here goes on: the new connection opens in a tab of its own
+            self.reload_connections()
+            self.open_elsewhere(name)
+            return
         self.reload_connections(select=name)
 
     def on_connection_changed(self) -> None:
@@ -122,20 +137,18 @@ class ConnectionBar(QWidget):
         if self.client is not None:
             self.client.close()
         self.client = None
+        self.problem = ""
         if profile is not None:
             try:
                 secret = self.demo_secrets.get(profile.name) or secrets.get_secret(profile.url, profile.client_id)
             except secrets.KeyringUnavailable as err:  # not "no secret": there is no keyring to ask
                 secret = None
-                self.status.stream_status_label.setText(
-                    f"No usable OS keyring: the secret of {profile.name} cannot be read"
-                )
+                self.problem = f"No usable OS keyring: the secret of {profile.name} cannot be read"
                 self.status.tell(str(err))
             else:
                 if not secret:
-                    text = f"No secret for {profile.name} in the keyring: add the connection again"
-                    self.status.stream_status_label.setText(text)
-                    self.status.tell(text)
+                    self.problem = f"No secret for {profile.name} in the keyring: add the connection again"
+                    self.status.tell(self.problem)
             if secret:
                 self.client = EventManagerClient(profile.url, profile.client_id, secret)
         self.client_changed.emit()

@@ -170,3 +170,8 @@ class PositionBar(QWidget):
 
     def show_consumer_id(self, consumer_id: str) -> None:
         self.consumer_id_label.setText(consumer_id)
+
+    def show_error(self, text: str) -> None:
+        """A position that cannot be started from (a bad custom offset): said beside it."""
+        self.resolved_label.setText(f"⚠ {text}")
+        self.resolved_label.setToolTip(text)

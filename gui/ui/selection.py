@@ -32,6 +32,7 @@ class SelectionDetail(QObject):
         run_async: Callable[..., None],
     ) -> None:
         super().__init__(detail)
+        self.select: Callable[[int | None], None] = lambda _row: None  # the tab's StreamState.select
         self.events, self.model, self.table, self.detail, self.status = events, model, table, detail, status
         self.run_async = run_async
         self.generation = 0  # which row's subject history is awaited
@@ -43,15 +44,22 @@ class SelectionDetail(QObject):
         table.view.selectionModel().currentRowChanged.connect(self.on_row_selected)
         detail.show_all_button.clicked.connect(self.show_all)
 
+    def clear(self) -> None:
+        """A new stream: nothing of the old one stays shown (nor copied from the pane)."""
+        self.table.view.selectionModel().clear()
+        self.on_row_selected(QModelIndex())
+
     def on_row_selected(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
         self.generation += 1
         self.subject = ""
         self.row: int | None = None
         if not current.isValid():
             self.detail.show_event(None, b"", [])
+            self.select(None)
             return
         self.table.stop_following()  # a selected row stays where it is while events arrive
         row = self.row = self.model.row_id(current.row())
+        self.select(row)
         raw = self.events.raw_bytes(row)
         if len(raw) <= BIG_EVENT:
             event = self.events.event(row)

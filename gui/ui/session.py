@@ -10,52 +10,38 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gui.consumer import Batch, Consumer, ConsumerState
 from gui.eventlog.store import EventStore
+from gui.ui.stream_state import DOWN_STATES, StreamState, StreamStatus
 from gui.ui.worker import ConsumerThread
+
+__all__ = ["DOWN_STATES", "StreamSession", "StreamStatus"]
 
 FLUSH_MS = 100  # at most 10 table updates a second (each repaints the tail: ~1 ms of CPU per 100 ev)
 BUSY_FLUSH_MS = 200  # ...but 5 when each brings hundreds of rows: a repaint costs the same either way
 BUSY_ROWS = 200
 RATE_WINDOW_S = 5.0
-DOWN_STATES = frozenset({"backing_off", "rate_limited", "stopped", "standby"})
-
-
-@dataclass(frozen=True)
-class StreamStatus:
-    """What the status bar and the banner show: ``state`` is one of stopped, connecting,
-    streaming, waiting, paused, standby, rate_limited, backing_off."""
-
-    state: str
-    message: str
-    retry_in: float | None = None
-    held: int = 0  # events held while paused
-    error: bool = False  # the stream ended or waits because something failed
-
-    @property
-    def down(self) -> bool:
-        """No events can arrive now: lag and rate are not live figures."""
-        return self.state in DOWN_STATES
 
 
 class StreamSession(QObject):
-    status_changed = Signal(object)  # StreamStatus
+    """Runs the tab's consumer thread and stores what it sends; the stream's figures (status,
+    counters, generation) go into the tab's ``StreamState``, which the parts display."""
+
     rows_stored = Signal()  # rows were appended to the store; the table shows them next turn
     store_about_to_clear = Signal()  # a new stream starts: the table resets around the clearing
     store_cleared = Signal()
     rule_matched = Signal(int)  # events of a flush that matched the notification rule
     running_changed = Signal(bool)
 
-    def __init__(self, events: EventStore, parent: QObject | None = None) -> None:
+    def __init__(self, events: EventStore, state: StreamState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.events = events
+        self.state = state
         self.thread: ConsumerThread | None = None
-        self.generation = 0
         self.paused = False
         self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
         self.search_needle = b""  # the text filter's search, made in the consumer thread per batch
@@ -64,12 +50,6 @@ class StreamSession(QObject):
         self._pending: list[Batch] = []
         self._held: list[Batch] = []
         self._last_state = ConsumerState("stopped", "stopped")
-        self.total = 0
-        self.gaps = 0
-        self.lost = 0  # events surely lost (removed by retention before they were read)
-        self.lost_span: tuple[int, int] | None = None  # the first and last sequence lost
-        self.last_poll = 0.0
-        self.last_offset: int | None = None
         self._rate_marks: list[tuple[float, int]] = []
         self._flush_timer = QTimer(self, interval=FLUSH_MS)
         self._flush_timer.timeout.connect(self._flush_tick)
@@ -80,6 +60,18 @@ class StreamSession(QObject):
     @property
     def running(self) -> bool:
         return self.thread is not None
+
+    @property
+    def generation(self) -> int:
+        return self.state.generation
+
+    # the stream's figures are the state's
+    total = property(lambda self: self.state.total)
+    gaps = property(lambda self: self.state.gaps)
+    lost = property(lambda self: self.state.lost)  # events surely lost (removed by retention before read)
+    lost_span = property(lambda self: self.state.lost_span)
+    last_poll = property(lambda self: self.state.last_poll)
+    last_offset = property(lambda self: self.state.last_offset)
 
     def start(self, factory: Callable[[Any], Consumer]) -> None:
         """Stop any stream, empty the store, start a new one: only its rows reach the store."""
@@ -94,24 +86,22 @@ class StreamSession(QObject):
         thread.worker.state_changed.connect(self.on_state)
         self.thread = thread
         thread.start()
+        self.state.set_running(True)
         self.running_changed.emit(True)
         self._emit(ConsumerState("connecting", "connecting…"))
 
     def clear(self) -> None:
-        """Empty the store and the counters (a new start, another subscription); anything still
-        in flight from before is dropped."""
-        self.generation += 1
+        """Empty the store and start the stream's state over (a new start, another subscription
+        or connection); anything still in flight from before is dropped."""
         self._pending.clear()
         self._held.clear()
+        self._rate_marks.clear()
+        self.paused = False
+        self._last_state = ConsumerState("stopped", "stopped")
         self.store_about_to_clear.emit()
         self.events.clear()
         self.store_cleared.emit()
-        self.total = self.gaps = self.lost = 0
-        self.lost_span = None
-        self.last_offset = None
-        self.last_poll = 0.0
-        self._rate_marks.clear()
-        self.paused = False
+        self.state.begin()
 
     def stop(self, *, flush: bool = True) -> None:
         """End the long-poll (within about a second). What arrived before is kept (``flush``);
@@ -120,12 +110,13 @@ class StreamSession(QObject):
         if thread is None:
             return
         thread.stop()
-        self.generation += 1  # batches and states still queued from this stream are now stale
+        self.state.stale()  # batches and states still queued from this stream are now stale
         if flush:
             self._pending.extend(self._held)
             self._held.clear()
             self.flush_pending()
         self.paused = False
+        self.state.set_running(False)
         self.running_changed.emit(False)
         if self._last_state.state != "stopped":
             self._emit(ConsumerState("stopped", "stopped by the user"))
@@ -137,6 +128,7 @@ class StreamSession(QObject):
         if paused == self.paused:
             return
         self.paused = paused
+        self.state.paused = paused
         if not paused:
             self._pending.extend(self._held)
             self._held.clear()
@@ -170,9 +162,9 @@ class StreamSession(QObject):
         if generation != self.generation:
             return  # from a stream that was stopped or replaced
         (self._held if self.paused else self._pending).append(batch)
-        self.last_poll = time.time()
+        self.state.last_poll = time.time()
         if batch.events:
-            self.last_offset = batch.offset
+            self.state.last_offset = batch.offset
             self._rate_marks.append((time.monotonic(), len(batch.events)))
         if self.paused:
             self._emit(self._last_state)  # the held count
@@ -182,20 +174,22 @@ class StreamSession(QObject):
         if generation != self.generation:
             return
         if state.state == "streaming":
-            self.last_poll = time.time()
-        self._emit(state)
+            self.state.last_poll = time.time()
         if state.state == "stopped" and self.thread is not None:  # ended by itself (fatal error, max events)
             self.thread.stop()
             self.thread = None
             self.flush_pending()
+            self.state.set_running(False)
             self.running_changed.emit(False)
+        self._emit(state)
 
     def _emit(self, state: ConsumerState) -> None:
         self._last_state = state
         if self.paused and state.state in ("streaming", "waiting"):
             held = self.held_events
-            self.status_changed.emit(
-                StreamStatus("paused", f"Paused — {held:,} new events held (Resume to show them)", held=held)
+            noun = "event" if held == 1 else "events"
+            self.state.set_status(
+                StreamStatus("paused", f"Paused — {held:,} new {noun} held (Resume to show them)", held=held)
             )
             return
         message = state.message
@@ -204,7 +198,7 @@ class StreamSession(QObject):
         elif state.state == "streaming":
             message = "streaming"
         error = state.state == "backing_off" or (state.state == "stopped" and (state.fatal or bool(state.error)))
-        self.status_changed.emit(StreamStatus(state.state, message, state.retry_in, error=error))
+        self.state.set_status(StreamStatus(state.state, message, state.retry_in, error=error))
 
     # -- into the store ----------------------------------------------------------------------
 
@@ -216,6 +210,13 @@ class StreamSession(QObject):
         now = time.monotonic()
         self._rate_marks = [m for m in self._rate_marks if now - m[0] < RATE_WINDOW_S]
         return sum(n for _, n in self._rate_marks) / RATE_WINDOW_S if self._rate_marks else 0.0
+
+    def publish_counts(self) -> None:
+        """The counters as of now into the state (its parts show them)."""
+        st = self.state
+        st.set_counts(
+            total=st.total, gaps=st.gaps, lost=st.lost, lost_span=st.lost_span, rate=self.rate(), last_poll=st.last_poll
+        )
 
     def _flush_tick(self) -> None:
         """Store what arrived now and let the table show it a turn of the event loop later, so
@@ -235,16 +236,17 @@ class StreamSession(QObject):
         arrived = sum(len(b.events) for b in batches)
         self._flush_timer.setInterval(BUSY_FLUSH_MS if arrived >= BUSY_ROWS else FLUSH_MS)
         matched = 0
+        st = self.state
         for batch in batches:
             matched += getattr(batch.events, "rule_matches", 0)
             self.events.append(batch.events, ((g.first, g.last, g.lost) for g in batch.gaps))
-            self.gaps += sum(1 for g in batch.gaps if not g.lost)
+            st.gaps += sum(1 for g in batch.gaps if not g.lost)
             for g in batch.gaps:
                 if g.lost:
-                    self.lost += g.count
-                    low, high = self.lost_span or (g.first, g.last)
-                    self.lost_span = (min(low, g.first), max(high, g.last))
-            self.total += len(batch.events)
+                    st.lost += g.count
+                    low, high = st.lost_span or (g.first, g.last)
+                    st.lost_span = (min(low, g.first), max(high, g.last))
+            st.total += len(batch.events)
         if matched:
             self.rule_matched.emit(matched)
         return True

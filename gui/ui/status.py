@@ -11,7 +11,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStatusBar, QWidget
 
 from gui.api.models import explain_skips
-from gui.ui.session import StreamStatus
+from gui.ui.stream_state import STOPPED, StreamState, StreamStatus
 
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
 # the state's colour on the status text: readable on light and dark status bars
@@ -131,7 +131,7 @@ class LagSparkline(QWidget):
 
 
 class StatusPanel:
-    """Builds the window's status bar and the banner; the window feeds it states and counts."""
+    """Builds the tab's status bar and the banner; they show the tab's ``StreamState`` (``attach``)."""
 
     def __init__(self, bar: QStatusBar, window: QWidget) -> None:
         self.bar = bar
@@ -150,7 +150,8 @@ class StatusPanel:
         self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
         self.retry_button.setVisible(False)
         self.banner = StreamBanner()
-        self.status = StreamStatus("stopped", "stopped")
+        self.status = STOPPED
+        self.stream: StreamState | None = None  # what it shows (attach)
         self.local_time = False
         self.bar.addWidget(self.stream_status_label)
         self.bar.addWidget(self.retry_button)
@@ -175,6 +176,41 @@ class StatusPanel:
             assert isinstance(label, SteadyLabel)
             label._room(widest)
 
+    def attach(self, state: StreamState) -> None:
+        """Show ``state`` from now on: its status (the retry counting down), counters, lag and the
+        notice about the next start; a new stream (``reset``) shows a clean slate."""
+        self.stream = state
+        state.reset.connect(self.on_reset)
+        state.status_changed.connect(lambda status: self.show_status(status, can_retry=state.running))
+        state.counts_changed.connect(self.on_counts)
+        state.lag_changed.connect(self.show_lag)
+        state.notice_changed.connect(self.show_notice)
+
+    def on_reset(self) -> None:
+        assert self.stream is not None
+        self.skip_reasons = self.stream.skip_reasons
+        self.lag_sparkline.clear()
+        self.show_status(STOPPED, can_retry=False)
+        self.rate_label.setText("0 ev/s")
+        self.last_poll_label.setText("last poll —")
+        self.on_counts()
+        self.show_lag(None)
+
+    def on_counts(self) -> None:
+        st = self.stream
+        assert st is not None
+        self.show_counts(
+            rate=st.rate, total=st.total, gaps=st.gaps, last_poll=st.last_poll, lost=st.lost, lost_span=st.lost_span
+        )
+
+    def show_notice(self, text: str) -> None:
+        """Why the stream cannot start (or "" when it can): in place of the status while stopped."""
+        if text:
+            self.stream_status_label.setText(text)
+            self.stream_status_label.setStyleSheet("")
+        elif self.stream is not None:
+            self.show_status(self.stream.status.counted_down(), can_retry=self.stream.running)
+
     def show_status(self, status: StreamStatus, *, can_retry: bool) -> None:
         self.status = status
         self.stream_status_label.setText(status.message)
@@ -191,6 +227,10 @@ class StatusPanel:
             self.rate_label.setText("held" if status.state == "paused" else "— ev/s")
             if status.state != "paused":
                 self.lag_label.setText("lag —")
+        notice = self.stream.notice if self.stream is not None else ""
+        if notice and status.state == "stopped":  # why it cannot start says more than "stopped"
+            self.stream_status_label.setText(notice)
+            self.stream_status_label.setStyleSheet("")
 
     def show_counts(
         self,

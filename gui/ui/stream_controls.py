@@ -1,6 +1,5 @@
 """The stream's commands as the user gives them: Start (Restart while streaming), Pause/Resume,
-Stop, Retry now; what the session says shown in the status bar and the banner; the counters and
-the lag."""
+Stop, Retry now; the buttons follow the tab's ``StreamState``; the counters and the lag go into it."""
 
 from __future__ import annotations
 
@@ -17,8 +16,9 @@ from gui.ui.connection_bar import ConnectionBar
 from gui.ui.event_table import EventTable
 from gui.ui.notify import Notifier
 from gui.ui.position_bar import PositionBar
-from gui.ui.session import StreamSession, StreamStatus
+from gui.ui.session import StreamSession
 from gui.ui.status import StatusPanel
+from gui.ui.stream_state import StreamStatus
 
 LAG_MS = 5000
 
@@ -52,7 +52,8 @@ class StreamControls(QObject):
         status.retry_button.clicked.connect(self.retry_now)
         status.banner.retry_clicked.connect(self.retry_now)
         table.view.pause_requested.connect(self.toggle_pause)
-        session.status_changed.connect(self.on_status)
+        self.state = session.state
+        self.state.status_changed.connect(self.on_status)
         session.rule_matched.connect(self.on_rule_matched)
         session.running_changed.connect(lambda _running: self.update_buttons())
         connection.about_to_change.connect(self.stop)
@@ -76,19 +77,21 @@ class StreamControls(QObject):
         taken = self.taken_elsewhere(sub.subscription_id)
         if taken:  # the same consumer ID twice would make two readers of one subscription fight
             self.status.tell(taken)
-            self.status.stream_status_label.setText(taken)
+            if not self.session.running:
+                self.state.set_notice(taken)
             return
         try:
             start = self.position.start_position()
-        except ValueError as err:
+        except ValueError as err:  # said at the field and in passing: the stream running goes on
+            self.position.show_error(str(err))
             self.status.tell(str(err))
-            self.status.stream_status_label.setText(str(err))
+            if not self.session.running:
+                self.state.set_notice(str(err))
             return
-        self.table.reset()
         reasons = tuple(sub.skip_reasons())  # what explains skipped sequences, for this subscription
         self.table.model.set_skip_reasons(reasons)
-        self.status.skip_reasons = reasons
-        consumer_id = self.position.consumer_id_label.text()
+        self.state.skip_reasons = reasons
+        consumer_id = self.state.consumer_id
         commit = "stored" if self.commits.target == "stored" else "none"
         store, options = self.connection.store, dict(self.session.consumer_options)
 
@@ -173,23 +176,27 @@ class StreamControls(QObject):
         def answered(answer: int) -> None:
             if answer == QMessageBox.StandardButton.Yes:
                 self.stop()
-                self.position.show_consumer_id(self.connection.new_consumer_id() or "—")
+                self.state.consumer_id = self.connection.new_consumer_id() or "—"
+                self.position.show_consumer_id(self.state.consumer_id)
 
         box.finished.connect(answered)
         box.open()  # window-modal, no nested event loop
 
     def update_counts(self) -> None:
-        s = self.session
-        self.status.show_counts(
-            rate=s.rate(), total=s.total, gaps=s.gaps, last_poll=s.last_poll, lost=s.lost, lost_span=s.lost_span
-        )
+        self.session.publish_counts()
 
     def refresh_lag(self) -> None:
-        client, sub, last = self.connection.client, self.connection.subscription, self.session.last_offset
+        client, sub, last = self.connection.client, self.connection.subscription, self.state.last_offset
         if client is None or sub is None or not self.session.running or last is None:
             return
+        generation = self.state.generation
+
+        def show(lag: int | None) -> None:
+            if generation == self.state.generation:  # not a figure of a stream that is gone
+                self.state.set_lag(lag)
+
         self.run_async(
             lambda: client.topic_offset(sub.topic_id, "CURRENT"),
-            lambda latest: self.status.show_lag(max(0, latest - last)),
-            lambda err: self.status.show_lag(None),
+            lambda latest: show(max(0, latest - last)),
+            lambda err: show(None),
         )

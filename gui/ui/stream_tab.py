@@ -42,6 +42,7 @@ from gui.ui.session import StreamSession
 from gui.ui.sorting import TableSort
 from gui.ui.status import StatusPanel
 from gui.ui.stream_controls import StreamControls
+from gui.ui.stream_state import StreamState
 from gui.ui.tenant_names import TenantNames
 from gui.ui.timeline import Timeline
 
@@ -80,7 +81,8 @@ class StreamTab(QWidget):
         self._closing = False
         self.events = EventStore(cap=cap)
         self.model = EventTableModel(self.events, self)
-        self.session = StreamSession(self.events, self)
+        self.state = StreamState(self)  # the stream's state: the parts display it
+        self.session = StreamSession(self.events, self.state, self)
         self._known_types = 0
         self._tasks: set[asyncio.Future[None]] = set()
         self.async_done.connect(lambda callback, value: callback(value))
@@ -100,9 +102,11 @@ class StreamTab(QWidget):
         self.status_bar = QStatusBar(objectName="statusBar")
         self.status_bar.setSizeGripEnabled(False)
         self.status = StatusPanel(self.status_bar, self)
+        self.status.attach(self.state)
         self.connection_bar = ConnectionBar(
             self.state_store, self.actions, self.run_async, self.status, self.demo_secrets
         )
+        self.connection_bar.streaming = lambda: self.session.running
         self.position_bar = PositionBar(self.actions)
         self.filter_bar = FilterBar()
         self.table_part = EventTable(self.model, self.status)
@@ -195,6 +199,7 @@ class StreamTab(QWidget):
         self.selection = SelectionDetail(
             self.events, self.model, self.table_part, self.detail, self.status, self.run_async
         )
+        self.selection.select = self.state.select
         self._aliases()
         self.controls.update_buttons()
         chain = [
@@ -250,10 +255,16 @@ class StreamTab(QWidget):
         )
         a.about.triggered.connect(lambda: show_about(self, self.state_store.path.parent))
         self.connection_bar.subscription_changed.connect(self.on_subscription_changed)
-        self.connection_bar.subscription_changed.connect(self._title_changed)
-        self.session.status_changed.connect(self._title_changed)
-        self.connection_bar.client_changed.connect(lambda: self.tenant_names.reset())
-        self.session.store_cleared.connect(lambda: self.tenant_names.reset())  # a new start: names asked again
+        self.state.title_changed.connect(self._title_changed)
+        # a new stream, subscription or connection: every part starts over, in one place
+        for part_reset in (
+            self.table_part.reset,
+            self.selection.clear,
+            self.timeline.reset,
+            self.sorting.reset,
+            self.tenant_names.reset,  # names asked again
+        ):
+            self.state.reset.connect(part_reset)
         self.position_bar.position_changed.connect(self.refresh_resolved)
         self.position_bar.copy_consumer_button.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
@@ -263,9 +274,6 @@ class StreamTab(QWidget):
         self.filter_bar.notify_rule_edited.connect(lambda _text: self.on_notify_rule())
         self.filter_bar.leave_requested.connect(self.table.setFocus)
         self.filtering.applied.connect(self._on_filter_applied)
-        self.session.store_cleared.connect(self.timeline.reset)
-        self.session.store_cleared.connect(self.sorting.reset)
-        self.session.store_cleared.connect(self.status.lag_sparkline.clear)
         self.timeline_view.range_selected.connect(self.filter_bar.time_range.set_custom)
         self.timeline_view.bucket_clicked.connect(self.scroll_to_time)
         a.show_timeline.toggled.connect(self.show_timeline)
@@ -334,9 +342,19 @@ class StreamTab(QWidget):
         self.connection_bar.save_connection(name, url, client_id, secret)
 
     def on_subscription_changed(self) -> None:
-        self.position_bar.show_consumer_id(self.connection_bar.consumer_id())
-        self.session.clear()
-        self.table_part.reset()
+        bar = self.connection_bar
+        sub = bar.subscription
+        self.state.identify(
+            bar.connection_combo.currentData(),
+            sub.subscription_id if sub else None,
+            bar.subscription_combo.currentText() if sub else "",
+            bar.consumer_id(),
+        )
+        self.state.skip_reasons = tuple(sub.skip_reasons()) if sub else ()
+        self.position_bar.show_consumer_id(self.state.consumer_id)
+        self.session.clear()  # the state begins again: every part follows
+        if bar.problem:
+            self.state.set_notice(bar.problem)
         self.commits.reload()
         self.saved_views.reload()  # this subscription's views beside the others
         self.refresh_resolved()
@@ -378,7 +396,7 @@ class StreamTab(QWidget):
         if len(self.events.types.values) != self._known_types:
             self._known_types = len(self.events.types.values)
             self.filter_bar.add_types(list(self.events.types.values))
-        if self.lag_label.text() == "lag —" and not self.status.status.down:
+        if self.state.lag is None and self.state.live:
             self.controls.refresh_lag()  # the first figure now, then every few seconds
         self.table_part.show_added(added, dropped, self.events.cap)
         self.sorting.show_held()
@@ -511,18 +529,7 @@ class StreamTab(QWidget):
 
     def title(self) -> str:
         """The tab's title: its subscription and its stream's state (streaming, paused, down, stopped)."""
-        sub = self.connection_bar.subscription_combo.currentText().strip() or "No subscription"
-        if len(sub) > 32:
-            sub = sub[:31] + "…"
-        return f"{sub} · {self.state_mark()}"
-
-    def state_mark(self) -> str:
-        """streaming, paused, down or stopped: what the tab's title says at a glance."""
-        if not self.session.running:
-            return "stopped"
-        if self.session.paused:
-            return "paused"
-        return "down" if self.status.status.down else "streaming"
+        return self.state.title()
 
     def _title_changed(self, *_: object) -> None:
         if not self._closing:  # a closed tab's parts may still signal while they are taken apart

@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, key=action.data(): self.set_appearance(key))
         tab.title_changed.connect(lambda: self._retitle(tab))
         tab.controls.taken_elsewhere = lambda sub_id: self._streamed_elsewhere(tab, sub_id)
+        tab.connection_bar.open_elsewhere = self.open_connection
         self.tabs.addTab(tab, tab.title())
         self._share_cap()
         self._update_tab_actions()
@@ -122,6 +123,16 @@ class MainWindow(QMainWindow):
                 break
         self.tabs.setCurrentWidget(tab)
         tab.status.tell("A new tab: pick its subscription and position, then Start (F5)")
+
+    def open_connection(self, name: str) -> None:
+        """A connection added while the tab shown streams: it opens in a new tab, the stream goes on."""
+        if self.tabs.count() >= MAX_TABS:
+            self.current.status.tell(f"Connection {name} saved; at most {MAX_TABS} tabs: close one to open it")
+            return
+        tab = self.add_tab()
+        tab.reload_connections(select=name)
+        self.tabs.setCurrentWidget(tab)
+        tab.status.tell(f"Connection {name} opened in a new tab: the stream in the other tab goes on")
 
     def close_tab(self, index: int) -> None:
         """Stop that tab's stream and close it (not the last one)."""
@@ -176,7 +187,7 @@ class MainWindow(QMainWindow):
         if index >= 0:
             title = tab.title()
             self.tabs.setTabText(index, title)
-            self.tabs.setTabToolTip(index, f"{title} — {tab.status.stream_status_label.text()}")
+            self.tabs.setTabToolTip(index, f"{title} — {tab.state.notice or tab.state.status.message}")
 
     def _on_current_changed(self, _index: int = -1) -> None:
         if self.tabs.count():
