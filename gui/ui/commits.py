@@ -11,27 +11,26 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QMessageBox, QPushButton, 
 
 from gui.api import EventManagerClient, Subscription
 from gui.storage import StateStore
+from gui.ui import background, message
 from gui.ui.actions import named
 from gui.ui.model import EventTableModel
-from gui.ui.status import StatusPanel
 
 Context = Callable[[], tuple[EventManagerClient | None, Subscription | None]]
 
 
 class Commits(QObject):
     committed = Signal(int)  # a commit went through (the resolved "Committed" position moved)
+    offset_shown = Signal(object)  # the offset committed where the mode commits (None: not known)
 
     def __init__(
         self,
         store: StateStore,
         model: EventTableModel,
-        status: StatusPanel,
-        run_async: Callable[..., None],
         context: Context,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
-        self.store, self.model, self.status, self.run_async, self.context = store, model, status, run_async, context
+        self.store, self.model, self.context = store, model, context
         self._parent = parent
         self.mode_combo = named(QComboBox(), "commitModeCombo", "Commit mode")
         self.mode_combo.addItem("Commit to server", "server")
@@ -96,25 +95,25 @@ class Commits(QObject):
             )
             return offset
 
-        self.run_async(
-            work, self._done, lambda err: self.status.error("Commit failed", f"{err}\n\n{offset:,} is not committed.")
+        background.run(
+            self, work, self._done, lambda err: message.error(self, "Commit failed", f"{err}\n\n{offset:,} is not committed.")
         )
 
     def _done(self, offset: int) -> None:
         self.show(offset)
         self.reload()
-        self.status.tell(f"Committed up to {offset:,}")
+        message.info(self, f"Committed up to {offset:,}")
         self.committed.emit(offset)
 
     def show(self, offset: int) -> None:
         self.model.set_committed(offset)
-        self.status.show_committed(offset)
+        self.offset_shown.emit(offset)
 
     def refresh(self) -> None:
         """Show the offset committed where the current mode commits: the server or this machine."""
         client, sub = self.context()
         self.model.set_committed(-1)
-        self.status.show_committed(None)
+        self.offset_shown.emit(None)
         if client is None or sub is None:
             return
         if self.target == "stored":
@@ -124,9 +123,9 @@ class Commits(QObject):
             return
 
         def failed(err: Exception) -> None:
-            self.status.tell(f"Could not read the committed offset: {err}")
+            message.info(self, f"Could not read the committed offset: {err}")
 
-        self.run_async(lambda: client.committed_offset(sub.subscription_id), self.show, failed)
+        background.run(self, lambda: client.committed_offset(sub.subscription_id), self.show, failed, key="committed")
 
     def reload(self) -> None:
         self.log_list.clear()

@@ -7,16 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from gui.api import EventManagerClient, Subscription
 from gui.api.client import normalize_dc_url
 from gui.api.errors import ApiError
 from gui.api.models import short_type
 from gui.storage import Profile, StateStore, secrets
+from gui.ui import background, message
 from gui.ui.actions import Actions, action_button, named
 from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, SubscriptionDialog
-from gui.ui.status import StatusPanel
 
 
 def buddy(text: str, widget: QWidget) -> QLabel:
@@ -34,13 +34,11 @@ class ConnectionBar(QWidget):
         self,
         store: StateStore,
         actions: Actions,
-        run_async: Callable[..., None],
-        status: StatusPanel,
         demo_secrets: dict[str, str],
     ) -> None:
         super().__init__()
         self.setObjectName("connectionBar")
-        self.store, self.run_async, self.status, self.demo_secrets = store, run_async, status, demo_secrets
+        self.store, self.demo_secrets = store, demo_secrets
         self.client: EventManagerClient | None = None
         self.subscription: Subscription | None = None
         self.problem = ""  # why the chosen connection cannot stream (no secret...): the tab's notice
@@ -107,7 +105,7 @@ class ConnectionBar(QWidget):
         return self.store.profile(name) if name else None
 
     def on_add_connection(self) -> None:
-        dialog = ConnectionDialog(self.run_async, self.window(), reserved=tuple(self.demo_secrets))
+        dialog = ConnectionDialog(background.runner(self), self.window(), reserved=tuple(self.demo_secrets))
         if self.demo_secrets:  # the demo runs on the user's own store: say that this one is kept
             dialog.set_note(
                 "The demo is running, but this connection is saved with your own connections: "
@@ -121,7 +119,7 @@ class ConnectionBar(QWidget):
             url = normalize_dc_url(url)
             secrets.set_secret(url, client_id, secret)
         except (ApiError, secrets.KeyringUnavailable) as err:
-            QMessageBox.warning(self.window(), "Connection not saved", str(err))
+            message.error(self, "Connection not saved", str(err))
             return
         self.store.save_profile(Profile(name, url, client_id))
         if self.streaming() and self.open_elsewhere is not None:
@@ -144,11 +142,11 @@ class ConnectionBar(QWidget):
             except secrets.KeyringUnavailable as err:  # not "no secret": there is no keyring to ask
                 secret = None
                 self.problem = f"No usable OS keyring: the secret of {profile.name} cannot be read"
-                self.status.tell(str(err))
+                message.info(self, str(err))
             else:
                 if not secret:
                     self.problem = f"No secret for {profile.name} in the keyring: add the connection again"
-                    self.status.tell(self.problem)
+                    message.info(self, self.problem)
             if secret:
                 self.client = EventManagerClient(profile.url, profile.client_id, secret)
         self.client_changed.emit()
@@ -199,7 +197,7 @@ class ConnectionBar(QWidget):
     def on_new_subscription(self) -> None:
         if self.client is None:
             return
-        dialog = SubscriptionDialog(self.client, self.run_async, self.window())
+        dialog = SubscriptionDialog(self.client, background.runner(self), self.window())
         if dialog.exec() and dialog.created is not None:
             self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.created)
             self.reload_subscriptions(select=dialog.created.subscription_id)

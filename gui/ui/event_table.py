@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from gui.api.models import short_type
 from gui.eventlog.store import COLUMNS, HEADERS
 from gui.eventlog.table_export import ShownRows, shown_columns
+from gui.ui import message
 from gui.ui.actions import named
 from gui.ui.model import EventTableModel
-from gui.ui.status import StatusPanel
 from gui.ui.table import EventTableView
 
 # rows Ctrl+C copies at most: their text is made on the UI thread (~90 ms here); export takes any number
@@ -44,10 +44,10 @@ class EventTable(QWidget):
     filter_requested = Signal(str, str)  # ("tenant" | "type" | "subject", value): a row action
     history_requested = Signal()  # show the selected event's subject history
 
-    def __init__(self, model: EventTableModel, status: StatusPanel) -> None:
+    def __init__(self, model: EventTableModel, banner: QWidget) -> None:
         super().__init__()
         self.setObjectName("eventTablePart")
-        self.model, self.status = model, status
+        self.model = model
         self.shown_rows: Callable[[], ShownRows] = lambda: ShownRows(shown_columns(COLUMNS), {}, model.local_time)
         self.follow = True
         self.new_below = 0
@@ -82,7 +82,7 @@ class EventTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(status.banner)
+        layout.addWidget(banner)
         layout.addWidget(view)
         bottom = QHBoxLayout()
         bottom.addWidget(self.cap_notice)
@@ -165,7 +165,7 @@ class EventTable(QWidget):
         (pastes into a spreadsheet as columns); at most COPY_ROWS, export is there for more."""
         rows = self.selected_rows()
         if not rows:
-            self.status.tell("Select rows to copy")
+            message.info(self, "Select rows to copy")
             return
         taken = rows[:COPY_ROWS]
         shown = self.shown_rows()  # the export's columns, as the table shows them
@@ -173,7 +173,7 @@ class EventTable(QWidget):
         for array_json in self.model.store.json_arrays(taken)():
             lines += ("\t".join(cell.translate(_ONE_LINE) for cell in row) for row in shown.rows(array_json))
         QGuiApplication.clipboard().setText("\n".join(lines) + "\n")
-        self.status.tell(
+        message.info(self,
             f"Copied {len(taken):,} rows"
             if len(taken) == len(rows)
             else f"Copied the first {len(taken):,} of {len(rows):,} selected rows; Export CSV… writes them all"
@@ -252,7 +252,7 @@ class EventTable(QWidget):
         try:
             section = self.model.add_payload_column(path)
         except ValueError as err:
-            self.status.tell(f"Column not added: {err}")
+            message.info(self, f"Column not added: {err}")
             return False
         self.view.horizontalHeader().setSectionHidden(section, False)
         self.view.setColumnWidth(section, 160)

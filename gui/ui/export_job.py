@@ -27,8 +27,8 @@ from gui.eventlog.table_export import (
     shown_columns,
     write_sidecar,
 )
+from gui.ui import background, message
 from gui.ui.dialogs import ExportOptionsDialog
-from gui.ui.status import StatusPanel
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,9 @@ class ExportJob(QObject):
         self._done = done
         return not self.cancelled
 
-    def start(self, run_async: Callable[..., None]) -> None:
+    def start(self) -> None:
         self._timer.start()
-        run_async(lambda: self._work(self._tick), self._finish, self._finish)
+        background.run(self, lambda: self._work(self._tick), self._finish, self._finish)
 
     def _finish(self, result: Any) -> None:
         self._timer.stop()
@@ -81,21 +81,13 @@ class Exporter:
         parent: QWidget,
         events: EventStore,
         settings: QSettings,
-        status: StatusPanel,
-        run_async: Callable[..., None],
         rows: Callable[[bool], Sequence[int]],
         has_selection: Callable[[], bool],
         provenance: Callable[[], Provenance],
         table_columns: Callable[[], tuple[str, ...]],
         local_time: Callable[[], bool],
     ) -> None:
-        self.parent, self.events, self.settings, self.status, self.run_async = (
-            parent,
-            events,
-            settings,
-            status,
-            run_async,
-        )
+        self.parent, self.events, self.settings = parent, events, settings
         self.rows, self.has_selection, self.provenance = rows, has_selection, provenance
         self.table_columns, self.local_time = table_columns, local_time
         self.jobs: list[ExportJob] = []
@@ -113,7 +105,7 @@ class Exporter:
         raw = options.mode_combo.currentData() == "raw"
         columns = options.chosen_columns()
         if fmt == "csv" and raw and not columns:
-            self.status.tell("Choose at least one column to export")
+            message.info(self.parent, "Choose at least one column to export")
             return
         selection = options.selection_check.isChecked()
         split: int | None = None
@@ -236,16 +228,16 @@ class Exporter:
         def finished(result: Any) -> None:
             self.jobs.remove(job)
             if isinstance(result, Cancelled):
-                self.status.tell("Export cancelled; no file written")
+                message.info(self.parent, "Export cancelled; no file written")
             elif isinstance(result, Exception):
-                self.status.error("Export failed", f"{result}\nNo file was written.")
+                message.error(self.parent, "Export failed", f"{result}\nNo file was written.")
             else:
-                self.status.tell(self._outcome(result, path))
+                message.info(self.parent, self._outcome(result, path))
             if on_done is not None:
                 on_done(result.rows if isinstance(result, TableExport) else result)
 
         job.finished.connect(finished)
-        job.start(self.run_async)
+        job.start()
         return job
 
     @staticmethod

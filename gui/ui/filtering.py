@@ -6,17 +6,16 @@ CEL expression has to be evaluated (~0.4 ms an event over the payload)."""
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
 from gui.eventlog.cel import CelError
 from gui.eventlog.filter import FilterSpec, RowFilter
 from gui.eventlog.store import EventStore
+from gui.ui import background, message
 from gui.ui.filter_bar import FilterBar
 from gui.ui.model import EventTableModel
 from gui.ui.session import StreamSession
-from gui.ui.status import StatusPanel
 
 
 class TableFilter(QObject):
@@ -29,12 +28,9 @@ class TableFilter(QObject):
         model: EventTableModel,
         session: StreamSession,
         bar: FilterBar,
-        status: StatusPanel,
-        run_async: Callable[..., None],
     ) -> None:
         super().__init__(bar)
-        self.events, self.model, self.session, self.bar, self.status = events, model, session, bar, status
-        self.run_async = run_async
+        self.events, self.model, self.session, self.bar = events, model, session, bar
         self.spec = FilterSpec()
         self.generation = 0
         self.running = False  # a filter run has not answered yet: the count shown is not the new one's
@@ -65,7 +61,7 @@ class TableFilter(QObject):
         def work() -> array[int]:
             return row_filter.apply(events, rows, cancelled=lambda: generation != self.generation)
 
-        self.run_async(
+        background.run(self,
             work,
             lambda result: self._done(generation, row_filter, rows, result),
             lambda err: self._failed(generation, err),
@@ -90,7 +86,7 @@ class TableFilter(QObject):
         if generation == self.generation:
             self.running = False
             self.applied.emit()
-        self.status.error("Filter failed", str(err))
+        message.error(self, "Filter failed", str(err))
 
     def show_new_rows(self) -> None:
         """Tell the table about the stored rows it does not show yet, through the filter if one is on."""
@@ -117,6 +113,6 @@ class TableFilter(QObject):
 
         def failed(err: Exception) -> None:
             self._new_rows_running = False
-            self.status.tell(f"Filtering new rows failed: {err}")
+            message.info(self, f"Filtering new rows failed: {err}")
 
-        self.run_async(lambda: row_filter.apply(events, rows), done, failed)
+        background.run(self, lambda: row_filter.apply(events, rows), done, failed)

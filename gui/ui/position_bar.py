@@ -14,6 +14,7 @@ from gui.api.durations import format_time
 from gui.api.events import INT64_MAX
 from gui.consumer import StartPosition, resolve_position
 from gui.storage import StateStore
+from gui.ui import background
 from gui.ui.actions import Actions, action_button, named
 from gui.ui.connection_bar import buddy
 from gui.ui.status import ElidedLabel
@@ -137,11 +138,11 @@ class PositionBar(QWidget):
         client: EventManagerClient | None,
         sub: Subscription | None,
         store: StateStore,
-        run_async: Callable[..., None],
         current: Callable[[], Subscription | None],
     ) -> None:
         """Show the offset the chosen position resolves to (asked off the UI thread); an answer for
         a subscription or position no longer chosen is dropped."""
+        background.cancel(self, "resolve")  # an answer for what was chosen before is dropped
         if client is None or sub is None:
             self.resolved_label.setText("")
             return
@@ -166,7 +167,7 @@ class PositionBar(QWidget):
                 self.resolved_label.setText(f"→ {err}" if isinstance(err, ValueError) else f"→ ⚠ {err}")
                 self.resolved_label.setToolTip(str(err))
 
-        run_async(lambda: resolve_position(client, sub, start, store), ok, failed)
+        background.run(self, lambda: resolve_position(client, sub, start, store), ok, failed, key="resolve")
 
     def show_consumer_id(self, consumer_id: str) -> None:
         self.consumer_id_label.setText(consumer_id)

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from gui.eventlog.store import COLUMNS
 from gui.storage import StateStore
 from gui.storage.views import SHIPPED, SavedView, check_name
+from gui.ui import message
 from gui.ui.actions import Actions, named
 from gui.ui.event_table import EventTable
 from gui.ui.filter_bar import FilterBar
-from gui.ui.status import StatusPanel
 
 
 class SaveViewDialog(QDialog):
@@ -70,12 +70,11 @@ class SavedViews(QObject):
         filter_bar: FilterBar,
         table: EventTable,
         zone_combo: QComboBox,
-        status: StatusPanel,
         subscription: Callable[[], str | None],
     ) -> None:
         super().__init__(window)
         self.window, self.store, self.actions, self.filter_bar = window, store, actions, filter_bar
-        self.table, self.zone_combo, self.status, self.subscription = table, zone_combo, status, subscription
+        self.table, self.zone_combo, self.subscription = table, zone_combo, subscription
         self.combo = named(QComboBox(), "savedViewCombo", "Saved views")
         self.combo.setToolTip("Recall a saved view: its filters, columns and time zone (View ▸ Save view… adds one)")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -93,7 +92,7 @@ class SavedViews(QObject):
         try:
             stored = self.store.saved_views(self.subscription())
         except Exception as err:  # a state file that cannot be read: the shipped views still work
-            self.status.tell(f"Saved views could not be read: {err}")
+            message.info(self, f"Saved views could not be read: {err}")
             stored = []
         self.views = [*SHIPPED, *stored]
         self.combo.blockSignals(True)
@@ -177,7 +176,7 @@ class SavedViews(QObject):
                 self.combo.setCurrentIndex(i + 1)
                 self.combo.blockSignals(False)
         self._update_actions()
-        self.status.tell(f"View “{view.name}”: {self._describe(view)}")
+        message.info(self, f"View “{view.name}”: {self._describe(view)}")
 
     def _apply_columns(self, view: SavedView) -> None:
         model, header = self.table.model, self.table.view.horizontalHeader()
@@ -237,10 +236,10 @@ class SavedViews(QObject):
             view = self.capture(check_name(name), subscription or "")
             self.store.save_view(view)
         except Exception as err:  # a bad name, or a state file that cannot be written: said, nothing lost
-            self.status.tell(f"View not saved: {err}")
+            message.info(self, f"View not saved: {err}")
             return None
         self.reload(select=view)
-        self.status.tell(f"Saved view “{view.name}”" + (" for this subscription" if view.scope else ""))
+        message.info(self, f"Saved view “{view.name}”" + (" for this subscription" if view.scope else ""))
         return view
 
     def delete_chosen(self) -> None:
@@ -250,7 +249,7 @@ class SavedViews(QObject):
         try:
             self.store.delete_view(view.name, view.scope)
         except Exception as err:
-            self.status.tell(f"View not deleted: {err}")
+            message.info(self, f"View not deleted: {err}")
             return
         self.reload()
-        self.status.tell(f"Deleted view “{view.name}”")
+        message.info(self, f"Deleted view “{view.name}”")

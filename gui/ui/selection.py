@@ -1,7 +1,7 @@
 """The selected event in the detail pane: shown at once; its subject's history follows from a
 worker thread (finding it searches every held event, ~100 ms for a million: too long for the UI
 thread when arrow keys move the selection), and again as new events arrive, at most once a
-second. A history for a row no longer selected is dropped."""
+second. A history for a row no longer selected is dropped (a key of gui.ui.background)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QObject, QTimer
 
 from gui.eventlog.store import EventStore
+from gui.ui import background, message
 from gui.ui.detail import SHOW_ALL_CHARS, DetailPane, event_texts
 from gui.ui.event_table import EventTable
 from gui.ui.model import EventTableModel
-from gui.ui.status import StatusPanel
 
 HISTORY_EVERY_S = 1.0
 BIG_EVENT = 64 * 1024  # bytes of JSON: a bigger event is parsed and shown from a worker thread
@@ -28,14 +28,10 @@ class SelectionDetail(QObject):
         model: EventTableModel,
         table: EventTable,
         detail: DetailPane,
-        status: StatusPanel,
-        run_async: Callable[..., None],
     ) -> None:
         super().__init__(detail)
         self.select: Callable[[int | None], None] = lambda _row: None  # the tab's StreamState.select
-        self.events, self.model, self.table, self.detail, self.status = events, model, table, detail, status
-        self.run_async = run_async
-        self.generation = 0  # which row's subject history is awaited
+        self.events, self.model, self.table, self.detail = events, model, table, detail
         self.row: int | None = None  # the store row shown
         self.subject = ""
         self._asked = 0.0
@@ -50,7 +46,9 @@ class SelectionDetail(QObject):
         self.on_row_selected(QModelIndex())
 
     def on_row_selected(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
-        self.generation += 1
+        for key in ("event", "history"):  # what was asked for the row selected before is dropped
+            background.cancel(self, key)
+        self.detail.show_all_button.setEnabled(True)
         self.subject = ""
         self.row: int | None = None
         if not current.isValid():
@@ -68,36 +66,38 @@ class SelectionDetail(QObject):
             return
         # a big event (up to megabytes a hostile server may send): parsed and cut off the UI thread
         self.detail.show_loading(len(raw))
-        generation, events = self.generation, self.events
+        events = self.events
 
         def shown(texts: tuple[dict[str, Any], str, str, bool]) -> None:
-            if generation == self.generation:
-                event, pretty, raw_text, cut = texts
-                self.detail.show_texts(pretty, raw_text, cut)
-                self.detail.show_history([event])
-                self._show_subject(event)
+            event, pretty, raw_text, cut = texts
+            self.detail.show_texts(pretty, raw_text, cut)
+            self.detail.show_history([event])
+            self._show_subject(event)
 
-        self.run_async(lambda: (lambda e: (e, *event_texts(e, raw)))(events.event(row)), shown, self._failed)
+        background.run(
+            self, lambda: (lambda e: (e, *event_texts(e, raw)))(events.event(row)), shown, self._failed, key="event"
+        )
 
     def show_all(self) -> None:
         """The whole of a big event (asked for): made on a worker thread."""
         row = self.row
         if row is None or row < self.events.base:  # nothing shown, or it has gone (the cap)
             return
-        generation, events = self.generation, self.events
+        events = self.events
         self.detail.show_all_button.setEnabled(False)
 
         def shown(texts: tuple[str, str, bool]) -> None:
             self.detail.show_all_button.setEnabled(True)
-            if generation == self.generation:
-                self.detail.show_texts(*texts)
+            self.detail.show_texts(*texts)
 
         raw = events.raw_bytes(row)
-        self.run_async(lambda: event_texts(events.event(row), raw, SHOW_ALL_CHARS), shown, self._failed)
+        background.run(
+            self, lambda: event_texts(events.event(row), raw, SHOW_ALL_CHARS), shown, self._failed, key="event"
+        )
 
     def _failed(self, err: Exception) -> None:
         self.detail.show_all_button.setEnabled(True)
-        self.status.tell(f"Could not show the event: {err}")
+        message.info(self, f"Could not show the event: {err}")
 
     def _show_subject(self, event: dict[str, Any]) -> None:
         self.subject = str(event.get("subject", "") or "")
@@ -117,10 +117,11 @@ class SelectionDetail(QObject):
             self._timer.start(int(wait * 1000) + 1)
             return
         self._asked = time.monotonic()
-        generation, store = self.generation, self.events
-
-        def show(history: list[dict[str, Any]]) -> None:
-            if generation == self.generation:
-                self.detail.show_history(history)
-
-        self.run_async(lambda: store.subject_events(subject), show, lambda err: self.status.tell(f"History: {err}"))
+        store = self.events
+        background.run(
+            self,
+            lambda: store.subject_events(subject),
+            self.detail.show_history,
+            lambda err: message.info(self, f"History: {err}"),
+            key="history",
+        )

@@ -5,15 +5,13 @@ with them. Sequence ascending is the live order, the default."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import QObject, Qt
 
 from gui.eventlog.sorting import sort_rows
 from gui.eventlog.store import EventStore
+from gui.ui import background, message
 from gui.ui.event_table import EventTable
 from gui.ui.model import EventTableModel
-from gui.ui.status import StatusPanel
 
 
 class TableSort(QObject):
@@ -22,11 +20,9 @@ class TableSort(QObject):
         store: EventStore,
         model: EventTableModel,
         table: EventTable,
-        status: StatusPanel,
-        run_async: Callable[..., None],
     ) -> None:
         super().__init__(table)
-        self.store, self.model, self.table, self.status, self.run_async = store, model, table, status, run_async
+        self.store, self.model, self.table = store, model, table
         self.key = "sequence"
         self.descending = False
         self.generation = 0
@@ -60,7 +56,7 @@ class TableSort(QObject):
         rows = self.model.unsorted_rows()  # a snapshot, for the worker
         store = self.store
         self.running = True
-        self.status.tell(f"Sorting {len(rows):,} events by {key}…")
+        message.info(self, f"Sorting {len(rows):,} events by {key}…")
 
         def done(order: object) -> None:
             if generation != self.generation:
@@ -70,7 +66,7 @@ class TableSort(QObject):
             self.table.new_events_button.hide()
             self.table.follow = False
             self.table.view.scrollToTop()
-            self.status.tell(
+            message.info(self,
                 f"Sorted by {key}, {'descending' if descending else 'ascending'}: a snapshot; new events wait on "
                 "the button below (click Sequence to follow live)"
             )
@@ -78,9 +74,9 @@ class TableSort(QObject):
         def failed(err: Exception) -> None:
             if generation == self.generation:
                 self.running = False
-                self.status.error("Sorting failed", str(err))
+                message.error(self, "Sorting failed", str(err))
 
-        self.run_async(lambda: sort_rows(store, rows, key, descending), done, failed)
+        background.run(self, lambda: sort_rows(store, rows, key, descending), done, failed)
 
     def refresh(self) -> None:
         """The filter changed: the rows it shows are sorted the same way."""

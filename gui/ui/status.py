@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import time
 
+import shiboken6
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStatusBar, QWidget
 
 from gui.api.models import explain_skips
+from gui.ui import message
 from gui.ui.stream_state import STOPPED, StreamState, StreamStatus
 
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
@@ -131,11 +133,13 @@ class LagSparkline(QWidget):
 
 
 class StatusPanel:
-    """Builds the tab's status bar and the banner; they show the tab's ``StreamState`` (``attach``)."""
+    """Builds the tab's status bar and the banner; they show the tab's ``StreamState`` (``attach``)
+    and the messages of the tab's parts (``gui.ui.message``)."""
 
     def __init__(self, bar: QStatusBar, window: QWidget) -> None:
         self.bar = bar
-        self.window = window
+        self.window = window  # the tab
+        message.bridge().posted.connect(self.on_message)
         self.stream_status_label = _label("stopped", "streamStatusLabel", "Stream status", ElidedLabel)
         self.rate_label = _label("0 ev/s", "rateLabel", "Events per second", SteadyLabel)
         self.event_count_label = _label("0 events", "eventCountLabel", "Event count", SteadyLabel)
@@ -149,6 +153,7 @@ class StatusPanel:
         self.retry_button.setAccessibleName("Retry now")
         self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
         self.retry_button.setVisible(False)
+        self.retry_button.clicked.connect(lambda: self.retry_button.setVisible(False))
         self.banner = StreamBanner()
         self.status = STOPPED
         self.stream: StreamState | None = None  # what it shows (attach)
@@ -185,6 +190,7 @@ class StatusPanel:
         state.counts_changed.connect(self.on_counts)
         state.lag_changed.connect(self.show_lag)
         state.notice_changed.connect(self.show_notice)
+        state.committed_changed.connect(self.show_committed)
 
     def on_reset(self) -> None:
         assert self.stream is not None
@@ -275,6 +281,18 @@ class StatusPanel:
 
     def show_committed(self, offset: int | None) -> None:
         self.committed_offset_label.setText("committed —" if offset is None else f"committed {offset:,}")
+
+    def on_message(self, posted: message.Message) -> None:
+        """A message of one of this tab's parts (or of none, while this tab is the one shown)."""
+        if not shiboken6.isValid(self.bar):  # the tab went
+            message.bridge().posted.disconnect(self.on_message)
+            return
+        if posted.tab is not self.window and (posted.tab is not None or not self.window.isVisible()):
+            return
+        if posted.level == "error":
+            self.error(posted.title, posted.text)
+        else:
+            self.tell(posted.text)
 
     def tell(self, text: str) -> None:
         """A passing message (an action's outcome, a notification rule's hit): shown over the

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from gui.consumer import Consumer
+from gui.ui import background, message
 from gui.ui.actions import Actions
 from gui.ui.commits import Commits
 from gui.ui.connection_bar import ConnectionBar
@@ -17,7 +18,6 @@ from gui.ui.event_table import EventTable
 from gui.ui.notify import Notifier
 from gui.ui.position_bar import PositionBar
 from gui.ui.session import StreamSession
-from gui.ui.status import StatusPanel
 from gui.ui.stream_state import StreamStatus
 
 LAG_MS = 5000
@@ -28,20 +28,18 @@ class StreamControls(QObject):
         self,
         session: StreamSession,
         actions: Actions,
-        status: StatusPanel,
         connection: ConnectionBar,
         position: PositionBar,
         table: EventTable,
         commits: Commits,
         notifier: Notifier,
-        run_async: Callable[..., None],
         started: Callable[[], None],
         filter_bar_error: Callable[[str], None],
     ) -> None:
         super().__init__(session)
-        self.session, self.actions, self.status, self.connection = session, actions, status, connection
+        self.session, self.actions, self.connection = session, actions, connection
         self.position, self.table, self.commits, self.notifier = position, table, commits, notifier
-        self.run_async, self._started, self.filter_bar_error = run_async, started, filter_bar_error
+        self._started, self.filter_bar_error = started, filter_bar_error
         # set by the window: why this subscription cannot start here ("" when it can)
         self.taken_elsewhere: Callable[[str], str] = lambda _subscription_id: ""
         a = actions
@@ -49,11 +47,10 @@ class StreamControls(QObject):
         a.pause.toggled.connect(self.set_paused)
         a.stop.triggered.connect(self.stop)
         a.retry.triggered.connect(self.retry_now)
-        status.retry_button.clicked.connect(self.retry_now)
-        status.banner.retry_clicked.connect(self.retry_now)
         table.view.pause_requested.connect(self.toggle_pause)
         self.state = session.state
         self.state.status_changed.connect(self.on_status)
+        self.state.reset.connect(lambda: background.cancel(self, "lag"))
         session.rule_matched.connect(self.on_rule_matched)
         session.running_changed.connect(lambda _running: self.update_buttons())
         connection.about_to_change.connect(self.stop)
@@ -67,16 +64,16 @@ class StreamControls(QObject):
         restarting = self.session.running
         self.start()
         if restarting and self.session.running:
-            self.status.tell("Restarted from the chosen position: the table shows the new stream only")
+            message.info(self, "Restarted from the chosen position: the table shows the new stream only")
 
     def start(self) -> None:
         client, sub = self.connection.client, self.connection.subscription
         if client is None or sub is None:
-            self.status.tell("Pick a connection and a subscription first")
+            message.info(self, "Pick a connection and a subscription first")
             return
         taken = self.taken_elsewhere(sub.subscription_id)
         if taken:  # the same consumer ID twice would make two readers of one subscription fight
-            self.status.tell(taken)
+            message.info(self, taken)
             if not self.session.running:
                 self.state.set_notice(taken)
             return
@@ -84,7 +81,7 @@ class StreamControls(QObject):
             start = self.position.start_position()
         except ValueError as err:  # said at the field and in passing: the stream running goes on
             self.position.show_error(str(err))
-            self.status.tell(str(err))
+            message.info(self, str(err))
             if not self.session.running:
                 self.state.set_notice(str(err))
             return
@@ -120,11 +117,9 @@ class StreamControls(QObject):
 
     def retry_now(self) -> None:
         """Cut the wait before the next attempt short (the user knows the network is back)."""
-        self.status.retry_button.setVisible(False)
         self.session.retry_now()
 
     def on_status(self, status: StreamStatus) -> None:
-        self.status.show_status(status, can_retry=self.session.running)
         if status.state == "stopped":
             self.actions.pause.setChecked(False)
         self.update_buttons()
@@ -132,7 +127,7 @@ class StreamControls(QObject):
     def on_rule_matched(self, matched: int) -> None:
         notice = self.notifier.add(matched)
         if notice:
-            self.status.tell(notice)
+            message.info(self, notice)
 
     def update_buttons(self) -> None:
         running = self.session.running
@@ -189,14 +184,10 @@ class StreamControls(QObject):
         client, sub, last = self.connection.client, self.connection.subscription, self.state.last_offset
         if client is None or sub is None or not self.session.running or last is None:
             return
-        generation = self.state.generation
-
-        def show(lag: int | None) -> None:
-            if generation == self.state.generation:  # not a figure of a stream that is gone
-                self.state.set_lag(lag)
-
-        self.run_async(
+        background.run(
+            self,
             lambda: client.topic_offset(sub.topic_id, "CURRENT"),
-            lambda latest: show(max(0, latest - last)),
-            lambda err: show(None),
+            lambda latest: self.state.set_lag(max(0, latest - last)),
+            lambda err: self.state.set_lag(None),
+            key="lag",  # cancelled when the stream starts over: no figure of a stream that is gone
         )

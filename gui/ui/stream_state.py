@@ -62,6 +62,7 @@ class StreamState(QObject):
     lag_changed = Signal(object)  # int | None
     selection_changed = Signal(object)  # the store row shown in the detail pane, or None
     notice_changed = Signal(str)  # why the next start cannot happen ("" when it can)
+    committed_changed = Signal(object)  # int | None: the offset committed where the mode commits
     title_changed = Signal()  # what the tab's title says (subscription, streaming/paused/down/stopped)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -77,6 +78,7 @@ class StreamState(QObject):
         self.notice = ""
         self.selected_row: int | None = None
         self.skip_reasons: tuple[str, ...] = ()
+        self.committed: int | None = None
         self._zero()
         self._ticker = QTimer(self, interval=250)  # the retry countdown, while there is one
         self._ticker.timeout.connect(self._tick)
@@ -155,6 +157,10 @@ class StreamState(QObject):
         self.total, self.gaps, self.lost, self.lost_span = total, gaps, lost, lost_span
         self.rate, self.last_poll = rate, last_poll
         self.counts_changed.emit()
+
+    def set_committed(self, offset: int | None) -> None:
+        self.committed = offset
+        self.committed_changed.emit(offset)
 
     def set_lag(self, lag: int | None) -> None:
         self.lag = lag

@@ -7,15 +7,13 @@ tabs is ``gui.ui.window``."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QStatusBar, QVBoxLayout, QWidget
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QStatusBar, QVB
 from gui.api import EventManagerClient, Subscription
 from gui.eventlog.store import EventStore
 from gui.storage import StateStore
-from gui.ui import appearance, window_state
+from gui.ui import appearance, message, window_state
 from gui.ui.actions import Actions, ShortcutKeeper, action_button, named
 from gui.ui.commits import Commits
 from gui.ui.connection_bar import ConnectionBar
@@ -57,7 +55,6 @@ def _zone_name() -> str:
 
 
 class StreamTab(QWidget):
-    async_done = Signal(object, object)  # callback, value
     title_changed = Signal()  # the subscription or the stream's state changed: the tab's title follows
 
     def __init__(
@@ -84,8 +81,6 @@ class StreamTab(QWidget):
         self.state = StreamState(self)  # the stream's state: the parts display it
         self.session = StreamSession(self.events, self.state, self)
         self._known_types = 0
-        self._tasks: set[asyncio.Future[None]] = set()
-        self.async_done.connect(lambda callback, value: callback(value))
         self.actions = Actions(self)
         self._build()
         self._wire()
@@ -103,31 +98,24 @@ class StreamTab(QWidget):
         self.status_bar.setSizeGripEnabled(False)
         self.status = StatusPanel(self.status_bar, self)
         self.status.attach(self.state)
-        self.connection_bar = ConnectionBar(
-            self.state_store, self.actions, self.run_async, self.status, self.demo_secrets
-        )
+        self.connection_bar = ConnectionBar(self.state_store, self.actions, self.demo_secrets)
         self.connection_bar.streaming = lambda: self.session.running
         self.position_bar = PositionBar(self.actions)
         self.filter_bar = FilterBar()
-        self.table_part = EventTable(self.model, self.status)
-        self.filtering = TableFilter(
-            self.events, self.model, self.session, self.filter_bar, self.status, self.run_async
-        )
-        self.sorting = TableSort(self.events, self.model, self.table_part, self.status, self.run_async)
-        self.timeline = Timeline(self.events, self.model, self.run_async, self)
+        self.table_part = EventTable(self.model, self.status.banner)
+        self.filtering = TableFilter(self.events, self.model, self.session, self.filter_bar)
+        self.sorting = TableSort(self.events, self.model, self.table_part)
+        self.timeline = Timeline(self.events, self.model, self)
         self.timeline_view = self.timeline.view
         self.detail = DetailPane(appearance.system_is_dark())
         self.detail.time_text = self.model.time_text  # times in the history as the table shows them
-        self.commits = Commits(
-            self.state_store, self.model, self.status, self.run_async, lambda: (self.client, self.subscription), self
-        )
+        self.commits = Commits(self.state_store, self.model, lambda: (self.client, self.subscription), self)
+        self.commits.offset_shown.connect(self.state.set_committed)
         self.detail.addTab(self.commits.tab, "Commits")
         self.exporter = Exporter(
             self,
             self.events,
             self.root_settings,
-            self.status,
-            self.run_async,
             self.export_rows,
             lambda: self.table.selectionModel().hasSelection(),
             lambda: Provenance(
@@ -139,9 +127,7 @@ class StreamTab(QWidget):
             lambda: self.model.local_time,
         )
         self.table_part.shown_rows = self.exporter.shown_rows  # Ctrl+C copies the export's columns
-        self.tenant_names = TenantNames(
-            self.events, self.model, self.state_store, self.status, self.run_async, lambda: self.client
-        )
+        self.tenant_names = TenantNames(self.events, self.model, self.state_store, lambda: self.client)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table_part)
         self.splitter.addWidget(self.detail)
@@ -163,7 +149,6 @@ class StreamTab(QWidget):
             self.filter_bar,
             self.table_part,
             self.time_zone_combo,
-            self.status,
             lambda: self.subscription.subscription_id if self.subscription else None,
         )
         self.saved_view_combo = self.saved_views.combo
@@ -186,19 +171,15 @@ class StreamTab(QWidget):
         self.controls = StreamControls(
             self.session,
             self.actions,
-            self.status,
             self.connection_bar,
             self.position_bar,
             self.table_part,
             self.commits,
             self.notifier,
-            self.run_async,
             started=self._save_settings,
             filter_bar_error=self.filter_bar.set_notify_error,
         )
-        self.selection = SelectionDetail(
-            self.events, self.model, self.table_part, self.detail, self.status, self.run_async
-        )
+        self.selection = SelectionDetail(self.events, self.model, self.table_part, self.detail)
         self.selection.select = self.state.select
         self._aliases()
         self.controls.update_buttons()
@@ -270,6 +251,8 @@ class StreamTab(QWidget):
             lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
         )
         self.position_bar.new_consumer_button.clicked.connect(self.controls.new_consumer_id)
+        self.status.retry_button.clicked.connect(self.controls.retry_now)
+        self.status.banner.retry_clicked.connect(self.controls.retry_now)
         self.filter_bar.changed.connect(self.filtering.apply)
         self.filter_bar.notify_rule_edited.connect(lambda _text: self.on_notify_rule())
         self.filter_bar.leave_requested.connect(self.table.setFocus)
@@ -293,31 +276,6 @@ class StreamTab(QWidget):
         self.table_part.filter_requested.connect(self.filter_by)
         self.table_part.history_requested.connect(lambda: self.detail.setCurrentIndex(2))
         self.table_part.columns_changed.connect(self._save_settings)
-
-    def run_async(self, fn: Callable[[], Any], ok: Callable[[Any], None], failed: Callable[[Exception], None]) -> None:
-        """Run a blocking call on a worker thread via the qasync loop; callbacks run on the UI thread."""
-        loop = asyncio.get_event_loop()
-
-        async def call() -> None:
-            try:
-                value = await loop.run_in_executor(None, fn)
-            except Exception as err:  # shown to the user by `failed`
-                log.info("background call failed: %s", err)
-                outcome: tuple[Callable[[Any], None], Any] = (failed, err)
-            else:
-                outcome = (ok, value)
-            if not shiboken6.isValid(self):  # the tab was deleted meanwhile: nobody to tell (a closed
-                # one still hears its calls: an export stopped at closing reports how it ended)
-                log.debug("background call answered after its tab went")
-                return
-            try:
-                self.async_done.emit(*outcome)
-            except RuntimeError:  # deleted between the check and the emit
-                log.debug("background call answered after its tab went")
-
-        task = asyncio.ensure_future(call(), loop=loop)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     # -- connection and subscription -------------------------------------------------------------
 
@@ -364,7 +322,7 @@ class StreamTab(QWidget):
 
     def refresh_resolved(self) -> None:
         self.position_bar.refresh_resolved(
-            self.client, self.subscription, self.state_store, self.run_async, lambda: self.subscription
+            self.client, self.subscription, self.state_store, lambda: self.subscription
         )
 
     # -- streaming (gui/ui/stream_controls.py) ----------------------------------------------------
@@ -489,7 +447,7 @@ class StreamTab(QWidget):
     def commit_selected(self) -> None:
         sequence = self.selected_sequence()
         if sequence is None:
-            self.status.tell("Select an event to commit up to it")
+            message.info(self, "Select an event to commit up to it")
             return
         self.commits.commit(sequence)
 

@@ -14,8 +14,8 @@ from gui.api import EventManagerClient
 from gui.api.errors import PermissionDenied
 from gui.eventlog.store import EventStore
 from gui.storage import StateStore, TenantName, tenant_names
+from gui.ui import background, message
 from gui.ui.model import EventTableModel
-from gui.ui.status import StatusPanel
 
 RETRY_S = 60.0  # after a failure, the next try
 
@@ -26,13 +26,11 @@ class TenantNames(QObject):
         events: EventStore,
         model: EventTableModel,
         store: StateStore,
-        status: StatusPanel,
-        run_async: Callable[..., None],
         client: Callable[[], EventManagerClient | None],
     ) -> None:
         super().__init__(model)
-        self.events, self.model, self.store, self.status = events, model, store, status
-        self.run_async, self.client = run_async, client
+        self.events, self.model, self.store = events, model, store
+        self.client = client
         self.asked: set[str] = set()
         self.denied = False
         self.running = False
@@ -71,12 +69,12 @@ class TenantNames(QObject):
             self.asked.difference_update(ids)
             if isinstance(err, PermissionDenied):
                 self.denied = True
-                self.status.tell("This API client may not read tenants: the table shows tenant IDs instead of names")
+                message.info(self, "This API client may not read tenants: the table shows tenant IDs instead of names")
             else:
                 self._retry_at = time.monotonic() + RETRY_S
-                self.status.tell(f"Tenant names could not be read (tried again in a minute): {err}")
+                message.info(self, f"Tenant names could not be read (tried again in a minute): {err}")
 
-        self.run_async(work, done, failed)
+        background.run(self, work, done, failed)
 
 
 def _name(item: dict[str, Any]) -> TenantName:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from gui.api.models import short_type
 from gui.eventlog.store import EventStore
 from gui.eventlog.timeline import Histogram, bucket_label, columns, count
+from gui.ui import background
 from gui.ui.model import EventTableModel
 
 log = logging.getLogger(__name__)
@@ -270,10 +271,10 @@ class Timeline(QObject):
     """Keeps the view's histogram in step with the rows the table shows."""
 
     def __init__(
-        self, store: EventStore, model: EventTableModel, run_async: Callable[..., None], parent: QObject | None = None
+        self, store: EventStore, model: EventTableModel, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        self.store, self.model, self.run_async = store, model, run_async
+        self.store, self.model = store, model
         self.view = TimelineView(lambda: store.types.values)
         self.generation = 0
         self._counting = False
@@ -317,7 +318,7 @@ class Timeline(QObject):
                 self._counting = False
             log.warning("counting the timeline failed: %s", err)
 
-        self.run_async(lambda: count(when, types), done, failed)
+        background.run(self, lambda: count(when, types), done, failed, key="count")
 
     def add_shown(self, added: int) -> None:
         """The last ``added`` rows of the table are new: count them into their buckets."""

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from gui.api.events import Events
+from gui.ui import background
 from gui.ui.detail import SHOWN_CHARS
 from gui.ui.dialogs import ConnectionDialog
 from tests.integration.hostile import CLIENT_ID, SECRET, hostile_server
@@ -57,7 +58,7 @@ def test_markup_in_a_server_error_is_shown_as_text(qtbot: Any, open_window: Any)
     window = open_window()
     with hostile_server() as (url, behaviour):
         behaviour.events = "html"
-        dialog = ConnectionDialog(window.run_async, window)
+        dialog = ConnectionDialog(background.runner(window), window)
         qtbot.addWidget(dialog)
         dialog.url_edit.setText(url)
         dialog.client_id_edit.setText(CLIENT_ID)

@@ -16,6 +16,7 @@ from gui.api.durations import parse_time
 from gui.api.models import TENANT_TOPIC
 from gui.emulator import Emulator
 from gui.storage import StateStore, secrets
+from gui.ui import background
 from gui.ui.dialogs import ConnectionDialog, SubscriptionDialog
 
 Lab = tuple[Emulator, EventManagerClient, str]
@@ -43,7 +44,7 @@ def test_add_connection_stores_the_secret_in_the_keyring(qtbot: Any, open_window
     with Emulator(history=20) as em:
         window = open_window()
         assert window.connection_combo.count() == 0
-        dialog = ConnectionDialog(window.run_async, window)
+        dialog = ConnectionDialog(background.runner(window), window)
         qtbot.addWidget(dialog)
         dialog.name_edit.setText("lab")
         dialog.url_edit.setText(em.url)
@@ -65,7 +66,7 @@ def test_add_connection_stores_the_secret_in_the_keyring(qtbot: Any, open_window
 def test_create_subscription_from_topics_and_types(qtbot: Any, open_window: Any, lab: Lab) -> None:
     em, _client, _ = lab
     window = open_window()
-    dialog = SubscriptionDialog(window.client, window.run_async, window)
+    dialog = SubscriptionDialog(window.client, background.runner(window), window)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)  # wildcard + 7 tenant types
     assert dialog.topic_combo.currentData() == TENANT_TOPIC
@@ -80,7 +81,7 @@ def test_create_subscription_from_topics_and_types(qtbot: Any, open_window: Any,
 
 def test_invalid_cel_in_new_subscription_is_shown(qtbot: Any, open_window: Any, lab: Lab) -> None:
     window = open_window()
-    dialog = SubscriptionDialog(window.client, window.run_async, window)
+    dialog = SubscriptionDialog(window.client, background.runner(window), window)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)
     dialog.cel_edit.setText("data.kind ==")
@@ -568,7 +569,7 @@ def test_selecting_a_row_shows_its_event_then_its_subjects_history(qtbot: Any, o
     window.table.selectRow(last)  # the history of row 0, even if it comes later, is not shown
     header = f"events for subject {subjects[last]} "
     qtbot.waitUntil(lambda: header in window.detail.history.toPlainText().split("\n", 1)[0], timeout=10000)
-    qtbot.waitUntil(lambda: not window._tasks, timeout=10000)  # every search has answered
+    qtbot.waitUntil(lambda: not background.pending(), timeout=10000)  # every search has answered
     assert header in window.detail.history.toPlainText().split("\n", 1)[0]
 
 
@@ -580,7 +581,7 @@ def test_the_subject_history_shows_times_as_the_table_does(
     window.table.selectRow(10)
     sequence, shown = window.model.index(10, 0).data(), window.model.index(10, 1).data()
     assert shown.endswith("Z")  # UTC, to the millisecond
-    qtbot.waitUntil(lambda: not window._tasks, timeout=10000)  # the history search has answered
+    qtbot.waitUntil(lambda: not background.pending(), timeout=10000)  # the history search has answered
     assert f"#{sequence}  {shown}  " in window.detail.history.toPlainText()
     choose(window.time_zone_combo, "local")
     local = window.model.index(10, 1).data()
