@@ -9,11 +9,11 @@ no window command uses.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QMainWindow, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QMainWindow, QMenu, QPushButton, QWidget
 
 # name, text, shortcuts, tip (the first shortcut is the one menus show)
 _COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -133,28 +133,28 @@ class Actions:
 
 
 class ShortcutKeeper(QObject):
-    """An application event filter: in a text field of ``window``, the keys of window commands
-    trigger the command instead of being taken by the field (its ShortcutOverride is not asked)."""
+    """An event filter on the text fields of ``window`` (and only on them: an application-wide
+    filter would see every event of the app): in such a field, the keys of window commands trigger
+    the command instead of being taken by the field (its ShortcutOverride is not asked)."""
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self._window = window
         self._keys = {QKeySequence(k)[0].toCombined() for k in _FIELD_KEYS}
-        QApplication.instance().installEventFilter(self)
-        window.destroyed.connect(self._remove)
+        self.fields: list[QWidget] = []
+        for kind in (QLineEdit, QAbstractSpinBox):
+            for field in window.findChildren(kind):
+                self.watch(field)
 
-    def _remove(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+    def watch(self, field: QWidget) -> None:
+        """Serve ``field`` too (a field made after the window)."""
+        field.installEventFilter(self)
+        self.fields.append(field)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() != QEvent.Type.ShortcutOverride or not isinstance(watched, (QLineEdit, QAbstractSpinBox)):
+        if event.type() != QEvent.Type.ShortcutOverride:
             return False
         assert isinstance(event, QKeyEvent)
-        if event.keyCombination().toCombined() not in self._keys:
-            return False
-        return self._window.isAncestorOf(watched)  # the field does not claim it: the shortcut fires
+        return event.keyCombination().toCombined() in self._keys  # the field does not claim it: the shortcut fires
 
 
 def action_button(action: QAction, text: str, name: str | None = None, *, follow_text: bool = False) -> QPushButton:
@@ -181,7 +181,10 @@ def action_button(action: QAction, text: str, name: str | None = None, *, follow
     return button
 
 
-def named(widget: QWidget, name: str, accessible: str) -> Any:
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str, accessible: str) -> W:
     """``widget`` with the objectName tests and accessibility tools find it by."""
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
