@@ -4,10 +4,9 @@ the combo above the table (Qt-free). Kept in the state store, for every subscrip
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from dataclasses import dataclass, field, fields
 
-import orjson
+from gui.eventlog.view import ViewSpec
 
 TENANT_TYPE = "cti.a.p.em.event.v1.0~a.p.tenant.{}.v1.0"
 MAX_NAME = 80
@@ -15,6 +14,9 @@ MAX_NAME = 80
 
 @dataclass(frozen=True)
 class SavedView:
+    """A named view (``gui.eventlog.view.ViewSpec``: filters, columns and zone); stored as the
+    spec's JSON."""
+
     name: str
     scope: str = ""  # "": every subscription; else a subscription ID
     text: str = ""
@@ -30,33 +32,24 @@ class SavedView:
     payload: tuple[str, ...] = ()  # columns of one's own (paths)
     shipped: bool = field(default=False, compare=False)
 
+    @property
+    def spec(self) -> ViewSpec:
+        return ViewSpec(**{f.name: getattr(self, f.name) for f in fields(ViewSpec)})
+
+    @classmethod
+    def of(cls, name: str, scope: str, spec: ViewSpec, *, shipped: bool = False) -> SavedView:
+        return cls(name=name, scope=scope, shipped=shipped, **spec.as_dict())
+
     def to_json(self) -> bytes:
-        body = {k: v for k, v in asdict(self).items() if k not in ("name", "scope", "shipped")}
-        return orjson.dumps(body)
+        return self.spec.to_json()
 
     @classmethod
     def from_json(cls, name: str, scope: str, body: bytes | str) -> SavedView:
         """A stored view; what a newer or damaged entry holds that this version does not know is left out."""
-        try:
-            data: Any = orjson.loads(body)
-        except orjson.JSONDecodeError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        known = {f.name: f for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in data.items():
-            if key not in known or key in ("name", "scope", "shipped"):
-                continue
-            if key in ("types", "hidden", "order", "payload"):
-                if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                    values[key] = tuple(value)
-            elif key in ("since", "until"):
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    values[key] = float(value)
-            elif isinstance(value, str):
-                values[key] = value
-        return cls(name=name, scope=scope, **values)
+        return cls.of(name, scope, ViewSpec.from_json(body))
+
+    def describe(self) -> str:
+        return self.spec.describe()
 
 
 SHIPPED = (

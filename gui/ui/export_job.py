@@ -27,6 +27,7 @@ from gui.eventlog.table_export import (
     shown_columns,
     write_sidecar,
 )
+from gui.eventlog.view import ViewSpec
 from gui.ui import background, message
 from gui.ui.dialogs import ExportOptionsDialog
 
@@ -36,6 +37,7 @@ class Provenance:
     subscription: str
     spec: FilterSpec
     time_range: str  # the time-range preset's name
+    view: ViewSpec | None = None  # the view as saved views and the window state keep it
 
 
 class ExportJob(QObject):
@@ -205,6 +207,7 @@ class Exporter:
                 "until": origin.spec.until,
                 "cel": origin.spec.cel,
             },
+            "view": origin.view.as_dict() if origin.view else None,
         }
 
         def work(tick: Callable[[int, int], bool]) -> Any:

@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.eventlog.store import COLUMNS
 from gui.storage import StateStore
 from gui.storage.views import SHIPPED, SavedView, check_name
 from gui.ui import message
 from gui.ui.actions import Actions, named
 from gui.ui.event_table import EventTable
 from gui.ui.filter_bar import FilterBar
+from gui.ui.view import ViewEditor
 
 
 class SaveViewDialog(QDialog):
@@ -75,6 +75,7 @@ class SavedViews(QObject):
         super().__init__(window)
         self.window, self.store, self.actions, self.filter_bar = window, store, actions, filter_bar
         self.table, self.zone_combo, self.subscription = table, zone_combo, subscription
+        self.editor = ViewEditor(filter_bar, table, zone_combo)
         self.combo = named(QComboBox(), "savedViewCombo", "Saved views")
         self.combo.setToolTip("Recall a saved view: its filters, columns and time zone (View ▸ Save view… adds one)")
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -101,7 +102,7 @@ class SavedViews(QObject):
         for i, view in enumerate(self.views):
             label = view.name + (" (this subscription)" if view.scope else "")
             self.combo.addItem(label, i)
-            self.combo.setItemData(self.combo.count() - 1, self._describe(view), Qt.ItemDataRole.ToolTipRole)
+            self.combo.setItemData(self.combo.count() - 1, view.describe(), Qt.ItemDataRole.ToolTipRole)
         if select is not None:
             for i, view in enumerate(self.views):
                 if (view.name, view.scope) == (select.name, select.scope):
@@ -113,7 +114,7 @@ class SavedViews(QObject):
             if i == len(SHIPPED) and stored:
                 menu.addSeparator()
             action = menu.addAction(view.name.replace("&", "&&"))
-            action.setToolTip(self._describe(view))
+            action.setToolTip(view.describe())
             action.triggered.connect(lambda _checked=False, v=view: self.apply(v))
         self._update_actions()
 
@@ -125,23 +126,6 @@ class SavedViews(QObject):
         view = self.chosen()
         self.actions.delete_view.setEnabled(view is not None and not view.shipped)
 
-    @staticmethod
-    def _describe(view: SavedView) -> str:
-        parts = []
-        if view.text:
-            parts.append(f"text “{view.text}”")
-        if view.types:
-            parts.append("types " + ", ".join(t.rsplit("~", 1)[-1].removeprefix("a.p.") for t in view.types))
-        if view.tenant:
-            parts.append(f"tenant “{view.tenant}”")
-        if view.time_preset != "any":
-            parts.append(f"time {view.time_preset}")
-        if view.cel:
-            parts.append(f"CEL {view.cel}")
-        if view.payload:
-            parts.append("columns " + ", ".join(view.payload))
-        return "; ".join(parts) or "no filter"
-
     # -- choosing ----------------------------------------------------------------------------
 
     def _on_chosen(self, _index: int) -> None:
@@ -152,70 +136,20 @@ class SavedViews(QObject):
 
     def apply(self, view: SavedView) -> None:
         """Every filter of ``view``; its columns and zone when it has them."""
-        bar = self.filter_bar
-        bar.filter_edit.setText(view.text)
-        bar.tenant_edit.setText(view.tenant)
-        bar.cel_filter_edit.setText(view.cel)
-        bar.add_types(list(view.types))  # types not seen yet are offered (and chosen) too
-        for action in bar.type_menu.actions():
-            action.setChecked(action.data() in view.types)
-        time_range = bar.time_range
-        if view.time_preset == "custom" and view.since is not None and view.until is not None:
-            time_range.set_custom(view.since, view.until)
-        else:
-            time_range.set_preset(view.time_preset)
-        if view.zone:
-            index = self.zone_combo.findData(view.zone)
-            if index >= 0:
-                self.zone_combo.setCurrentIndex(index)
-        if not view.shipped:
-            self._apply_columns(view)
+        self.editor.show(view.spec, columns=not view.shipped)
         for i, known in enumerate(self.views):
             if known == view:
                 self.combo.blockSignals(True)
                 self.combo.setCurrentIndex(i + 1)
                 self.combo.blockSignals(False)
         self._update_actions()
-        message.info(self, f"View “{view.name}”: {self._describe(view)}")
-
-    def _apply_columns(self, view: SavedView) -> None:
-        model, header = self.table.model, self.table.view.horizontalHeader()
-        model.set_payload_columns(view.payload)
-        keys = [model.column_key(i) for i in range(model.columnCount())]
-        for section, key in enumerate(keys):
-            header.setSectionHidden(section, key in view.hidden)
-        for visual, key in enumerate(k for k in view.order if k in keys):
-            header.moveSection(header.visualIndex(keys.index(key)), visual)
-        self.table.columns_changed.emit()
+        message.info(self, f"View “{view.name}”: {view.describe()}")
 
     # -- saving and deleting -----------------------------------------------------------------
 
     def capture(self, name: str, scope: str) -> SavedView:
         """The current filters, columns and zone as a view."""
-        bar = self.filter_bar
-        preset = bar.time_range.preset
-        since = until = None
-        if preset == "custom":
-            low, high = bar.time_range.bounds()
-            since = low.timestamp() if low else None
-            until = high.timestamp() if high else None
-        model, header = self.table.model, self.table.view.horizontalHeader()
-        order = tuple(model.column_key(header.logicalIndex(v)) for v in range(header.count()))
-        return SavedView(
-            name=name,
-            scope=scope,
-            text=bar.filter_edit.text().strip(),
-            types=tuple(sorted(a.data() for a in bar.type_menu.actions() if a.isChecked())),
-            tenant=bar.tenant_edit.text().strip(),
-            time_preset=preset,
-            since=since,
-            until=until,
-            cel=bar.cel_filter_edit.text().strip(),
-            zone=str(self.zone_combo.currentData() or ""),
-            hidden=tuple(model.column_key(i) for i in range(model.columnCount()) if header.isSectionHidden(i)),
-            order=order if order != tuple(COLUMNS) + tuple(model.payload_columns) else (),
-            payload=tuple(model.payload_columns),
-        )
+        return SavedView.of(name, scope, self.editor.current())
 
     def ask_name(self) -> None:
         subscription = self.subscription()

@@ -122,6 +122,7 @@ class StreamTab(QWidget):
                 self.subscription.subscription_id if self.subscription else "-",
                 self.filtering.spec,
                 self.time_range.preset_combo.currentText(),
+                self.saved_views.editor.current(),
             ),
             self.visible_columns,
             lambda: self.model.local_time,

@@ -7,11 +7,13 @@ under its own prefix (``tab-3/filter``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
+from gui.eventlog.view import ViewSpec
 from gui.storage.store import private
 
 PRESETS_KEPT = ("any", "5m", "15m", "1h", "24h", "today")  # a custom range is not meant for the next run
@@ -52,11 +54,10 @@ def save_tab(tab: Any) -> None:
     s.setValue("connection", tab.connection_combo.currentData())
     s.setValue("subscription", tab.subscription_combo.currentData())
     s.setValue("position", tab.offset_mode_combo.currentData())
-    s.setValue("filter", tab.filter_edit.text())
-    s.setValue("cel", tab.cel_filter_edit.text())
+    s.setValue("view", tab.saved_views.editor.current().to_json().decode())  # filters and zone (gui.eventlog.view)
+    for legacy in ("filter", "cel", "time_zone", "time_range"):  # what the view's JSON replaced
+        s.root.remove(s._key(legacy))
     s.setValue("commit_mode", tab.commit_mode_combo.currentData())
-    s.setValue("time_zone", tab.time_zone_combo.currentData())
-    s.setValue("time_range", tab.time_range.preset)
     s.setValue("timeline", tab.actions.show_timeline.isChecked())
     s.sync()
     private(Path(s.fileName()))  # this user's only, like the state store
@@ -75,17 +76,26 @@ def restore_tab(tab: Any) -> None:
         (tab.subscription_combo, "subscription"),
         (tab.offset_mode_combo, "position"),
         (tab.commit_mode_combo, "commit_mode"),
-        (tab.time_zone_combo, "time_zone"),
     ):
         value = s.value(key)
         index = combo.findData(value) if value else -1
         if index >= 0:
             combo.setCurrentIndex(index)
-    tab.filter_edit.setText(str(s.value("filter") or ""))
-    tab.cel_filter_edit.setText(str(s.value("cel") or ""))
-    if s.value("time_range") in PRESETS_KEPT:
-        tab.time_range.set_preset(str(s.value("time_range")))
+    view = ViewSpec.from_json(str(s.value("view"))) if s.value("view") else _legacy_view(s)
+    if view.time_preset not in PRESETS_KEPT:
+        view = replace(view, time_preset="any", since=None, until=None)
+    tab.saved_views.editor.show(view, columns=False)  # the header's state has the columns
     tab.actions.show_timeline.setChecked(str(s.value("timeline", "true")).lower() != "false")
+
+
+def _legacy_view(s: TabSettings) -> ViewSpec:
+    """The filters and zone as versions before the view's JSON kept them."""
+    return ViewSpec(
+        text=str(s.value("filter") or ""),
+        cel=str(s.value("cel") or ""),
+        zone=str(s.value("time_zone") or ""),
+        time_preset=str(s.value("time_range") or "any"),
+    )
 
 
 def save_window(window: Any) -> None:

@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from gui.api.durations import parse_time
+from gui.eventlog.view import ViewSpec
+from gui.storage.views import SavedView
 from tests.gui.test_window import Lab, start
 
 
@@ -385,3 +387,34 @@ def test_a_new_tab_shares_the_event_cap_at_once_even_with_a_paused_tab(qtbot: An
         assert "1,500 oldest events dropped" in one.cap_notice.text()
         first = one.events.event(one.model.row_id(0))["sequence"]
         assert first == 1501  # the newest 1,000 kept
+
+
+def test_the_window_keeps_its_view_between_runs_in_the_saved_views_form(
+    qtbot: Any, open_window: Any, streaming: Any
+) -> None:
+    window = streaming
+    created = "cti.a.p.em.event.v1.0~a.p.tenant.created.v1.0"
+    window.filter_edit.setText("acme")
+    window.tenant_edit.setText("e")
+    for action in window.type_menu.actions():
+        action.setChecked(action.data() == created)
+    window.time_range.set_preset("1h")
+    window.cel_filter_edit.setText('data.kind == "customer"')
+    window.time_zone_combo.setCurrentIndex(window.time_zone_combo.findData("local"))
+    shown = window.saved_views.editor.current()
+    window.close()
+    stored = window.settings.value("view")  # one JSON form: the view's (gui.eventlog.view)
+    assert ViewSpec.from_json(str(stored)) == shown
+    assert SavedView.of("x", "", shown).to_json() == shown.to_json()
+
+    again = open_window()
+    view = again.saved_views.editor.current()
+    assert (view.text, view.tenant, view.types, view.time_preset, view.cel, view.zone) == (
+        "acme",
+        "e",
+        (created,),
+        "1h",
+        'data.kind == "customer"',
+        "local",
+    )
+    assert again.model.local_time

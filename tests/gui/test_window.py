@@ -15,6 +15,7 @@ from gui.api import EventManagerClient
 from gui.api.durations import parse_time
 from gui.api.models import TENANT_TOPIC
 from gui.emulator import Emulator
+from gui.eventlog.view import ViewSpec
 from gui.storage import StateStore, secrets
 from gui.ui import background
 from gui.ui.dialogs import ConnectionDialog, SubscriptionDialog
@@ -225,6 +226,7 @@ def test_export_csv_matches_the_filtered_rows(qtbot: Any, open_window: Any, lab:
     assert {r[2] for r in rows[1:]} == {"tenant.updated"}
     provenance = orjson.loads((tmp_path / "out.csv.json").read_bytes())  # beside it, not in it
     assert provenance["filter"]["text"] == "tenant.updated" and provenance["rows"] == len(rows) - 1
+    assert ViewSpec.from_dict(provenance["view"]) == window.saved_views.editor.current()  # the one form
     assert not list(tmp_path.glob(".out.csv*"))  # no temporary file left behind
     suggested = Path(window.default_export_path("csv"))  # the next export starts in the same folder
     assert suggested.parent == tmp_path and suggested.name.startswith("events-") and suggested.suffix == ".csv"
