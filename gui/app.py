@@ -132,11 +132,13 @@ def create_window(argv: list[str]) -> Any:
         settings_dir = Path(tempfile.mkdtemp(prefix="event-monitor-demo-"))
         window = MainWindow(store, demo_secrets=demo_secrets, settings_dir=settings_dir)
         window.emulator = emulator
-        window.reload_connections(select=DEMO_PROFILE)
-        window.reload_subscriptions(select=sub_id)
-        window.offset_mode_combo.setCurrentIndex(window.offset_mode_combo.findData("earliest"))
+        tab = window.current
+        tab.connection_bar.reload_connections(select=DEMO_PROFILE)
+        tab.connection_bar.reload_subscriptions(select=sub_id)
+        combo = tab.position_bar.offset_mode_combo
+        combo.setCurrentIndex(combo.findData("earliest"))
         window.setWindowTitle("Event Monitor — demo on the built-in emulator")
-        window.start()
+        tab.controls.start()
         done: list[bool] = []
 
         def clean_up(*_: object) -> None:

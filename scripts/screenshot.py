@@ -41,10 +41,10 @@ def second_tab(window: object) -> None:
     store.save_subscription(em.url, em.client_id, sub)
     first = window.current  # type: ignore[attr-defined]
     first.table_part.add_payload_column("data.kind")
-    window.actions.new_tab.trigger()  # type: ignore[attr-defined]
+    window.current.commands.new_tab.trigger()  # type: ignore[attr-defined]
     tab = window.current  # type: ignore[attr-defined]
-    tab.reload_subscriptions(select=sub.subscription_id)
-    tab.offset_mode_combo.setCurrentIndex(tab.offset_mode_combo.findData("earliest"))
+    tab.connection_bar.reload_subscriptions(select=sub.subscription_id)
+    tab.position_bar.offset_mode_combo.setCurrentIndex(tab.position_bar.offset_mode_combo.findData("earliest"))
     tab.start()
     window.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
 
@@ -58,11 +58,11 @@ def main(path: str, size: str = "1400x900", scheme: str = "light", extra: str = 
     if extra == "tabs":
         second_tab(window)
     wait(3500)
-    window.table.selectRow(window.model.rowCount() - 12)
-    window.detail.setCurrentIndex(2)  # subject history
+    window.current.table.selectRow(window.current.model.rowCount() - 12)
+    window.current.detail.setCurrentIndex(2)  # subject history
     wait(1200)
     window.grab().save(path)
-    print(f"saved {path}: {window.width()}x{window.height()}, {window.event_count_label.text()}")
+    print(f"saved {path}: {window.width()}x{window.height()}, {window.current.status.event_count_label.text()}")
     window.close()
 
 

@@ -2,7 +2,7 @@
 and wires them, in one place. What each part does is in its module: the connection bar, the
 position bar, the filter bar and its filtering, the timeline, the event table, the detail pane,
 commits, export, saved views, the status bar, the stream session; every command is a QAction
-(``actions``: each tab has its own, the menu bar shows the current tab's). The window around the
+(``commands``, ``gui.ui.actions``: each tab has its own, the menu bar shows the current tab's). The window around the
 tabs is ``gui.ui.window``."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
@@ -81,14 +80,14 @@ class StreamTab(QWidget):
         self.state = StreamState(self)  # the stream's state: the parts display it
         self.session = StreamSession(self.events, self.state, self)
         self._known_types = 0
-        self.actions = Actions(self)
+        self.commands = Actions(self)
         self._build()
         self._wire()
         self._keeper = ShortcutKeeper(self)
         self._counts_timer = QTimer(self, interval=500)
         self._counts_timer.timeout.connect(self._update_counts)
         self._counts_timer.start()
-        self.reload_connections()
+        self.connection_bar.reload_connections()
         window_state.restore_tab(self)
 
     # -- the parts -----------------------------------------------------------------------------
@@ -98,9 +97,9 @@ class StreamTab(QWidget):
         self.status_bar.setSizeGripEnabled(False)
         self.status = StatusPanel(self.status_bar, self)
         self.status.attach(self.state)
-        self.connection_bar = ConnectionBar(self.state_store, self.actions, self.demo_secrets)
+        self.connection_bar = ConnectionBar(self.state_store, self.commands, self.demo_secrets)
         self.connection_bar.streaming = lambda: self.session.running
-        self.position_bar = PositionBar(self.actions)
+        self.position_bar = PositionBar(self.commands)
         self.filter_bar = FilterBar()
         self.table_part = EventTable(self.model, self.status.banner)
         self.filtering = TableFilter(self.events, self.model, self.session, self.filter_bar)
@@ -121,7 +120,7 @@ class StreamTab(QWidget):
             lambda: Provenance(
                 self.subscription.subscription_id if self.subscription else "-",
                 self.filtering.spec,
-                self.time_range.preset_combo.currentText(),
+                self.filter_bar.time_range.preset_combo.currentText(),
                 self.saved_views.editor.current(),
             ),
             self.visible_columns,
@@ -136,17 +135,17 @@ class StreamTab(QWidget):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([1000, 400])
         self.splitter.setChildrenCollapsible(False)
-        self.commit_button = action_button(self.actions.commit, "Commit up to here", "commitButton")
+        self.commit_button = action_button(self.commands.commit, "Commit up to here", "commitButton")
         self.commit_button.setAccessibleName("Commit up to the selected event")
-        self.export_button = action_button(self.actions.export_csv, "Export CSV…", "exportCsvButton")
-        self.export_jsonl_button = action_button(self.actions.export_jsonl, "Export JSON Lines…", "exportJsonlButton")
+        self.export_button = action_button(self.commands.export_csv, "Export CSV…", "exportCsvButton")
+        self.export_jsonl_button = action_button(self.commands.export_jsonl, "Export JSON Lines…", "exportJsonlButton")
         self.time_zone_combo = named(QComboBox(), "timeZoneCombo", "Time display")
         self.time_zone_combo.addItem("Times in UTC", "utc")
         self.time_zone_combo.addItem(f"Times in local time ({_zone_name()})", "local")
         self.saved_views = SavedViews(
             self,
             self.state_store,
-            self.actions,
+            self.commands,
             self.filter_bar,
             self.table_part,
             self.time_zone_combo,
@@ -167,11 +166,11 @@ class StreamTab(QWidget):
         outer.addWidget(self.splitter, 1)
         outer.addLayout(buttons)
         outer.addWidget(self.status_bar)
-        self.look = appearance.Appearance(self.actions.appearance, self.root_settings, self._redraw_colours)
+        self.look = appearance.Appearance(self.commands.appearance, self.root_settings, self._redraw_colours)
         self.notifier = Notifier(self, self._icon)
         self.controls = StreamControls(
             self.session,
-            self.actions,
+            self.commands,
             self.connection_bar,
             self.position_bar,
             self.table_part,
@@ -182,7 +181,7 @@ class StreamTab(QWidget):
         )
         self.selection = SelectionDetail(self.events, self.model, self.table_part, self.detail)
         self.selection.select = self.state.select
-        self._aliases()
+        self.table = self.table_part.view
         self.controls.update_buttons()
         chain = [
             *self.connection_bar.tab_chain(),
@@ -200,35 +199,12 @@ class StreamTab(QWidget):
         for first, second in pairwise(chain):  # connection → position → filters → table → detail → buttons
             QWidget.setTabOrder(first, second)
 
-    def _aliases(self) -> None:
-        """The widgets by the names the tests, the bench and the screenshot script use."""
-        for part, names in (
-            (self.connection_bar, ("connection_combo", "subscription_combo")),
-            (
-                self.position_bar,
-                ("offset_mode_combo", "custom_offset_edit", "timestamp_edit", "resolved_label", "consumer_id_label"),
-            ),
-            (self.position_bar, ("start_button", "pause_button", "stop_button")),
-            (self.filter_bar, ("filter_edit", "type_button", "type_menu", "tenant_edit", "time_range")),
-            (self.filter_bar, ("cel_filter_edit", "cel_error_label", "notify_edit", "showing_label")),
-            (self.table_part, ("new_events_button", "cap_notice")),
-            (self.status, ("stream_status_label", "retry_button", "rate_label", "event_count_label", "gap_label")),
-            (self.status, ("lag_label", "last_poll_label", "committed_offset_label")),
-        ):
-            for name in names:
-                setattr(self, name, getattr(part, name))
-        self.table = self.table_part.view
-        self.since_edit, self.until_edit = self.time_range.since_edit, self.time_range.until_edit
-        self.commit_mode_combo, self.commit_log = self.commits.mode_combo, self.commits.log_list
-        self.revert_button = self.commits.revert_button
-        self.export_csv_action = self.actions.export_csv
-
     def _wire(self) -> None:
-        a = self.actions
+        a = self.commands
         a.export_csv.triggered.connect(lambda: self.exporter.dialog("csv"))
         a.export_jsonl.triggered.connect(lambda: self.exporter.dialog("jsonl"))
         a.commit.triggered.connect(self.commit_selected)
-        a.copy_rows.triggered.connect(self.copy_rows)
+        a.copy_rows.triggered.connect(self.table_part.copy_rows)
         a.find.triggered.connect(self.focus_filter)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.jump_to_newest.triggered.connect(self.table_part.jump_to_newest)
@@ -249,7 +225,7 @@ class StreamTab(QWidget):
             self.state.reset.connect(part_reset)
         self.position_bar.position_changed.connect(self.refresh_resolved)
         self.position_bar.copy_consumer_button.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.consumer_id_label.text())
+            lambda: QGuiApplication.clipboard().setText(self.state.consumer_id)
         )
         self.position_bar.new_consumer_button.clicked.connect(self.controls.new_consumer_id)
         self.status.retry_button.clicked.connect(self.controls.retry_now)
@@ -288,18 +264,6 @@ class StreamTab(QWidget):
     def subscription(self) -> Subscription | None:
         return self.connection_bar.subscription
 
-    def reload_connections(self, select: str | None = None) -> None:
-        self.connection_bar.reload_connections(select)
-
-    def reload_subscriptions(self, select: str | None = None) -> None:
-        self.connection_bar.reload_subscriptions(select)
-
-    def on_add_connection(self) -> None:
-        self.connection_bar.on_add_connection()
-
-    def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
-        self.connection_bar.save_connection(name, url, client_id, secret)
-
     def on_subscription_changed(self) -> None:
         bar = self.connection_bar
         sub = bar.subscription
@@ -333,14 +297,6 @@ class StreamTab(QWidget):
         """The running stream's thread (None when stopped)."""
         return self.session.thread
 
-    @property
-    def consumer_options(self) -> dict[str, Any]:
-        return self.session.consumer_options
-
-    @consumer_options.setter
-    def consumer_options(self, options: dict[str, Any]) -> None:
-        self.session.consumer_options = options
-
     def start(self) -> None:
         self.controls.start()
 
@@ -359,7 +315,7 @@ class StreamTab(QWidget):
             self.controls.refresh_lag()  # the first figure now, then every few seconds
         self.table_part.show_added(added, dropped, self.events.cap)
         self.sorting.show_held()
-        if self.actions.show_timeline.isChecked():  # hidden tabs' timelines too: current when shown
+        if self.commands.show_timeline.isChecked():  # hidden tabs' timelines too: current when shown
             self.timeline.add_shown(added)
             if dropped:
                 self.timeline.rows_dropped()
@@ -379,26 +335,23 @@ class StreamTab(QWidget):
     def _update_counts(self) -> None:
         self.controls.update_counts()
         if not self.filtering.running:
-            self.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
+            self.filter_bar.showing_label.setText(f"Showing {self.model.rowCount():,} of {len(self.events):,}")
 
     # -- filters, detail, time zone --------------------------------------------------------------
 
     def focus_filter(self) -> None:
-        self.filter_edit.setFocus()
-        self.filter_edit.selectAll()
-
-    def apply_filter(self) -> None:
-        self.filtering.apply()
+        self.filter_bar.filter_edit.setFocus()
+        self.filter_bar.filter_edit.selectAll()
 
     def _on_filter_applied(self) -> None:
         self._update_counts()
-        if self.actions.show_timeline.isChecked():
+        if self.commands.show_timeline.isChecked():
             self.timeline.recount()  # it shows what the filters show
         self.sorting.refresh()  # sorted as before
         self.table_part.scroll_if_following()
 
     def on_notify_rule(self) -> None:
-        self.controls.set_notify_rule(self.notify_edit.text())
+        self.controls.set_notify_rule(self.filter_bar.notify_edit.text())
 
     def on_time_zone(self) -> None:
         local = self.time_zone_combo.currentData() == "local"
@@ -406,11 +359,11 @@ class StreamTab(QWidget):
         self.timeline.set_local_time(local)
         self.filter_bar.set_time_zone(local)  # the time range is typed in the zone the table shows
         self.status.local_time = local
-        self.actions.local_time.setChecked(local)
+        self.commands.local_time.setChecked(local)
         self._update_counts()
         self.selection.reshow()  # its history's times too
-        if self.filter_edit.text().strip():
-            self.apply_filter()  # a time typed in the text filter is read in the zone shown
+        if self.filter_bar.filter_edit.text().strip():
+            self.filtering.apply()  # a time typed in the text filter is read in the zone shown
 
     def filter_by(self, key: str, value: str) -> None:
         """A row action: show only this tenant's, type's or subject's events."""
@@ -452,9 +405,6 @@ class StreamTab(QWidget):
             return
         self.commits.commit(sequence)
 
-    def copy_rows(self) -> None:
-        self.table_part.copy_rows()
-
     def visible_columns(self) -> tuple[str, ...]:
         """The table's shown columns (their keys), in the order the user sees them."""
         header = self.table.horizontalHeader()
@@ -465,13 +415,6 @@ class StreamTab(QWidget):
         """The store rows to export: the selected ones, or all shown (a snapshot, made without a
         Python loop over every row: exporting a million rows does not stall the window)."""
         return self.table_part.selected_rows() if selection else self.model.shown_rows()
-
-    def export_to(self, path: Path, fmt: str = "csv", **options: Any) -> None:
-        """Export in the background with progress and cancel; the file appears only when complete."""
-        self.exporter.export_to(path, fmt, **options)
-
-    def default_export_path(self, suffix: str) -> str:
-        return self.exporter.default_path(suffix)
 
     # -- settings, appearance, closing -----------------------------------------------------------
 

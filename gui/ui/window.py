@@ -3,8 +3,7 @@ thread, table, filters, position and commit mode), the menu bar of the current t
 and what belongs to the window (geometry, appearance, the tabs restored on restart, the event cap
 shared among the tabs). With one tab the tab bar hides: the window looks as it always did.
 
-Everything a tab has is reachable on the window too (``window.model`` is the current tab's), so a
-caller that knows one stream need not know about tabs."""
+The window routes to the tab shown (``window.current``); each tab's parts are its own."""
 
 from __future__ import annotations
 
@@ -90,11 +89,11 @@ class MainWindow(QMainWindow):
             cap=self.cap,
             icon=self.windowIcon(),
         )
-        a = tab.actions
+        a = tab.commands
         a.quit.triggered.connect(self.close)
         a.new_tab.triggered.connect(self.on_new_tab)
         a.close_tab.triggered.connect(lambda: self.close_tab(self.tabs.indexOf(tab)))
-        for action in tab.actions.appearance.actions():  # one appearance for the whole window
+        for action in tab.commands.appearance.actions():  # one appearance for the whole window
             action.triggered.connect(lambda _checked=False, key=action.data(): self.set_appearance(key))
         tab.title_changed.connect(lambda: self._retitle(tab))
         tab.controls.taken_elsewhere = lambda sub_id: self._streamed_elsewhere(tab, sub_id)
@@ -112,14 +111,15 @@ class MainWindow(QMainWindow):
             return
         source = self.current
         tab = self.add_tab()
-        connection = source.connection_combo.currentData()
-        index = tab.connection_combo.findData(connection) if connection else -1
+        bar = tab.connection_bar
+        connection = source.connection_bar.connection_combo.currentData()
+        index = bar.connection_combo.findData(connection) if connection else -1
         if index >= 0:
-            tab.connection_combo.setCurrentIndex(index)
-        used = {t.subscription_combo.currentData() for t in self.stream_tabs() if t is not tab}
-        for i in range(tab.subscription_combo.count()):
-            if tab.subscription_combo.itemData(i) not in used:
-                tab.subscription_combo.setCurrentIndex(i)
+            bar.connection_combo.setCurrentIndex(index)
+        used = {t.state.subscription_id for t in self.stream_tabs() if t is not tab}
+        for i in range(bar.subscription_combo.count()):
+            if bar.subscription_combo.itemData(i) not in used:
+                bar.subscription_combo.setCurrentIndex(i)
                 break
         self.tabs.setCurrentWidget(tab)
         tab.status.tell("A new tab: pick its subscription and position, then Start (F5)")
@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
             self.current.status.tell(f"Connection {name} saved; at most {MAX_TABS} tabs: close one to open it")
             return
         tab = self.add_tab()
-        tab.reload_connections(select=name)
+        tab.connection_bar.reload_connections(select=name)
         self.tabs.setCurrentWidget(tab)
         tab.status.tell(f"Connection {name} opened in a new tab: the stream in the other tab goes on")
 
@@ -179,8 +179,8 @@ class MainWindow(QMainWindow):
 
     def _update_tab_actions(self) -> None:
         for tab in self.stream_tabs():
-            tab.actions.close_tab.setEnabled(self.tabs.count() > 1)
-            tab.actions.new_tab.setEnabled(self.tabs.count() < MAX_TABS)
+            tab.commands.close_tab.setEnabled(self.tabs.count() > 1)
+            tab.commands.new_tab.setEnabled(self.tabs.count() < MAX_TABS)
 
     def _retitle(self, tab: StreamTab) -> None:
         index = self.tabs.indexOf(tab)
@@ -191,36 +191,13 @@ class MainWindow(QMainWindow):
 
     def _on_current_changed(self, _index: int = -1) -> None:
         if self.tabs.count():
-            self.current.actions.build_menus(self)  # the menu bar acts on the tab shown
+            self.current.commands.build_menus(self)  # the menu bar acts on the tab shown
 
     # -- the window --------------------------------------------------------------------------
-
-    def __getattr__(self, name: str) -> Any:
-        """What the current tab has (``window.model``, ``window.start_button``...)."""
-        if name.startswith("__") or "tabs" not in self.__dict__:
-            raise AttributeError(name)
-        tabs = self.__dict__["tabs"]
-        tab = tabs.currentWidget()
-        if tab is None:
-            raise AttributeError(name)
-        return getattr(tab, name)
-
-    @property  # type: ignore[override]
-    def actions(self) -> Any:
-        """The current tab's commands (the menu bar shows them)."""
-        return self.current.actions
 
     def statusBar(self) -> QStatusBar:  # type: ignore[override]  # noqa: N802
         """The current tab's status bar (each tab has its own, under its table)."""
         return self.current.status_bar
-
-    @property
-    def consumer_options(self) -> dict[str, Any]:
-        return self.current.consumer_options
-
-    @consumer_options.setter
-    def consumer_options(self, options: dict[str, Any]) -> None:
-        self.current.consumer_options = options
 
     @property
     def consumer_thread(self) -> Any:

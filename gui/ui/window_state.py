@@ -51,14 +51,14 @@ def save_tab(tab: Any) -> None:
     s.setValue("splitter", tab.splitter.saveState())
     s.setValue("payload_columns", "\n".join(tab.model.payload_columns))
     s.setValue("header", tab.table.horizontalHeader().saveState())
-    s.setValue("connection", tab.connection_combo.currentData())
-    s.setValue("subscription", tab.subscription_combo.currentData())
-    s.setValue("position", tab.offset_mode_combo.currentData())
+    s.setValue("connection", tab.connection_bar.connection_combo.currentData())
+    s.setValue("subscription", tab.connection_bar.subscription_combo.currentData())
+    s.setValue("position", tab.position_bar.offset_mode_combo.currentData())
     s.setValue("view", tab.saved_views.editor.current().to_json().decode())  # filters and zone (gui.eventlog.view)
     for legacy in ("filter", "cel", "time_zone", "time_range"):  # what the view's JSON replaced
         s.root.remove(s._key(legacy))
-    s.setValue("commit_mode", tab.commit_mode_combo.currentData())
-    s.setValue("timeline", tab.actions.show_timeline.isChecked())
+    s.setValue("commit_mode", tab.commits.mode_combo.currentData())
+    s.setValue("timeline", tab.commands.show_timeline.isChecked())
     s.sync()
     private(Path(s.fileName()))  # this user's only, like the state store
 
@@ -72,10 +72,10 @@ def restore_tab(tab: Any) -> None:
     if s.value("header"):
         tab.table.horizontalHeader().restoreState(s.value("header"))
     for combo, key in (
-        (tab.connection_combo, "connection"),
-        (tab.subscription_combo, "subscription"),
-        (tab.offset_mode_combo, "position"),
-        (tab.commit_mode_combo, "commit_mode"),
+        (tab.connection_bar.connection_combo, "connection"),
+        (tab.connection_bar.subscription_combo, "subscription"),
+        (tab.position_bar.offset_mode_combo, "position"),
+        (tab.commits.mode_combo, "commit_mode"),
     ):
         value = s.value(key)
         index = combo.findData(value) if value else -1
@@ -85,7 +85,7 @@ def restore_tab(tab: Any) -> None:
     if view.time_preset not in PRESETS_KEPT:
         view = replace(view, time_preset="any", since=None, until=None)
     tab.saved_views.editor.show(view, columns=False)  # the header's state has the columns
-    tab.actions.show_timeline.setChecked(str(s.value("timeline", "true")).lower() != "false")
+    tab.commands.show_timeline.setChecked(str(s.value("timeline", "true")).lower() != "false")
 
 
 def _legacy_view(s: TabSettings) -> ViewSpec:

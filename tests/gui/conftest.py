@@ -14,6 +14,7 @@ from gui.api import EventManagerClient
 from gui.emulator import Emulator
 from gui.storage import Profile, StateStore, secrets
 from tests.conftest import make_subscription
+from tests.gui.driver import drive
 
 
 @contextmanager
@@ -51,7 +52,7 @@ def open_window(qtbot: object, tmp_path: object) -> Iterator[object]:
         window = create_window(list(argv))
         qtbot.addWidget(window)  # type: ignore[attr-defined]
         windows.append(window)
-        return window
+        return drive(window)  # its widgets by the names tests use (tests/gui/driver.py)
 
     yield opener
     for window in windows:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from gui.api.durations import parse_time
 from gui.eventlog.view import ViewSpec
 from gui.storage.views import SavedView
+from tests.gui.driver import drive
 from tests.gui.test_window import Lab, start
 
 
@@ -302,7 +303,7 @@ def test_two_tabs_stream_two_subscriptions_without_mixing_rows_and_come_back_aft
 
         again = open_window()
         assert again.tabs.count() == 2
-        restored = [again.tabs.widget(i).subscription_combo.currentData() for i in range(2)]
+        restored = [drive(again.tabs.widget(i)).subscription_combo.currentData() for i in range(2)]
         assert restored == [first_sub, second.subscription_id]
         again.tabs.setCurrentIndex(1)
         again.actions.close_tab.trigger()

@@ -13,6 +13,7 @@ from gui.app import DEMO_PROFILE
 from gui.emulator import Emulator
 from gui.storage import Profile, StateStore, secrets
 from gui.ui.dialogs import ConnectionDialog
+from tests.gui.driver import drive
 
 
 def close_demo(qtbot: Any, window: Any) -> None:
@@ -29,7 +30,7 @@ def test_the_demo_leaves_only_what_the_user_added(qtbot: Any) -> None:
     from gui.app import create_window
 
     with Emulator(history=5) as real:
-        window = create_window(["--demo"])
+        window = drive(create_window(["--demo"]))
         qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=5000)
         demo = window.state_store.profile(DEMO_PROFILE)
         assert demo is not None

@@ -58,7 +58,7 @@ def test_markup_in_a_server_error_is_shown_as_text(qtbot: Any, open_window: Any)
     window = open_window()
     with hostile_server() as (url, behaviour):
         behaviour.events = "html"
-        dialog = ConnectionDialog(background.runner(window), window)
+        dialog = ConnectionDialog(background.runner(window.widget), window.widget)
         qtbot.addWidget(dialog)
         dialog.url_edit.setText(url)
         dialog.client_id_edit.setText(CLIENT_ID)

@@ -44,7 +44,7 @@ def other(lab: Lab) -> Iterator[tuple[Emulator, str]]:
 
 
 def tab_title(window: Any) -> str:
-    return window.tabs.tabText(window.tabs.indexOf(window.current))
+    return window.tabs.tabText(window.tabs.indexOf(window.current.widget))
 
 
 def dirty(qtbot: Any, window: Any, em: Emulator) -> str:
@@ -174,7 +174,7 @@ def test_stale_notices_go_with_what_they_were_about(
     # down; another connection shows nothing of that failure
     first.stop()
     choose(first.offset_mode_combo, "earliest")
-    window.tabs.setCurrentWidget(first)
+    window.tabs.setCurrentWidget(first.widget)
     em.state.subscriptions.pop(sub_id)
     first.start()
     qtbot.waitUntil(lambda: first.consumer_thread is None, timeout=10000)

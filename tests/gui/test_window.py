@@ -45,7 +45,7 @@ def test_add_connection_stores_the_secret_in_the_keyring(qtbot: Any, open_window
     with Emulator(history=20) as em:
         window = open_window()
         assert window.connection_combo.count() == 0
-        dialog = ConnectionDialog(background.runner(window), window)
+        dialog = ConnectionDialog(background.runner(window.widget), window.widget)
         qtbot.addWidget(dialog)
         dialog.name_edit.setText("lab")
         dialog.url_edit.setText(em.url)
@@ -67,7 +67,7 @@ def test_add_connection_stores_the_secret_in_the_keyring(qtbot: Any, open_window
 def test_create_subscription_from_topics_and_types(qtbot: Any, open_window: Any, lab: Lab) -> None:
     em, _client, _ = lab
     window = open_window()
-    dialog = SubscriptionDialog(window.client, background.runner(window), window)
+    dialog = SubscriptionDialog(window.client, background.runner(window.widget), window.widget)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)  # wildcard + 7 tenant types
     assert dialog.topic_combo.currentData() == TENANT_TOPIC
@@ -82,7 +82,7 @@ def test_create_subscription_from_topics_and_types(qtbot: Any, open_window: Any,
 
 def test_invalid_cel_in_new_subscription_is_shown(qtbot: Any, open_window: Any, lab: Lab) -> None:
     window = open_window()
-    dialog = SubscriptionDialog(window.client, background.runner(window), window)
+    dialog = SubscriptionDialog(window.client, background.runner(window.widget), window.widget)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)
     dialog.cel_edit.setText("data.kind ==")
@@ -287,16 +287,16 @@ def test_retry_now_button_while_waiting_after_a_failure(qtbot: Any, open_window:
     em.state.inject("503")
     window = open_window()
     window.consumer_options = {"backoff_base": 120.0}  # the next attempt 15-30 s away (the cap, jittered)
-    assert not window.retry_button.isVisibleTo(window)
+    assert not window.retry_button.isVisibleTo(window.widget)
     choose(window.offset_mode_combo, "earliest")
     qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.retry_button.isVisibleTo(window), timeout=10000)
+    qtbot.waitUntil(lambda: window.retry_button.isVisibleTo(window.widget), timeout=10000)
     assert "retry 1 in" in window.stream_status_label.text()
     assert float(window.stream_status_label.text().split("retry 1 in ")[1].split(" s")[0]) >= 15
     qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10000)
     assert first_sequence(window) == 1
-    assert not window.retry_button.isVisibleTo(window)
+    assert not window.retry_button.isVisibleTo(window.widget)
 
 
 def test_a_long_status_message_is_elided_and_keeps_the_retry_button_in_view(qtbot: Any, open_window: Any) -> None:
@@ -335,7 +335,7 @@ def test_first_start_asks_what_to_do(qtbot: Any, open_window: Any, button: str, 
             qtbot.keyClick(box, Qt.Key.Key_Escape)
 
     QTimer.singleShot(0, answer)
-    assert welcome(window) == expected
+    assert welcome(window.widget) == expected
     assert seen == ["No connection is configured yet."]
 
 

@@ -359,17 +359,17 @@ def ui_stall(seconds: float, rate: int, tabs: int = 1) -> tuple[float, float, fl
         window.show()  # the timeline paints only when shown
         for i, sub_id in enumerate(subs):
             if i:
-                window.actions.new_tab.trigger()
+                window.current.commands.new_tab.trigger()
             tab = window.current
-            tab.reload_subscriptions(select=sub_id)
-            tab.filter_edit.setText("enabled")
-            tab.notify_edit.setText(NOTIFY_RULE)
+            tab.connection_bar.reload_subscriptions(select=sub_id)
+            tab.filter_bar.filter_edit.setText("enabled")
+            tab.filter_bar.notify_edit.setText(NOTIFY_RULE)
             tab.on_notify_rule()
-            tab.offset_mode_combo.setCurrentIndex(tab.offset_mode_combo.findData("latest"))
+            tab.position_bar.offset_mode_combo.setCurrentIndex(tab.position_bar.offset_mode_combo.findData("latest"))
             tab.start()
         wait = QEventLoop()  # measure while ingesting: from the first rows shown on
         first_rows = QTimer(interval=20)
-        first_rows.timeout.connect(lambda: window.model.rowCount() and wait.quit())
+        first_rows.timeout.connect(lambda: window.current.model.rowCount() and wait.quit())
         first_rows.start()
         wait.exec()
         first_rows.stop()
@@ -400,10 +400,10 @@ def ui_stall(seconds: float, rate: int, tabs: int = 1) -> tuple[float, float, fl
         cpu_pct = 100 * ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) / wall
         rate_seen = (sum(len(t.events) for t in all_tabs) - held) / seconds
         print(
-            f"  {tabs} tab(s): ingested {rate_seen:,.0f} events/s; held {len(window.events):,}, showing"
-            f" {window.model.rowCount():,};"
+            f"  {tabs} tab(s): ingested {rate_seen:,.0f} events/s; held {len(window.current.events):,}, showing"
+            f" {window.current.model.rowCount():,};"
             f" longest heartbeat gap {worst:.0f} ms; CPU {cpu_pct:.1f}% of a core;"
-            f" rule notices {len(window.notifier.sent)}",
+            f" rule notices {len(window.current.notifier.sent)}",
             flush=True,
         )
         window.close()
