@@ -6,16 +6,26 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStatusBar, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStatusBar,
+    QStyle,
+    QStyleOption,
+    QWidget,
+)
 
 from gui.api.models import explain_skips
 from gui.ui.session import StreamStatus
+from gui.ui.tones import set_tone
 
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
-# the state's colour on the status text: readable on light and dark status bars
-_COLOURS = {"streaming": "#2e9d4f", "waiting": "#2e9d4f", "paused": "#c77c00", "backing_off": "#d9534f"}
+# the state's tone on the status text (gui.ui.tones: readable on light and dark status bars)
+_TONES = {"streaming": "ok", "waiting": "ok", "paused": "warning", "backing_off": "error"}
 
 
 class ElidedLabel(QLabel):
@@ -47,9 +57,12 @@ class SteadyLabel(QLabel):
 
     def __init__(self, text: str = "", widest: str = "") -> None:
         super().__init__(text)
+        self._widest = ""
         self._room(widest or text)
 
     def _room(self, text: str) -> None:
+        if len(text) > len(self._widest):
+            self._widest = text  # measured again in a new font (bold when it says an alarm)
         width = self.fontMetrics().horizontalAdvance(text) + 6
         if width > self.minimumWidth() or self.minimumWidth() != self.maximumWidth():
             self.setFixedSize(max(width, self.minimumWidth()), super().sizeHint().height())
@@ -59,6 +72,11 @@ class SteadyLabel(QLabel):
             if self.fontMetrics().horizontalAdvance(text) + 6 > self.width():
                 self._room(text)
             super().setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._room(max(self._widest, self.text(), key=self.fontMetrics().horizontalAdvance))
 
 
 def _label(text: str, name: str, accessible: str, cls: type[QLabel] = QLabel) -> QLabel:
@@ -70,13 +88,20 @@ def _label(text: str, name: str, accessible: str, cls: type[QLabel] = QLabel) ->
 
 
 class StreamBanner(QWidget):
-    """Over the table while the stream is down: what failed, when the next attempt is, Retry now."""
+    """Over the table while the stream is down: what failed, when the next attempt is, Retry now.
+    White on a deep red (6.5:1) in either scheme; its palette, not a stylesheet (a plain QWidget
+    never paints a stylesheet's background), so its label too is drawn on the red."""
 
+    BACKGROUND, TEXT = QColor("#b3261e"), QColor("#ffffff")
     retry_clicked = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("streamBanner")
+        palette = QPalette()  # these two roles its own; the rest follows the scheme
+        palette.setColor(QPalette.ColorRole.Window, self.BACKGROUND)
+        palette.setColor(QPalette.ColorRole.WindowText, self.TEXT)
+        self.setPalette(palette)
         self.setAutoFillBackground(True)
         self.text = _label("", "streamBannerLabel", "Stream problem", ElidedLabel)
         self.retry = QPushButton("Retry now", objectName="bannerRetryButton")
@@ -85,8 +110,61 @@ class StreamBanner(QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry)
         self.retry.clicked.connect(self.retry_clicked)
-        self.setStyleSheet("#streamBanner { background: #b3261e; } #streamBanner QLabel { color: white; }")
         self.hide()
+
+
+class MessageFit(QObject):
+    """The status bar's passing message ends in "…" where it would reach the counters, the whole
+    of it in the bar's tooltip. QStatusBar draws the message whole, over the counters to its
+    right; this paints the bar instead while a message shows (as Qt does, the text elided)."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        super().__init__(bar)
+        self.bar = bar
+        bar.installEventFilter(self)
+        bar.messageChanged.connect(lambda message: message or bar.setToolTip(""))
+
+    def room(self) -> QRect:
+        """Where the message goes: from the left up to the first counter (the widgets still shown
+        while a message is: QStatusBar hides the others)."""
+        shown = [w for w in self.bar.findChildren(QWidget, options=_DIRECT) if w.isVisible()]
+        right = min((w.x() - 2 for w in shown), default=self.bar.width() - 12)
+        return QRect(6, 0, max(right - 6, 0), self.bar.height())
+
+    def shown(self) -> str:
+        """The message as drawn."""
+        elide = Qt.TextElideMode.ElideRight
+        return self.bar.fontMetrics().elidedText(self.bar.currentMessage(), elide, self.room().width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.Paint:  # first: other events come while the bar is destroyed
+            return False
+        message = self.bar.currentMessage()
+        if not message:
+            return False
+        bar, style, text = self.bar, self.bar.style(), self.shown()
+        bar.setToolTip("" if text == message else message)
+        painter = QPainter(bar)
+        try:
+            option = QStyleOption()
+            option.initFrom(bar)
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, bar)
+            for widget in bar.findChildren(QWidget, options=_DIRECT):
+                if widget.isVisible():
+                    frame = QStyleOption()
+                    frame.rect = widget.geometry().adjusted(-2, -1, 2, 1)
+                    frame.palette = bar.palette()
+                    frame.state = QStyle.StateFlag.State_None
+                    style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, frame, painter, widget)
+            painter.setPen(bar.palette().color(QPalette.ColorRole.WindowText))
+            align = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+            painter.drawText(self.room(), int(align), text)
+        finally:
+            painter.end()
+        return True
+
+
+_DIRECT = Qt.FindChildOption.FindDirectChildrenOnly
 
 
 class LagSparkline(QWidget):
@@ -150,6 +228,7 @@ class StatusPanel:
         self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
         self.retry_button.setVisible(False)
         self.banner = StreamBanner()
+        self.message_fit = MessageFit(bar)
         self.status = StreamStatus("stopped", "stopped")
         self.local_time = False
         self.bar.addWidget(self.stream_status_label)
@@ -178,8 +257,7 @@ class StatusPanel:
     def show_status(self, status: StreamStatus, *, can_retry: bool) -> None:
         self.status = status
         self.stream_status_label.setText(status.message)
-        colour = _COLOURS.get(status.state) or ("#d9534f" if status.error else "")
-        self.stream_status_label.setStyleSheet(f"color: {colour}; font-weight: bold" if colour else "")
+        set_tone(self.stream_status_label, _TONES.get(status.state) or ("error" if status.error else ""), bold=True)
         waiting = status.state in ("backing_off", "rate_limited") and can_retry
         self.retry_button.setVisible(waiting)
         self.banner.retry.setVisible(waiting)
@@ -211,7 +289,7 @@ class StatusPanel:
         if text != self.gap_label.text():
             lost_where = f" (sequences {lost_span[0]:,}–{lost_span[1]:,})" if lost_span else ""
             self.gap_label.setText(text)
-            self.gap_label.setStyleSheet("color: #d9534f; font-weight: bold" if lost else "")
+            set_tone(self.gap_label, "error" if lost else "", bold=True)
             self.gap_label.setToolTip(
                 f"{gaps:,} places where sequences were skipped. {explain_skips(self.skip_reasons)}"
                 + (
@@ -238,7 +316,8 @@ class StatusPanel:
 
     def tell(self, text: str) -> None:
         """A passing message (an action's outcome, a notification rule's hit): shown over the
-        stream status for a few seconds, which then comes back."""
+        stream status for a few seconds, which then comes back; a long one ends in "…" before the
+        counters, the whole of it in the bar's tooltip (``MessageFit``)."""
         self.bar.showMessage(text, MESSAGE_MS)
 
     def error(self, title: str, text: str) -> None:
