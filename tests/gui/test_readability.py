@@ -3,6 +3,8 @@ the window paints, in each state of the stream, and again after a switch of sche
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +13,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QStyle, QWidget
 
 from gui.emulator import Emulator
 from gui.storage import StateStore
+from gui.ui.dialogs import SubscriptionDialog
 from gui.ui.status import StreamBanner
-from gui.ui.tones import AA, TONES, contrast, luminance
+from gui.ui.tones import AA, NON_TEXT, TONES, contrast, luminance
 from tests.gui.conftest import saved_connection
 from tests.gui.test_window import Lab, choose, start
 
@@ -105,3 +108,65 @@ def test_the_lost_figure_is_readable_in_light_and_dark(qtbot: Any, open_window: 
         start(qtbot, window, "stored", until_rows=100)
         qtbot.waitUntil(lambda: "lost" in window.gap_label.text(), timeout=5000)
         check_readable(qtbot, window, window.gap_label)
+
+
+def delta_e(a: QColor, b: QColor) -> float:
+    """CIE76 colour difference (about 2 is the least one sees; 25 and more: plainly different)."""
+
+    def lab(c: QColor) -> tuple[float, float, float]:
+        def lin(v: float) -> float:
+            return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+        r, g, b_ = lin(c.redF()), lin(c.greenF()), lin(c.blueF())
+        x = (0.4124 * r + 0.3576 * g + 0.1805 * b_) / 0.95047
+        y = 0.2126 * r + 0.7152 * g + 0.0722 * b_
+        z = (0.0193 * r + 0.1192 * g + 0.9505 * b_) / 1.08883
+
+        def f(t: float) -> float:
+            return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
+        return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+    return math.dist(lab(a), lab(b))
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_the_timeline_type_colours_stay_distinct_in_both_schemes(dark: bool) -> None:
+    from gui.ui.appearance import dark_palette
+    from gui.ui.timeline import _OTHER, COLOURS
+
+    for palette in (COLOURS.values(), _OTHER):
+        colours = [QColor(pair[dark]) for pair in palette]
+        closest = min(delta_e(a, b) for a, b in itertools.combinations(colours, 2))
+        assert closest >= 25, closest
+    if dark:  # every bar stands out from the dark timeline (WCAG non-text 3:1)
+        base = dark_palette().base().color()
+        for pair in (*COLOURS.values(), *_OTHER):
+            assert contrast(QColor(pair[1]), base) >= NON_TEXT, pair
+
+
+def test_unchecked_boxes_of_the_new_subscription_dialog_show_in_light_and_dark(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    window = open_window()
+    dialog = SubscriptionDialog(window.client, window.run_async, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    types = dialog.types_list
+    qtbot.waitUntil(lambda: types.count() >= 8, timeout=10000)
+    item = types.item(1)
+    assert item.checkState() == Qt.CheckState.Unchecked and not dialog.auto_commit.isChecked()
+    for scheme in SCHEMES:
+        window.set_appearance(scheme)
+        qtbot.waitUntil(lambda s=scheme: (dialog.palette().base().color().lightness() < 128) == (s == "dark"))
+        row = types.visualItemRect(item)
+        box = types.viewport().grab(QRect(row.x(), row.y(), row.height() + 4, row.height()))  # the indicator
+        border, inside = painted_colours(types, box)
+        assert contrast(border, inside) >= NON_TEXT, (scheme, border.name(), inside.name())
+        check = dialog.auto_commit
+        side = check.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, check)
+        box = check.grab(QRect(0, (check.height() - side) // 2, side, side))
+        border, inside = painted_colours(check, box)
+        assert contrast(border, inside) >= NON_TEXT, (scheme, border.name(), inside.name())
+    window.set_appearance("light")
