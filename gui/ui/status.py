@@ -122,7 +122,7 @@ class MessageFit(QObject):
         super().__init__(bar)
         self.bar = bar
         bar.installEventFilter(self)
-        bar.messageChanged.connect(lambda message: message or bar.setToolTip(""))
+        bar.messageChanged.connect(self._tip)
 
     def room(self) -> QRect:
         """Where the message goes: from the left up to the first counter (the widgets still shown
@@ -136,6 +136,13 @@ class MessageFit(QObject):
         elide = Qt.TextElideMode.ElideRight
         return self.bar.fontMetrics().elidedText(self.bar.currentMessage(), elide, self.room().width())
 
+    def _tip(self) -> None:
+        """The whole message as the bar's tooltip while it is cut (the room changes with the width)."""
+        message = self.bar.currentMessage()
+        tip = message if message and self.shown() != message else ""
+        if self.bar.toolTip() != tip:
+            self.bar.setToolTip(tip)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() != QEvent.Type.Paint:  # first: other events come while the bar is destroyed
             return False
@@ -143,7 +150,7 @@ class MessageFit(QObject):
         if not message:
             return False
         bar, style, text = self.bar, self.bar.style(), self.shown()
-        bar.setToolTip("" if text == message else message)
+        self._tip()
         painter = QPainter(bar)
         try:
             option = QStyleOption()

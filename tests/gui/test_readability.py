@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPixmap
-from PySide6.QtWidgets import QStyle, QWidget
+from PySide6.QtWidgets import QStyle, QToolButton, QWidget
 
 from gui.emulator import Emulator
 from gui.storage import StateStore
@@ -170,3 +170,77 @@ def test_unchecked_boxes_of_the_new_subscription_dialog_show_in_light_and_dark(
         border, inside = painted_colours(check, box)
         assert contrast(border, inside) >= NON_TEXT, (scheme, border.name(), inside.name())
     window.set_appearance("light")
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # the icon's tooltip, offscreen
+@pytest.mark.parametrize("size", [(1024, 700), (1400, 900)])
+def test_an_invalid_cel_takes_no_room_from_the_other_fields_and_says_where(
+    qtbot: Any, open_window: Any, size: tuple[int, int]
+) -> None:
+    window = open_window()
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    bar, edit = window.filter_bar, window.cel_filter_edit
+    fields = [*bar.fields(), window.showing_label]
+
+    def widths() -> list[int]:
+        return [field.width() for field in fields]
+
+    def icon_shown() -> bool:
+        buttons = [b for b in edit.findChildren(QToolButton) if b.defaultAction() is edit.problem_action]
+        return len(buttons) == 1 and buttons[0].isVisible()
+
+    before = widths()
+    assert not icon_shown()
+    window.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    qtbot.keyClicks(edit, 'data.kind == "unit" &&')
+    label = window.cel_error_label
+    qtbot.waitUntil(lambda: label.isVisible(), timeout=5000)
+    message = label.text()
+    assert message.startswith("invalid CEL at character 23 (the end)") and "expected a value" in message
+    assert edit.toolTip() == message and icon_shown()  # the icon at the field's end
+    qtbot.waitUntil(lambda: widths() == before)  # nothing squeezed
+    assert not bar.isAncestorOf(label) and label.geometry().top() >= bar.geometry().bottom()  # under the bar
+    assert label.width() >= label.fontMetrics().horizontalAdvance(message)  # the message whole
+    frame = edit.grab().toImage().pixelColor(1, edit.height() // 2)  # the red frame
+    assert frame == edit.frame_colour() and contrast(frame, window.palette().base().color()) >= NON_TEXT
+    edit.problem_action.trigger()  # the icon: the cursor to the place
+    assert edit.cursorPosition() == 22
+    window.table.setFocus()
+    qtbot.waitUntil(lambda: not label.isVisible())  # the field keeps its frame, icon and tooltip
+    assert edit.toolTip() == message
+    edit.setText('data.kind == "unit"')
+    qtbot.waitUntil(lambda: not icon_shown() and label.text() == "", timeout=5000)
+    assert widths() == before and edit.toolTip() == ""
+
+
+def test_a_long_passing_message_ends_in_an_ellipsis_before_the_counters(qtbot: Any, open_window: Any) -> None:
+    window = open_window()
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    bar, counters = window.status.bar, window.rate_label
+    fit = window.status.message_fit
+    right = counters.x() - 2  # where the counters begin
+
+    def counters_area() -> QImage:
+        return bar.grab(QRect(right, 0, bar.width() - right, bar.height())).toImage()
+
+    quiet = counters_area()
+    message = "Exported 12,345 events to " + "/a/long/folder/name" * 12 + "/events.csv"
+    window.status.tell(message)
+    qtbot.waitUntil(lambda: bar.currentMessage() == message)  # the whole text for whoever reads it
+    shown = fit.shown()
+    assert shown.endswith("…") and message.startswith(shown[:-1])
+    assert bar.fontMetrics().horizontalAdvance(shown) <= fit.room().width() and fit.room().right() < right
+    assert bar.toolTip() == message
+    assert counters_area() == quiet  # nothing drawn over the counters (Qt clipped it there, with no "…")
+    window.status.tell("Copied 3 rows")  # a short one: whole, no tooltip
+    qtbot.waitUntil(lambda: fit.shown() == "Copied 3 rows")
+    bar.repaint()
+    assert bar.toolTip() == ""
+    bar.clearMessage()
+    assert bar.toolTip() == ""
