@@ -93,9 +93,3 @@ def set_tone(widget: QWidget, tone: str, *, bold: bool = False) -> None:
     if font.bold() != (bold and bool(tone)):
         font.setBold(bold and bool(tone))
         widget.setFont(font)
-
-
-def tone_of(widget: QWidget) -> str:
-    """The tone ``set_tone`` gave ``widget`` ("" for none)."""
-    keeper = widget.findChild(_Keeper, "toneKeeper", Qt.FindChildOption.FindDirectChildrenOnly)
-    return keeper.tone if keeper is not None else ""
