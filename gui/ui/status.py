@@ -5,6 +5,7 @@ stream, ``error`` for failures that need reading)."""
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
@@ -28,7 +29,15 @@ MESSAGE_MS = 8000  # how long a passing message stays in the status bar
 _TONES = {"streaming": "ok", "waiting": "ok", "paused": "warning", "backing_off": "error"}
 
 
-class ElidedLabel(QLabel):
+class Toned:
+    """A label that can say a state in its colour (gui.ui.tones: per scheme, >= 4.5:1)."""
+
+    def set_tone(self, tone: str, *, bold: bool = False) -> None:
+        assert isinstance(self, QWidget)
+        set_tone(self, tone, bold=bold)  # the function of gui.ui.tones
+
+
+class ElidedLabel(Toned, QLabel):
     """One line of text that ends in "…" where the room runs out, the whole of it in the tooltip:
     a long error in the status bar neither widens the window nor loses its end."""
 
@@ -49,7 +58,7 @@ class ElidedLabel(QLabel):
             painter.end()
 
 
-class SteadyLabel(QLabel):
+class SteadyLabel(Toned, QLabel):
     """A label of fixed size that grows only when a text needs more room (never shrinks): a new
     figure each second then repaints the label alone. A label whose size hint changes asks its
     parents to lay out again, and the status bar's parents are the whole window (measured: the
@@ -79,7 +88,10 @@ class SteadyLabel(QLabel):
             self._room(max(self._widest, self.text(), key=self.fontMetrics().horizontalAdvance))
 
 
-def _label(text: str, name: str, accessible: str, cls: type[QLabel] = QLabel) -> QLabel:
+_L = TypeVar("_L", bound=QLabel)
+
+
+def _label(text: str, name: str, accessible: str, cls: type[_L]) -> _L:
     label = cls(text)
     label.setObjectName(name)
     label.setAccessibleName(accessible)
@@ -264,7 +276,7 @@ class StatusPanel:
     def show_status(self, status: StreamStatus, *, can_retry: bool) -> None:
         self.status = status
         self.stream_status_label.setText(status.message)
-        set_tone(self.stream_status_label, _TONES.get(status.state) or ("error" if status.error else ""), bold=True)
+        self.stream_status_label.set_tone(_TONES.get(status.state) or ("error" if status.error else ""), bold=True)
         waiting = status.state in ("backing_off", "rate_limited") and can_retry
         self.retry_button.setVisible(waiting)
         self.banner.retry.setVisible(waiting)
@@ -296,7 +308,7 @@ class StatusPanel:
         if text != self.gap_label.text():
             lost_where = f" (sequences {lost_span[0]:,}–{lost_span[1]:,})" if lost_span else ""
             self.gap_label.setText(text)
-            set_tone(self.gap_label, "error" if lost else "", bold=True)
+            self.gap_label.set_tone("error" if lost else "", bold=True)
             self.gap_label.setToolTip(
                 f"{gaps:,} places where sequences were skipped. {explain_skips(self.skip_reasons)}"
                 + (
