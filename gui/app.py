@@ -27,6 +27,7 @@ from gui.api import EventManagerClient, Subscription
 from gui.api.models import TENANT_TOPIC, all_types_pattern
 from gui.storage import Profile, StateStore
 from gui.storage.store import StoreError
+from gui.ui.appearance import ReadableStyle
 
 log = logging.getLogger(__name__)
 DEMO_PROFILE = "Demo (built-in emulator)"
@@ -41,7 +42,8 @@ def _application() -> QApplication:
     app.setApplicationName("Event Monitor")
     app.setOrganizationName("event-monitor")
     app.setDesktopFileName(APP_ID)  # the launcher entry (packaging/): its icon and name for the window
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), ReadableStyle):
+        app.setStyle(ReadableStyle())  # Fusion, its check boxes readable in dark too
     return app
 
 

@@ -3,7 +3,8 @@
 `python scripts/screenshot.py PATH [WIDTHxHEIGHT] [light|dark] [tabs]`
 
 ``tabs``: a second tab streaming disables and deletions, a payload column and the timeline dragged
-to a range, to show the at-a-glance features.
+to a range, to show the at-a-glance features. ``down``: the demo's emulator stopped, so that the
+banner over the table says the stream is down.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def main(path: str, size: str = "1400x900", scheme: str = "light", extra: str = 
     window.current.table.selectRow(window.current.model.rowCount() - 12)
     window.current.detail.setCurrentIndex(2)  # subject history
     wait(1200)
+    if extra == "down":
+        window.consumer_options = {"backoff_base": 60.0}  # type: ignore[attr-defined]
+        window.emulator.stop()  # type: ignore[attr-defined]
+        wait(4000)
     window.grab().save(path)
     print(f"saved {path}: {window.width()}x{window.height()}, {window.current.status.event_count_label.text()}")
     window.close()

@@ -46,7 +46,12 @@ ANSWERS_KEPT = 65_536  # distinct field values remembered per expression
 
 
 class CelError(ValueError):
-    """The expression does not compile; the message points at the problem."""
+    """The expression does not compile; the message says where (line and character) and what was
+    expected, in words; ``position`` is that place as (line, character), both from 1, if known."""
+
+    def __init__(self, message: str, position: tuple[int, int] | None = None) -> None:
+        super().__init__(message)
+        self.position = position
 
 
 class CelFilter:
@@ -64,7 +69,7 @@ class CelFilter:
             tree = env.compile(text)
             self._program = env.program(tree)
         except Exception as err:  # celpy raises parser errors of several types
-            raise CelError(_first_line(err)) from err
+            raise _explain(text, err) from err
         # the event fields the expression names: only those are converted to CEL values for each
         # event (converting the whole event, payload included, cost as much as evaluating)
         named = {str(t) for node in tree.iter_subtrees() if node.data == "ident" for t in node.children}
@@ -199,9 +204,82 @@ def check(expression: str) -> str | None:
     return None
 
 
+# what the parser expects, in words (lark's terminal names; operators are looked up by their text)
+_VALUES = {
+    "IDENT",
+    "INT_LIT",
+    "UINT_LIT",
+    "FLOAT_LIT",
+    "STRING_LIT",
+    "MLSTRING_LIT",
+    "BYTES_LIT",
+    "BOOL_LIT",
+    "NULL_LIT",
+}
+_A_VALUE = 'a value (a field such as data.kind, a number, a "string", true, false or null)'
+_OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "&&", "||", "+", "-", "*", "/", "%", "in")
+_CLOSERS = (")", "]", "}", ",", ":")
+_HINTS = {"=": 'to compare, write "=="', "&": 'and is "&&"', "|": 'or is "||"'}
+
+
+def _symbols() -> dict[str, str]:
+    """Terminal name -> its fixed text (``__ANON_4`` -> ``==``), from celpy's parser if it has one."""
+    from celpy.celparser import CELParser
+
+    parser = getattr(CELParser, "CEL_PARSER", None)
+    terminals = getattr(parser, "terminals", None) or []
+    return {t.name: t.pattern.value for t in terminals if type(t.pattern).__name__ == "PatternStr"}
+
+
+def expected_words(expected: set[str]) -> str:
+    """What the parser would have accepted, in words."""
+    if expected & _VALUES:
+        return "a name" if expected & _VALUES == {"IDENT"} and "INT_LIT" not in expected else _A_VALUE
+    symbols = _symbols()
+    texts = {symbols.get(name, name) for name in expected}
+    operators = [op for op in _OPERATORS if op in texts]
+    if operators:  # the closers the parser would also take are rarely the point: left out
+        return f"an operator ({' '.join(operators)})"
+    parts = [f'"{c}"' for c in _CLOSERS if c in texts] + (["the end"] if "$END" in expected else [])
+    return ", ".join(parts[:-1]) + (" or " if len(parts) > 1 else "") + parts[-1] if parts else "something else"
+
+
+def _where(line: int, column: int, multiline: bool) -> str:
+    return f"line {line}, character {column}" if multiline else f"character {column}"
+
+
+def _explain(text: str, err: BaseException) -> CelError:
+    """The parser's error as a sentence: where, what was found, what was expected."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
+    cause = err.__cause__ or err.__context__
+    lines = text.split("\n")
+    multiline = len(lines) > 1
+    if isinstance(cause, UnexpectedToken) and cause.line and cause.column:
+        if cause.token.type == "$END":  # lark places the end at the last token: say the end
+            line, column = len(lines), len(lines[-1]) + 1
+            found = "the expression stops too soon"
+        else:
+            line, column = cause.line, cause.column
+            found = f'found "{cause.token}"'
+        where = _where(line, column, multiline) + (" (the end)" if cause.token.type == "$END" else "")
+        message = f"invalid CEL at {where}: {found}; expected {expected_words(set(cause.expected))}"
+        return CelError(message, (line, column))
+    if isinstance(cause, UnexpectedCharacters) and cause.line and cause.column:
+        where = _where(cause.line, cause.column, multiline)
+        char = cause.char
+        if char in "\"'":
+            return CelError(
+                f"invalid CEL at {where}: a string is not closed (its closing {char} is missing)",
+                (cause.line, cause.column),
+            )
+        hint = f" ({_HINTS[char]})" if char in _HINTS else ""
+        message = f'invalid CEL at {where}: found "{char}"{hint}; expected {expected_words(set(cause.allowed))}'
+        return CelError(message, (cause.line, cause.column))
+    return CelError(_first_line(err))
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip() or type(err).__name__
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) > 1:
-        return f"invalid CEL: {lines[0].strip()} — near: {lines[-1].strip()}"
-    return f"invalid CEL: {text}"
+    return f"invalid CEL: {lines[0].strip()}"

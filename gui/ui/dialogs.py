@@ -29,6 +29,7 @@ from gui.api.client import normalize_dc_url
 from gui.api.errors import ApiError
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, EventType, Topic, all_types_pattern, short_type
 from gui.eventlog.cel import check as check_cel
+from gui.ui.tones import set_tone
 
 RunAsync = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
 
@@ -155,7 +156,7 @@ class SubscriptionDialog(QDialog):
         )
         self.error_label = QLabel(objectName="subscriptionErrorLabel", wordWrap=True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
-        self.error_label.setStyleSheet("color: #c0392b")
+        set_tone(self.error_label, "error")
         form = QFormLayout()
         form.addRow("Topic", self.topic_combo)
         form.addRow("Event types", self.types_list)

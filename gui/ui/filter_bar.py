@@ -1,19 +1,72 @@
 """The filter bar: text, event types, tenant, time range, CEL and the notification rule. It emits
 ``changed`` (debounced) and gives the whole filter as one ``FilterSpec``; Esc in any of its
-fields clears the field, and pressed again leaves it for the table (it never stops the stream)."""
+fields clears the field, and pressed again leaves it for the table (it never stops the stream).
+
+An invalid CEL (or notification rule) takes no room from the other fields: the field gets a red
+frame, a warning icon at its end (click it: the message, the cursor to the place) and the message
+as its tooltip; while the CEL field has focus the message also shows in full just under it, over
+what is below (``cel_error_label``), not in the bar's row."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle, QToolButton, QToolTip, QWidget
 
 from gui.api.models import short_type
 from gui.eventlog.filter import FilterSpec
 from gui.ui.status import SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
+from gui.ui.tones import tone_colour
 
 DEBOUNCE_MS = 200
+
+
+class CheckedEdit(QLineEdit):
+    """A field that can say its text is wrong in its own room: a red frame, a warning icon at its
+    end (click: the message at once and the cursor to the place) and the message as its tooltip."""
+
+    def __init__(self, tip: str = "") -> None:
+        super().__init__()
+        self.tip = tip
+        self.problem = ""
+        self.position: tuple[int, int] | None = None  # (line, character) of the problem, from 1
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        self.problem_action = QAction(icon, "What is wrong", self)
+        self.problem_action.triggered.connect(self.explain)
+        self.addAction(self.problem_action, QLineEdit.ActionPosition.TrailingPosition)
+        self.problem_action.setVisible(False)  # after adding: the field hides its button then
+        self.setToolTip(tip)
+
+    def set_problem(self, text: str, position: tuple[int, int] | None = None) -> None:
+        """Say what is wrong with the text ("": nothing)."""
+        if (text, position) == (self.problem, self.position):
+            return
+        self.problem, self.position = text, position
+        self.problem_action.setVisible(bool(text))
+        self.problem_action.setToolTip(text)
+        self.setToolTip(text or self.tip)
+        self.setAccessibleDescription(text)
+        self.update()
+
+    def explain(self) -> None:
+        """The message at once (not after the tooltip's delay) and the cursor where it points."""
+        self.setFocus()
+        if self.position is not None and self.position[0] == 1:
+            text = self.text()
+            self.setCursorPosition(min(len(text) - len(text.lstrip()) + self.position[1] - 1, len(text)))
+        QToolTip.showText(self.mapToGlobal(QPoint(0, self.height())), self.problem, self)
+
+    def frame_colour(self) -> QColor:
+        return tone_colour("error", self.palette().color(QPalette.ColorRole.Base))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.problem:
+            painter = QPainter(self)
+            painter.setPen(QPen(self.frame_colour(), 2))
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+            painter.end()
 
 
 class FilterBar(QWidget):
@@ -40,15 +93,21 @@ class FilterBar(QWidget):
         self.tenant_edit.setPlaceholderText("tenant")
         self.tenant_edit.setClearButtonEnabled(True)
         self.time_range = TimeRangeFilter()
-        self.cel_filter_edit = _field(QLineEdit(), "celFilterEdit", "CEL filter")
+        self.cel_filter_edit = _field(CheckedEdit(), "celFilterEdit", "CEL filter")
         self.cel_filter_edit.setPlaceholderText('CEL, e.g. data.kind == "customer"')
         self.cel_filter_edit.setClearButtonEnabled(True)
-        self.cel_error_label = _field(QLabel(""), "celErrorLabel", "CEL error")
-        self.cel_error_label.setStyleSheet("color: #d9534f")
+        # the message under the CEL field while it has focus: over what is below, out of the row
+        self.cel_error_label = _field(QLabel("", self), "celErrorLabel", "CEL error")
         self.cel_error_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.notify_edit = _field(QLineEdit(), "notifyRuleEdit", "Notification rule")
+        self.cel_error_label.setFrameShape(QFrame.Shape.Box)
+        self.cel_error_label.setForegroundRole(QPalette.ColorRole.ToolTipText)
+        self.cel_error_label.setBackgroundRole(QPalette.ColorRole.ToolTipBase)
+        self.cel_error_label.setAutoFillBackground(True)
+        self.cel_error_label.setContentsMargins(4, 2, 4, 2)
+        self.cel_error_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.cel_error_label.hide()
+        self.notify_edit = _field(CheckedEdit(self.NOTIFY_TIP), "notifyRuleEdit", "Notification rule")
         self.notify_edit.setPlaceholderText("Notify: type or CEL")
-        self.notify_edit.setToolTip(self.NOTIFY_TIP)
         # as wide as its widest usual text: a new count repaints it alone (gui.ui.status.SteadyLabel)
         self.showing_label = _field(
             SteadyLabel("Showing 0 of 0", "Showing 1,000,000 of 1,000,000"), "showingLabel", "Rows shown"
@@ -60,7 +119,6 @@ class FilterBar(QWidget):
         layout.addWidget(self.tenant_edit, 1)
         layout.addWidget(self.time_range)
         layout.addWidget(self.cel_filter_edit, 2)
-        layout.addWidget(self.cel_error_label)
         layout.addWidget(self.notify_edit, 1)
         layout.addWidget(self.showing_label)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -128,21 +186,44 @@ class FilterBar(QWidget):
         self.type_button.setToolTip("Shown types: " + ", ".join(chosen) if chosen else "Every event type is shown")
         self._timer.start()
 
-    def set_cel_error(self, text: str) -> None:
+    def set_cel_error(self, text: str, position: tuple[int, int] | None = None) -> None:
+        """An invalid CEL: said on the field and under it ("": it is fine)."""
         self.cel_error_label.setText(text)
-        self.cel_error_label.setToolTip(text)
-        self.cel_filter_edit.setToolTip(text)
+        self.cel_filter_edit.set_problem(text, position)
+        self._place_cel_error()
+
+    def _place_cel_error(self) -> None:
+        """Under the CEL field, as wide as the message (inside the bar's parent), while the field
+        has focus and says a problem."""
+        label, edit, host = self.cel_error_label, self.cel_filter_edit, self.parentWidget()
+        if not (label.text() and edit.hasFocus() and host is not None):
+            label.hide()
+            return
+        if label.parentWidget() is not host:
+            label.setParent(host)  # out of the bar: over the timeline below, for a moment
+        width = min(label.sizeHint().width(), host.width() - 8)
+        corner = edit.mapTo(host, QPoint(0, edit.height() + 2))
+        label.setGeometry(
+            max(min(corner.x(), host.width() - width - 4), 4), corner.y(), width, label.sizeHint().height()
+        )
+        label.show()
+        label.raise_()
+
+    def resizeEvent(self, event: object) -> None:  # noqa: N802
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self._place_cel_error()
 
     def set_notify_error(self, text: str) -> None:
         """An invalid notification rule: said on the field (empty: it is fine)."""
-        self.notify_edit.setToolTip(text or self.NOTIFY_TIP)
-        self.notify_edit.setStyleSheet("color: #d9534f" if text else "")
+        self.notify_edit.set_problem(text)
 
     def set_time_zone(self, local: bool) -> None:
         self.time_range.set_local(local)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Esc: clear a field with text, else leave the bar for the table."""
+        if watched is self.cel_filter_edit and event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            QTimer.singleShot(0, self, self._place_cel_error)  # once the focus has moved
         if event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)

@@ -41,7 +41,7 @@ class TableFilter(QObject):
         try:
             row_filter = None if spec.empty else RowFilter(spec)  # compiling is also the CEL check
         except CelError as err:
-            self.bar.set_cel_error(str(err))
+            self.bar.set_cel_error(str(err), err.position)
             return
         self.bar.set_cel_error("")
         self.generation += 1

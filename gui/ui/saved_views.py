@@ -25,6 +25,7 @@ from gui.ui import message
 from gui.ui.actions import Actions, named
 from gui.ui.event_table import EventTable
 from gui.ui.filter_bar import FilterBar
+from gui.ui.tones import set_tone
 from gui.ui.view import ViewEditor
 
 
@@ -40,7 +41,7 @@ class SaveViewDialog(QDialog):
         self.only_here = named(QCheckBox("Only for this subscription"), "viewScopeCheck", "Only for this subscription")
         self.only_here.setEnabled(subscription is not None)
         self.error_label = named(QLabel(""), "viewErrorLabel", "Problem")
-        self.error_label.setStyleSheet("color: #d9534f")
+        set_tone(self.error_label, "error")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Name the current filters, columns and time zone:"))

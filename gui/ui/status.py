@@ -5,22 +5,41 @@ stream, ``error`` for failures that need reading)."""
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QStatusBar, QWidget
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStatusBar,
+    QStyle,
+    QStyleOption,
+    QWidget,
+)
 
 from gui.api.models import explain_skips
 from gui.ui import message
 from gui.ui.stream_state import STOPPED, StreamState, StreamStatus
+from gui.ui.tones import set_tone
 
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
-# the state's colour on the status text: readable on light and dark status bars
-_COLOURS = {"streaming": "#2e9d4f", "waiting": "#2e9d4f", "paused": "#c77c00", "backing_off": "#d9534f"}
+# the state's tone on the status text (gui.ui.tones: readable on light and dark status bars)
+_TONES = {"streaming": "ok", "waiting": "ok", "paused": "warning", "backing_off": "error"}
 
 
-class ElidedLabel(QLabel):
+class Toned:
+    """A label that can say a state in its colour (gui.ui.tones: per scheme, >= 4.5:1)."""
+
+    def set_tone(self, tone: str, *, bold: bool = False) -> None:
+        assert isinstance(self, QWidget)
+        set_tone(self, tone, bold=bold)  # the function of gui.ui.tones
+
+
+class ElidedLabel(Toned, QLabel):
     """One line of text that ends in "…" where the room runs out, the whole of it in the tooltip:
     a long error in the status bar neither widens the window nor loses its end."""
 
@@ -41,7 +60,7 @@ class ElidedLabel(QLabel):
             painter.end()
 
 
-class SteadyLabel(QLabel):
+class SteadyLabel(Toned, QLabel):
     """A label of fixed size that grows only when a text needs more room (never shrinks): a new
     figure each second then repaints the label alone. A label whose size hint changes asks its
     parents to lay out again, and the status bar's parents are the whole window (measured: the
@@ -49,9 +68,12 @@ class SteadyLabel(QLabel):
 
     def __init__(self, text: str = "", widest: str = "") -> None:
         super().__init__(text)
+        self._widest = ""
         self._room(widest or text)
 
     def _room(self, text: str) -> None:
+        if len(text) > len(self._widest):
+            self._widest = text  # measured again in a new font (bold when it says an alarm)
         width = self.fontMetrics().horizontalAdvance(text) + 6
         if width > self.minimumWidth() or self.minimumWidth() != self.maximumWidth():
             self.setFixedSize(max(width, self.minimumWidth()), super().sizeHint().height())
@@ -62,8 +84,16 @@ class SteadyLabel(QLabel):
                 self._room(text)
             super().setText(text)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._room(max(self._widest, self.text(), key=self.fontMetrics().horizontalAdvance))
 
-def _label(text: str, name: str, accessible: str, cls: type[QLabel] = QLabel) -> QLabel:
+
+_L = TypeVar("_L", bound=QLabel)
+
+
+def _label(text: str, name: str, accessible: str, cls: type[_L]) -> _L:
     label = cls(text)
     label.setObjectName(name)
     label.setAccessibleName(accessible)
@@ -72,13 +102,20 @@ def _label(text: str, name: str, accessible: str, cls: type[QLabel] = QLabel) ->
 
 
 class StreamBanner(QWidget):
-    """Over the table while the stream is down: what failed, when the next attempt is, Retry now."""
+    """Over the table while the stream is down: what failed, when the next attempt is, Retry now.
+    White on a deep red (6.5:1) in either scheme; its palette, not a stylesheet (a plain QWidget
+    never paints a stylesheet's background), so its label too is drawn on the red."""
 
+    BACKGROUND, TEXT = QColor("#b3261e"), QColor("#ffffff")
     retry_clicked = Signal()
 
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("streamBanner")
+        palette = QPalette()  # these two roles its own; the rest follows the scheme
+        palette.setColor(QPalette.ColorRole.Window, self.BACKGROUND)
+        palette.setColor(QPalette.ColorRole.WindowText, self.TEXT)
+        self.setPalette(palette)
         self.setAutoFillBackground(True)
         self.text = _label("", "streamBannerLabel", "Stream problem", ElidedLabel)
         self.retry = QPushButton("Retry now", objectName="bannerRetryButton")
@@ -87,8 +124,68 @@ class StreamBanner(QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.retry)
         self.retry.clicked.connect(self.retry_clicked)
-        self.setStyleSheet("#streamBanner { background: #b3261e; } #streamBanner QLabel { color: white; }")
         self.hide()
+
+
+class MessageFit(QObject):
+    """The status bar's passing message ends in "…" where it would reach the counters, the whole
+    of it in the bar's tooltip. QStatusBar draws the message whole, over the counters to its
+    right; this paints the bar instead while a message shows (as Qt does, the text elided)."""
+
+    def __init__(self, bar: QStatusBar) -> None:
+        super().__init__(bar)
+        self.bar = bar
+        bar.installEventFilter(self)
+        bar.messageChanged.connect(self._tip)
+
+    def room(self) -> QRect:
+        """Where the message goes: from the left up to the first counter (the widgets still shown
+        while a message is: QStatusBar hides the others)."""
+        shown = [w for w in self.bar.findChildren(QWidget, options=_DIRECT) if w.isVisible()]
+        right = min((w.x() - 2 for w in shown), default=self.bar.width() - 12)
+        return QRect(6, 0, max(right - 6, 0), self.bar.height())
+
+    def shown(self) -> str:
+        """The message as drawn."""
+        elide = Qt.TextElideMode.ElideRight
+        return self.bar.fontMetrics().elidedText(self.bar.currentMessage(), elide, self.room().width())
+
+    def _tip(self) -> None:
+        """The whole message as the bar's tooltip while it is cut (the room changes with the width)."""
+        message = self.bar.currentMessage()
+        tip = message if message and self.shown() != message else ""
+        if self.bar.toolTip() != tip:
+            self.bar.setToolTip(tip)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() != QEvent.Type.Paint:  # first: other events come while the bar is destroyed
+            return False
+        message = self.bar.currentMessage()
+        if not message:
+            return False
+        bar, style, text = self.bar, self.bar.style(), self.shown()
+        self._tip()
+        painter = QPainter(bar)
+        try:
+            option = QStyleOption()
+            option.initFrom(bar)
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelStatusBar, option, painter, bar)
+            for widget in bar.findChildren(QWidget, options=_DIRECT):
+                if widget.isVisible():
+                    frame = QStyleOption()
+                    frame.rect = widget.geometry().adjusted(-2, -1, 2, 1)
+                    frame.palette = bar.palette()
+                    frame.state = QStyle.StateFlag.State_None
+                    style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameStatusBarItem, frame, painter, widget)
+            painter.setPen(bar.palette().color(QPalette.ColorRole.WindowText))
+            align = Qt.AlignmentFlag.AlignLeading | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+            painter.drawText(self.room(), int(align), text)
+        finally:
+            painter.end()
+        return True
+
+
+_DIRECT = Qt.FindChildOption.FindDirectChildrenOnly
 
 
 class LagSparkline(QWidget):
@@ -155,6 +252,7 @@ class StatusPanel:
         self.retry_button.setVisible(False)
         self.retry_button.clicked.connect(lambda: self.retry_button.setVisible(False))
         self.banner = StreamBanner()
+        self.message_fit = MessageFit(bar)
         self.status = STOPPED
         self.stream: StreamState | None = None  # what it shows (attach)
         self.local_time = False
@@ -213,15 +311,14 @@ class StatusPanel:
         """Why the stream cannot start (or "" when it can): in place of the status while stopped."""
         if text:
             self.stream_status_label.setText(text)
-            self.stream_status_label.setStyleSheet("")
+            self.stream_status_label.set_tone("")
         elif self.stream is not None:
             self.show_status(self.stream.status.counted_down(), can_retry=self.stream.running)
 
     def show_status(self, status: StreamStatus, *, can_retry: bool) -> None:
         self.status = status
         self.stream_status_label.setText(status.message)
-        colour = _COLOURS.get(status.state) or ("#d9534f" if status.error else "")
-        self.stream_status_label.setStyleSheet(f"color: {colour}; font-weight: bold" if colour else "")
+        self.stream_status_label.set_tone(_TONES.get(status.state) or ("error" if status.error else ""), bold=True)
         waiting = status.state in ("backing_off", "rate_limited") and can_retry
         self.retry_button.setVisible(waiting)
         self.banner.retry.setVisible(waiting)
@@ -236,7 +333,7 @@ class StatusPanel:
         notice = self.stream.notice if self.stream is not None else ""
         if notice and status.state == "stopped":  # why it cannot start says more than "stopped"
             self.stream_status_label.setText(notice)
-            self.stream_status_label.setStyleSheet("")
+            self.stream_status_label.set_tone("")
 
     def show_counts(
         self,
@@ -257,7 +354,7 @@ class StatusPanel:
         if text != self.gap_label.text():
             lost_where = f" (sequences {lost_span[0]:,}–{lost_span[1]:,})" if lost_span else ""
             self.gap_label.setText(text)
-            self.gap_label.setStyleSheet("color: #d9534f; font-weight: bold" if lost else "")
+            self.gap_label.set_tone("error" if lost else "", bold=True)
             self.gap_label.setToolTip(
                 f"{gaps:,} places where sequences were skipped. {explain_skips(self.skip_reasons)}"
                 + (
@@ -296,7 +393,8 @@ class StatusPanel:
 
     def tell(self, text: str) -> None:
         """A passing message (an action's outcome, a notification rule's hit): shown over the
-        stream status for a few seconds, which then comes back."""
+        stream status for a few seconds, which then comes back; a long one ends in "…" before the
+        counters, the whole of it in the bar's tooltip (``MessageFit``)."""
         self.bar.showMessage(text, MESSAGE_MS)
 
     def error(self, title: str, text: str) -> None:

@@ -31,27 +31,37 @@ from gui.ui.model import EventTableModel
 log = logging.getLogger(__name__)
 REPAINT_MS = 250  # at most four repaints a second however fast events arrive
 RECOUNT_AFTER_DROP_MS = 2000  # the oldest rows went (the cap): counted again, at most this often
-# Okabe–Ito, the colour-blind-safe palette; each type keeps its colour (by its action's name)
+# Okabe–Ito, the colour-blind-safe palette; each type keeps its colour (by its action's name).
+# (light scheme, dark scheme): on the dark one the same colours where they stand out from the dark
+# background (3:1 at least), chosen ones where they did not; lightening the dark ones alike had
+# made updated and enabled one light blue. Kept apart: tests/gui/test_readability.py.
 COLOURS = {
-    "created": "#009E73",
-    "updated": "#0072B2",
-    "disabled": "#D55E00",
-    "enabled": "#56B4E9",
-    "deleted": "#CC79A7",
-    "undeleted": "#F0E442",
-    "barrier_updated": "#E69F00",
-    "auth_consent.updated": "#8C8C8C",
-    "unlocked": "#5D3A9B",
+    "created": ("#009E73", "#009E73"),
+    "updated": ("#0072B2", "#2B6FD6"),
+    "disabled": ("#D55E00", "#D55E00"),
+    "enabled": ("#56B4E9", "#56B4E9"),
+    "deleted": ("#CC79A7", "#CC79A7"),
+    "undeleted": ("#F0E442", "#F0E442"),
+    "barrier_updated": ("#E69F00", "#E69F00"),
+    "auth_consent.updated": ("#8C8C8C", "#8C8C8C"),
+    "unlocked": ("#5D3A9B", "#A58BDB"),
 }
-_OTHER = ("#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#332288")
+# other types: Paul Tol's muted colours (light), the same hues lighter (dark)
+_OTHER = (
+    ("#117733", "#33BB66"),
+    ("#882255", "#DD6699"),
+    ("#44AA99", "#44AA99"),
+    ("#999933", "#999933"),
+    ("#AA4499", "#BB66CC"),
+    ("#332288", "#7777EE"),
+)
+UNKNOWN = ("#999999", "#999999")
 
 
-def type_colour(type_id: str) -> QColor:
+def type_colour(type_id: str, dark: bool = False) -> QColor:
     action = short_type(type_id).split(".", 1)[-1]
-    colour = COLOURS.get(action)
-    if colour is None:
-        colour = _OTHER[sum(map(ord, action)) % len(_OTHER)]
-    return QColor(colour)
+    pair = COLOURS.get(action) or _OTHER[sum(map(ord, action)) % len(_OTHER)]
+    return QColor(pair[dark])
 
 
 class TimelineView(QWidget):
@@ -163,9 +173,10 @@ class TimelineView(QWidget):
         peak = int(totals.max())
         width = plot.width() / h.buckets
         names = self.type_names()
-        colours = [type_colour(names[t]) if t < len(names) else QColor("#999999") for t in range(h.counts.shape[1])]
-        if palette.color(QPalette.ColorRole.Base).lightness() < 128:  # dark: the darkest colours lifted
-            colours = [c.lighter(170) if c.lightness() < 90 else c for c in colours]
+        dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
+        colours = [
+            type_colour(names[t], dark) if t < len(names) else QColor(UNKNOWN[dark]) for t in range(h.counts.shape[1])
+        ]
         order = np.argsort(-h.counts.sum(axis=0), kind="stable")  # the commonest type at the bottom
         gap = 1.0 if width > 3 else 0.0
         painter.setPen(Qt.PenStyle.NoPen)

@@ -79,6 +79,31 @@ def test_cel_environment() -> None:
 
 
 @pytest.mark.parametrize(
+    ("expression", "position", "words"),
+    [
+        ('data.kind == "unit" &&', (1, 23), "(the end): the expression stops too soon; expected a value (a field"),
+        ("data.kind = 1", (1, 11), 'found "=" (to compare, write "=="); expected an operator (== != <'),
+        ("1 2", (1, 3), 'found "2"; expected an operator'),
+        ("a.b.", (1, 5), "expected a name"),
+        ("(a == 1", (1, 8), 'expected ")"'),
+        ('"abc', (1, 1), "a string is not closed"),
+        ("a ==\n b +", (2, 5), "at line 2, character 5 (the end)"),
+    ],
+)
+def test_an_invalid_cel_says_where_and_what_was_expected_in_words(
+    expression: str, position: tuple[int, int], words: str
+) -> None:
+    with pytest.raises(CelError) as raised:
+        CelFilter(expression)
+    message = str(raised.value)
+    assert raised.value.position == position
+    line, column = position
+    assert message.startswith(f"invalid CEL at {f'line {line}, ' if line > 1 else ''}character {column}")
+    assert words in message and "^" not in message and "near:" not in message
+    assert "__ANON" not in message and "_LIT" not in message  # words, not the parser's token names
+
+
+@pytest.mark.parametrize(
     "expression",
     [
         'type.endsWith(".deleted.v1.0")',
