@@ -4,12 +4,16 @@ mnemonics, the notification rule, adding a payload column and choosing types."""
 
 from __future__ import annotations
 
+import os
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.test_window import Lab, start
+from gui.api.models import TENANT_TOPIC
+from tests.gui.test_window import Lab, choose, start
 
 
 @pytest.fixture
@@ -61,3 +65,58 @@ def test_the_new_events_button_counts_what_the_filter_shows(qtbot: Any, lab: Lab
     assert button.text() == "3 new events ↓"  # what arrived since the last row was on screen
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert not button.isVisible()
+
+
+@pytest.fixture
+def sao_paulo() -> Iterator[None]:
+    """This machine's local time is UTC-03:00 (no daylight saving there since 2019)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Sao_Paulo"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def type_start_time(qtbot: Any, window: Any, text: str) -> None:
+    edit = window.timestamp_edit
+    window.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus)
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="sets the local zone through TZ and time.tzset (POSIX)")
+def test_a_start_time_is_typed_in_the_zone_the_table_shows(
+    qtbot: Any, open_window: Any, lab: Lab, sao_paulo: None
+) -> None:
+    em, _, _ = lab
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    log = em.state.topics[TENANT_TOPIC]
+    row = next(r for r in range(300) if window.model.index(r, 0).data() == str(log.events[120].sequence))
+    shown_utc = window.model.index(row, 1).data()[:19]  # as the table shows it, to the second
+    at_or_after = int(log.events[120].time.timestamp())  # the time shown, to the second
+    expected = next(e.sequence for e in log.events if e.time.timestamp() >= at_or_after) - 1
+    choose(window.offset_mode_combo, "time")
+    zone = window.position_bar.zone_label
+    assert zone.isVisible() and zone.text() == "UTC"
+    type_start_time(qtbot, window, shown_utc)
+    qtbot.waitUntil(lambda: window.resolved_label.text() == f"→ offset {expected:,}", timeout=10000)
+    qtbot.keyClick(window.table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)  # local time
+    assert window.time_zone_combo.currentData() == "local"
+    assert zone.isVisible() and "UTC-03:00" in zone.text()
+    shown_local = window.model.index(row, 1).data()[:19]
+    assert shown_local != shown_utc
+    assert window.timestamp_edit.text() == shown_local  # the same moment, shown as the table shows it
+    type_start_time(qtbot, window, "2000-01-01 00:00:00")
+    qtbot.waitUntil(lambda: window.resolved_label.text() != f"→ offset {expected:,}", timeout=10000)
+    type_start_time(qtbot, window, shown_local)  # copied from the table in local time
+    qtbot.waitUntil(lambda: window.resolved_label.text() == f"→ offset {expected:,}", timeout=10000)
