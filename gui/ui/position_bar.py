@@ -85,7 +85,7 @@ class PositionBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         for widget in (
-            buddy("Start &from", self.offset_mode_combo),
+            buddy("Start fr&om", self.offset_mode_combo),
             self.offset_mode_combo,
             self.position_input,
             self.resolved_label,

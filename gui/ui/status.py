@@ -233,8 +233,9 @@ class StatusPanel:
         if live:
             self.lag_sparkline.add(lag)
 
-    def show_committed(self, offset: int | None) -> None:
-        self.committed_offset_label.setText("committed —" if offset is None else f"committed {offset:,}")
+    def show_committed(self, offset: int | None, word: str = "Committed") -> None:
+        """The offset committed, said as the commit mode does ("committed" or "stored")."""
+        self.committed_offset_label.setText(f"{word.lower()} {'—' if offset is None else f'{offset:,}'}")
 
     def tell(self, text: str) -> None:
         """A passing message (an action's outcome, a notification rule's hit): shown over the

@@ -120,3 +120,81 @@ def test_a_start_time_is_typed_in_the_zone_the_table_shows(
     qtbot.waitUntil(lambda: window.resolved_label.text() != f"→ offset {expected:,}", timeout=10000)
     type_start_time(qtbot, window, shown_local)  # copied from the table in local time
     qtbot.waitUntil(lambda: window.resolved_label.text() == f"→ offset {expected:,}", timeout=10000)
+
+
+def test_the_views_combo_goes_back_to_views_once_the_filters_are_not_the_view(qtbot: Any, streaming: Any) -> None:
+    window = streaming
+    combo = window.saved_view_combo
+    index = combo.findText("Disables and deletions")
+    combo.setCurrentIndex(index)
+    combo.activated.emit(index)
+    settle_filter(qtbot, window, lambda: window.model.rowCount() < 300)
+    assert combo.currentText() == "Disables and deletions"  # its own filters: the name stays
+    qtbot.keyClick(window.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    settle_filter(qtbot, window, lambda: window.model.rowCount() == 300)
+    qtbot.waitUntil(lambda: combo.currentIndex() == 0, timeout=2000)
+    assert combo.currentText() == "Views…" and not window.actions.delete_view.isEnabled()
+    # a view with a typed filter: typing more makes it another filter
+    window.filter_edit.setText("tenant")
+    window.actions.save_view.trigger()
+    dialog = window.saved_views.dialog
+    dialog.name_edit.setText("Tenant text")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: combo.currentText() == "Tenant text", timeout=2000)
+    window.filter_edit.setText("tenant.deleted")
+    qtbot.waitUntil(lambda: combo.currentIndex() == 0, timeout=2000)
+
+
+def test_committing_in_store_locally_mode_says_stored(qtbot: Any, streaming: Any) -> None:
+    window = streaming
+    choose(window.commit_mode_combo, "stored")
+    assert window.committed_offset_label.text() == "stored —"
+    window.table.selectRow(10)
+    sequence = int(window.model.index(10, 0).data())
+    window.actions.commit.trigger()
+    assert window.status.bar.currentMessage() == f"Stored up to {sequence:,}"
+    assert window.committed_offset_label.text() == f"stored {sequence:,}"
+    choose(window.commit_mode_combo, "server")
+    window.table.selectRow(12)
+    sequence = int(window.model.index(12, 0).data())
+    window.actions.commit.trigger()
+    qtbot.waitUntil(lambda: window.status.bar.currentMessage() == f"Committed up to {sequence:,}", timeout=10000)
+    assert window.committed_offset_label.text() == f"committed {sequence:,}"
+
+
+def mnemonic(text: str) -> str:
+    """The letter after a single "&" ("" when none)."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].lower() if 0 <= at < len(plain) - 1 else ""
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform opening a menu
+def test_no_label_or_button_takes_a_menus_mnemonic(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    window = open_window()
+    window.show()
+    menus = {mnemonic(m.title()): m for m in (a.menu() for a in window.menuBar().actions()) if m is not None}
+    assert set(menus) == {"f", "s", "e", "v", "h"}
+    seen: dict[str, str] = {}
+    for widget in [*window.findChildren(QLabel), *window.findChildren(QAbstractButton)]:
+        if not widget.isVisible():
+            continue
+        letter = mnemonic(widget.text())
+        if letter:
+            assert letter not in menus, f"{widget.text()!r} takes Alt+{letter.upper()}, {menus[letter].title()!r}'s"
+            assert letter not in seen, f"{widget.text()!r} and {seen[letter]!r} both take Alt+{letter.upper()}"
+            seen[letter] = widget.text()
+    assert "o" in seen  # Start fr&om
+    window.activateWindow()
+    window.connection_combo.setFocus()
+    qtbot.waitUntil(window.connection_combo.hasFocus)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(menus["f"].isVisible, timeout=2000)  # Alt+F opens File (it focused Start from)
+    assert not window.offset_mode_combo.hasFocus()
+    menus["f"].close()
+    window.connection_combo.setFocus()
+    qtbot.waitUntil(window.connection_combo.hasFocus)
+    qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert window.offset_mode_combo.hasFocus()
