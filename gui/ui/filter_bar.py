@@ -10,17 +10,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton
 
 from gui.api.models import short_type
 from gui.eventlog.filter import FilterSpec
-from gui.ui.status import SteadyLabel
+from gui.ui.notify import RULE_HELP
+from gui.ui.status import ElidedLabel, SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
 
 DEBOUNCE_MS = 200
 
 
 class FilterBar(QWidget):
-    NOTIFY_TIP = (
-        "Desktop notification (at most one every 10 s) for events of this type "
-        "(e.g. tenant.deleted) or matching this CEL expression"
-    )
+    NOTIFY_TIP = RULE_HELP
     changed = Signal()  # the filter changed (after a short pause in typing)
     notify_rule_edited = Signal(str)
     leave_requested = Signal()  # Esc in an empty field: focus goes to the table
@@ -47,8 +45,12 @@ class FilterBar(QWidget):
         self.cel_error_label.setStyleSheet("color: #d9534f")
         self.cel_error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notify_edit = _field(QLineEdit(), "notifyRuleEdit", "Notification rule")
-        self.notify_edit.setPlaceholderText("Notify: type or CEL")
+        self.notify_edit.setPlaceholderText("Notify: type (e.g. deleted) or CEL")
         self.notify_edit.setToolTip(self.NOTIFY_TIP)
+        # why the rule cannot match (red), or how many events matched it since it was set
+        self.notify_label = _field(ElidedLabel(""), "notifyRuleLabel", "Notification rule result")
+        self.notify_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notify_label.setMaximumWidth(self.notify_label.fontMetrics().horizontalAdvance("x" * 36))
         # as wide as its widest usual text: a new count repaints it alone (gui.ui.status.SteadyLabel)
         self.showing_label = _field(
             SteadyLabel("Showing 0 of 0", "Showing 1,000,000 of 1,000,000"), "showingLabel", "Rows shown"
@@ -62,6 +64,7 @@ class FilterBar(QWidget):
         layout.addWidget(self.cel_filter_edit, 2)
         layout.addWidget(self.cel_error_label)
         layout.addWidget(self.notify_edit, 1)
+        layout.addWidget(self.notify_label)
         layout.addWidget(self.showing_label)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.changed)
@@ -134,9 +137,18 @@ class FilterBar(QWidget):
         self.cel_filter_edit.setToolTip(text)
 
     def set_notify_error(self, text: str) -> None:
-        """An invalid notification rule: said on the field (empty: it is fine)."""
-        self.notify_edit.setToolTip(text or self.NOTIFY_TIP)
+        """An invalid notification rule: said beside the field, as the CEL filter's error is (empty: it is fine)."""
+        self.notify_edit.setToolTip(f"⚠ {text}\n\n{self.NOTIFY_TIP}" if text else self.NOTIFY_TIP)
         self.notify_edit.setStyleSheet("color: #d9534f" if text else "")
+        self.notify_label.setStyleSheet("color: #d9534f" if text else "")
+        self.notify_label.setText(f"⚠ {text}" if text else "")
+        self.notify_label.setToolTip(text)
+
+    def set_notify_count(self, matched: int, describe: str) -> None:
+        """How many events matched the rule since it was set (stays until the rule changes)."""
+        self.notify_label.setStyleSheet("")
+        self.notify_label.setText(f"{matched:,} matched")
+        self.notify_label.setToolTip(f"{matched:,} events matched the notification rule ({describe}) since it was set")
 
     def set_time_zone(self, local: bool) -> None:
         self.time_range.set_local(local)

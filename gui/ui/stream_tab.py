@@ -183,7 +183,7 @@ class StreamTab(QWidget):
             self.notifier,
             self.run_async,
             started=self._save_settings,
-            filter_bar_error=self.filter_bar.set_notify_error,
+            notify_field=self.filter_bar,
         )
         self.selection = SelectionDetail(
             self.events, self.model, self.table_part, self.detail, self.status, self.run_async

@@ -198,3 +198,45 @@ def test_no_label_or_button_takes_a_menus_mnemonic(qtbot: Any, open_window: Any,
     qtbot.waitUntil(window.connection_combo.hasFocus)
     qtbot.keyClick(window, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     assert window.offset_mode_combo.hasFocus()
+
+
+def shown_types(window: Any, rows: range) -> list[str]:
+    return [window.model.index(r, 2).data() for r in rows]
+
+
+def test_the_notification_rule_takes_type_names_of_any_form_and_says_what_it_cannot_take(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    em, _, _ = lab
+    window = open_window()
+    window.show()
+    label = window.filter_bar.notify_label
+    assert "deleted" in window.notify_edit.placeholderText()
+    assert "every type ending so" in window.notify_edit.toolTip()
+    window.notify_edit.setText("deleted")  # a type's last part: every type ending in .deleted
+    window.on_notify_rule()
+    assert label.isVisible() and label.text() == "0 matched"
+    start(qtbot, window, "earliest", until_rows=300)
+    deleted = sum(t.endswith(".deleted") for t in shown_types(window, range(300)))
+    assert deleted > 0
+    qtbot.waitUntil(lambda: label.text() == f"{deleted:,} matched", timeout=5000)  # stays, unlike a message
+    assert len(window.notifier.sent) == 1 and "event(s) matched “deleted”" in window.notifier.sent[0]
+    # a full type name of three parts
+    window.notify_edit.setText("tenant.auth_consent.updated")
+    window.on_notify_rule()
+    assert label.text() == "0 matched"
+    rows = window.model.rowCount()
+    em.state.produce(300)
+    qtbot.waitUntil(lambda: window.model.rowCount() == rows + 300, timeout=10000)
+    consents = shown_types(window, range(rows, rows + 300)).count("tenant.auth_consent.updated")
+    assert consents > 0
+    qtbot.waitUntil(lambda: label.text() == f"{consents:,} matched", timeout=5000)
+    # neither a type nor CEL that can match: said at the field, as the CEL filter's error is
+    for text, error in (("delted == 1", "“delted” is no event field"), ("subject", "not true or false")):
+        window.notify_edit.setText(text)
+        window.on_notify_rule()
+        assert label.isVisible() and error in label.text() and error in window.notify_edit.toolTip()
+        assert window.notifier.rule is None
+    window.notify_edit.setText('data.kind == "customer"')  # CEL still works
+    window.on_notify_rule()
+    assert label.text() == "0 matched" and window.notifier.rule is not None
