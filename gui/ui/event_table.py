@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -28,6 +27,7 @@ from gui.eventlog.store import COLUMNS, HEADERS
 from gui.eventlog.table_export import ShownRows, shown_columns
 from gui.ui.actions import named
 from gui.ui.model import EventTableModel
+from gui.ui.payload_column import PayloadColumnDialog
 from gui.ui.status import StatusPanel
 from gui.ui.table import EventTableView
 
@@ -268,26 +268,42 @@ class EventTable(QWidget):
 
     def ask_payload_column(self) -> None:
         """A path such as data.kind, asked without a nested event loop."""
-        dialog = QInputDialog(self)
-        dialog.setObjectName("payloadColumnDialog")
-        dialog.setWindowTitle("Add payload column")
-        dialog.setLabelText("Path in the payload (e.g. data.kind, data.contact.email):")
-        dialog.setTextValue("data.")
-        dialog.textValueSelected.connect(self.add_payload_column)
+        dialog = PayloadColumnDialog(self, self.try_payload_column)
         dialog.finished.connect(dialog.deleteLater)
         self.payload_dialog = dialog
         dialog.open()
 
     def add_payload_column(self, path: str) -> bool:
+        """Add (and scroll to) a column of ``path``; a path that is none is said in the status bar."""
+        error = self.try_payload_column(path)
+        if error:
+            self.status.tell(f"Column not added: {error}")
+        return not error
+
+    def try_payload_column(self, path: str) -> str:
+        """Add a column of ``path`` and scroll to it: "" when done, else why it could not be."""
         try:
             section = self.model.add_payload_column(path)
         except ValueError as err:
-            self.status.tell(f"Column not added: {err}")
-            return False
+            return str(err)
         self.view.horizontalHeader().setSectionHidden(section, False)
         self.view.setColumnWidth(section, 160)
         self.columns_changed.emit()
-        return True
+        self.scroll_to_column(section)
+        return ""
+
+    def scroll_to_column(self, section: int) -> None:
+        """Bring ``section`` into view, the rows staying where they are (the scroll bars' ranges
+        are laid out first: the new column's room is not known before)."""
+        view, model = self.view, self.model
+        view.updateGeometries()
+        if model.rowCount():
+            rows = view.verticalScrollBar()
+            value = rows.value()
+            rows.blockSignals(True)  # sideways only: a table following the tail keeps following it
+            view.scrollTo(model.index(max(view.rowAt(0), 0), section))
+            rows.setValue(value)
+            rows.blockSignals(False)
 
     def remove_payload_column(self, path: str) -> None:
         self.model.remove_payload_column(path)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from gui.api.models import short_type
 from gui.eventlog.filter import FilterSpec
 from gui.ui.notify import RULE_HELP
 from gui.ui.status import ElidedLabel, SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
+from gui.ui.type_menu import TypeMenu
 
 DEBOUNCE_MS = 200
 
@@ -32,7 +33,8 @@ class FilterBar(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.type_button = _field(QToolButton(text="Types: all"), "typeFilterButton", "Event type filter")
         self.type_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.type_menu = QMenu(self.type_button)
+        self.type_menu = TypeMenu(self.type_button)  # stays open while types are checked
+        self.type_menu.setObjectName("typeFilterMenu")
         self.type_button.setMenu(self.type_menu)
         self.tenant_edit = _field(QLineEdit(), "tenantFilterEdit", "Tenant filter")
         self.tenant_edit.setPlaceholderText("tenant")
@@ -45,7 +47,7 @@ class FilterBar(QWidget):
         self.cel_error_label.setStyleSheet("color: #d9534f")
         self.cel_error_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notify_edit = _field(QLineEdit(), "notifyRuleEdit", "Notification rule")
-        self.notify_edit.setPlaceholderText("Notify: type (e.g. deleted) or CEL")
+        self.notify_edit.setPlaceholderText("Notify: e.g. deleted")
         self.notify_edit.setToolTip(self.NOTIFY_TIP)
         # why the rule cannot match (red), or how many events matched it since it was set
         self.notify_label = _field(ElidedLabel(""), "notifyRuleLabel", "Notification rule result")

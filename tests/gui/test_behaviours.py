@@ -240,3 +240,59 @@ def test_the_notification_rule_takes_type_names_of_any_form_and_says_what_it_can
     window.notify_edit.setText('data.kind == "customer"')  # CEL still works
     window.on_notify_rule()
     assert label.text() == "0 matched" and window.notifier.rule is not None
+
+
+def test_a_payload_column_is_typed_after_data_said_wrong_in_the_dialog_and_scrolled_to(
+    qtbot: Any, streaming: Any
+) -> None:
+    from tests.gui.test_at_a_glance import header_menu, menu_action
+
+    window = streaming
+    view = window.table
+    assert view.horizontalScrollBar().value() == 0
+    rows_at = view.verticalScrollBar().value()
+    menu_action(header_menu(qtbot, window), "Add payload column").trigger()
+    dialog = window.table_part.payload_dialog
+    assert dialog.objectName() == "payloadColumnDialog"
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    edit = dialog.path_edit
+    assert edit.text() == "data." and not edit.hasSelectedText() and edit.cursorPosition() == len("data.")
+    qtbot.keyClicks(edit, "kind[")  # typed after "data.", not over it
+    assert edit.text() == "data.kind["
+    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.error_label.isVisible()  # said here, the dialog stays to correct it
+    assert dialog.error_label.text().startswith("⚠") and window.model.columnCount() == 8
+    assert not window.status.bar.currentMessage().startswith("Column not added")
+    qtbot.keyClick(edit, Qt.Key.Key_Backspace)
+    assert not dialog.error_label.isVisible()
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    section = window.model.columnCount() - 1
+    assert window.model.headerData(section, Qt.Orientation.Horizontal) == "data.kind"
+    left = view.columnViewportPosition(section)
+    assert left >= 0 and left + view.columnWidth(section) <= view.viewport().width()  # on screen
+    assert view.horizontalScrollBar().value() > 0
+    assert view.verticalScrollBar().value() == rows_at and window.table_part.follow  # still at the tail
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the offscreen platform opening a menu
+def test_the_types_menu_stays_open_while_types_are_checked(qtbot: Any, streaming: Any) -> None:
+    window = streaming
+    menu = window.type_menu
+    button = window.filter_bar.type_button
+    menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+    qtbot.waitUntil(menu.isVisible, timeout=2000)
+    chosen = menu.actions()[:3]
+    for action in chosen:
+        qtbot.mouseMove(menu, menu.actionGeometry(action).center())
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+        assert menu.isVisible()  # still open for the next one
+    assert [a for a in menu.actions() if a.isChecked()] == chosen
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(chosen[1]).center())
+    assert menu.isVisible() and not chosen[1].isChecked()  # unchecked the same way
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=2000)
+    settle_filter(qtbot, window, lambda: window.model.rowCount() < 300)
+    shown = {window.events.event(window.model.row_id(r))["type"] for r in range(window.model.rowCount())}
+    assert shown == {chosen[0].data(), chosen[2].data()}
+    assert button.text() == "Types: " + ", ".join(a.text().removeprefix("tenant.") for a in (chosen[0], chosen[2]))
