@@ -137,7 +137,7 @@ class EventTable(QWidget):
         is on screen (they are seen). A sorted table says its held rows there (gui.ui.sorting)."""
         if self.model.order is not None:
             return
-        if self.follow or self.bottom_on_screen():
+        if self.follow or self.bottom_on_screen() or self.seen_end > self.model.end:  # (a new stream's rows)
             self.seen_end = self.model.end
         count = self.new_below
         if not count:
