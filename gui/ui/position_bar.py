@@ -17,7 +17,7 @@ from gui.storage import StateStore
 from gui.ui.actions import Actions, action_button, named
 from gui.ui.connection_bar import buddy
 from gui.ui.status import ElidedLabel
-from gui.ui.time_range import TypedDateTimeEdit, utc_offset, zone_name
+from gui.ui.time_range import TypedDateTimeEdit, zone_name
 
 POSITIONS = (
     ("Earliest", "earliest"),
@@ -49,6 +49,9 @@ class PositionBar(QWidget):
         self.timestamp_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         self.timestamp_edit.setTimeZone(QTimeZone.utc())
         self.timestamp_edit.setCalendarPopup(True)
+        # as wide as its text and the calendar button (Qt's hint allows for wider dates): room for the zone
+        text_width = self.timestamp_edit.fontMetrics().horizontalAdvance("2026-12-03 20:05:00")
+        self.timestamp_edit.setMinimumWidth(text_width + 32)
         self.zone_label = named(QLabel(""), "startZoneLabel", "Start time zone")
         self.set_start_time(datetime.now(UTC) - timedelta(hours=1))
         self.set_local(False)
@@ -83,7 +86,7 @@ class PositionBar(QWidget):
         self.stop_button = action_button(actions.stop, "Stop", "stopButton")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         for widget in (
             buddy("Start fr&om", self.offset_mode_combo),
             self.offset_mode_combo,
@@ -169,7 +172,8 @@ class PositionBar(QWidget):
             self.timestamp_edit.blockSignals(True)  # the same moment: nothing to resolve again
             self.set_start_time(moment)
             self.timestamp_edit.blockSignals(False)
-        self.zone_label.setText(f"local ({utc_offset() or zone_name()})" if local else "UTC")
+        # short enough for a laptop's width in every mode; the offset in its tooltip and the zone combo
+        self.zone_label.setText("local" if local else "UTC")
         tip = (
             f"Start at the first event at or after this time ({f'local time, {zone_name()}' if local else 'UTC'}), "
             "typed as the table shows times; Ctrl+T switches the zone"

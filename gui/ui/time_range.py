@@ -22,16 +22,11 @@ _SPANS = {"5m": timedelta(minutes=5), "15m": timedelta(minutes=15), "1h": timede
 FORMAT = "yyyy-MM-dd HH:mm:ss"  # as the table shows times (to the second)
 
 
-def utc_offset() -> str:
-    """The local zone's offset now, as "UTC+01:00" ("" when unknown)."""
-    offset = datetime.now().astimezone().strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]}" if offset else ""
-
-
 def zone_name() -> str:
     """The local zone as people read it: its name and UTC offset (now)."""
-    name, offset = str(datetime.now().astimezone().tzname()), utc_offset()
-    return f"{name}, {offset}" if offset else name
+    now = datetime.now().astimezone()
+    offset = now.strftime("%z")
+    return f"{now.tzname()}, UTC{offset[:3]}:{offset[3:]}" if offset else str(now.tzname())
 
 
 class TypedDateTimeEdit(QDateTimeEdit):
