@@ -41,6 +41,25 @@ STRING_FIELDS = (
     "data_ref",
 )
 INT_FIELDS = ("sequence", "previous")
+VARIABLES = frozenset((*STRING_FIELDS, *INT_FIELDS, "data"))  # every name an expression may read
+_MACROS = frozenset(("all", "exists", "exists_one", "map", "filter"))  # bind a name of their own
+_TYPE_NAMES = frozenset(
+    (
+        "bool",
+        "bytes",
+        "double",
+        "duration",
+        "dyn",
+        "int",
+        "list",
+        "map",
+        "null_type",
+        "string",
+        "timestamp",
+        "type",
+        "uint",
+    )
+)
 MAX_LENGTH = 4096
 ANSWERS_KEPT = 65_536  # distinct field values remembered per expression
 
@@ -73,6 +92,8 @@ class CelFilter:
         # the event fields the expression names: only those are converted to CEL values for each
         # event (converting the whole event, payload included, cost as much as evaluating)
         named = {str(t) for node in tree.iter_subtrees() if node.data == "ident" for t in node.children}
+        # names that are no event field (nor a macro's own variable): they never match
+        self.unknown_names = sorted(named - VARIABLES - _TYPE_NAMES - _bound_names(tree))
         self._strings = [name for name in STRING_FIELDS if name in named]
         self._ints = [name for name in INT_FIELDS if name in named]
         self._data = "data" in named
@@ -112,6 +133,21 @@ class CelFilter:
             known = self._answers[key] = self._evaluate(activation)
         return known
 
+    def problem(self) -> str:
+        """Why the expression cannot match any event, when that shows before any arrives ("" when
+        nothing does): a name that is no event field, or a value other than true or false."""
+        if self.unknown_names:
+            return f"“{self.unknown_names[0]}” is no event field"
+        activation: dict[str, Any] = {name: "" for name in STRING_FIELDS}
+        activation.update({name: 0 for name in INT_FIELDS}, data=None)
+        try:
+            result = self._program.evaluate(celpy.json_to_cel(activation))  # type: ignore[arg-type,attr-defined]
+        except Exception:  # fails on an empty event (data.kind on no payload): it may match real ones
+            return ""
+        if isinstance(result, celpy.celtypes.BoolType):
+            return ""
+        return f"gives {type(result).__name__.removesuffix('Type').lower()} values, not true or false"
+
     def _evaluate(self, activation: dict[str, Any]) -> bool:
         try:
             result = self._program.evaluate(celpy.json_to_cel(activation))  # type: ignore[arg-type,attr-defined]
@@ -121,6 +157,21 @@ class CelFilter:
 
 
 _MISSING = object()
+
+
+def _bound_names(tree: Any) -> set[str]:
+    """The names macros bind (``i`` in ``data.items.exists(i, i.kind == "x")``)."""
+    from lark import Tree
+
+    bound: set[str] = set()
+    for node in tree.iter_subtrees():
+        if node.data != "member_dot_arg" or len(node.children) < 3 or str(node.children[1]) not in _MACROS:
+            continue
+        args = node.children[2]
+        first = args.children[0] if isinstance(args, Tree) and args.children else None
+        if isinstance(first, Tree):
+            bound.update(str(t) for n in first.iter_subtrees() if n.data == "ident" for t in n.children)
+    return bound
 
 
 def _data_paths(tree: Any) -> list[tuple[str, ...]] | None:

@@ -16,11 +16,13 @@ from gui.ui.actions import named
 from gui.ui.model import EventTableModel
 
 Context = Callable[[], tuple[EventManagerClient | None, Subscription | None]]
+# where "Commit up to here" commits: (mode, the combo's text, what is said once it is done)
+MODES = (("server", "Commit to server", "Committed"), ("stored", "Store offset locally", "Stored"))
 
 
 class Commits(QObject):
     committed = Signal(int)  # a commit went through (the resolved "Committed" position moved)
-    offset_shown = Signal(object)  # the offset committed where the mode commits (None: not known)
+    offset_shown = Signal(object, str)  # the offset committed where the mode commits (None: not known), its word
 
     def __init__(
         self,
@@ -33,8 +35,8 @@ class Commits(QObject):
         self.store, self.model, self.context = store, model, context
         self._parent = parent
         self.mode_combo = named(QComboBox(), "commitModeCombo", "Commit mode")
-        self.mode_combo.addItem("Commit to server", "server")
-        self.mode_combo.addItem("Store offset locally", "stored")
+        for mode, label, _done in MODES:
+            self.mode_combo.addItem(label, mode)
         self.mode_combo.setToolTip(
             "Commit to server: Commit up to here sets the subscription's offset on the server.\n"
             "Store offset locally: this machine remembers each batch's offset (Start from: Stored)."
@@ -102,18 +104,23 @@ class Commits(QObject):
     def _done(self, offset: int) -> None:
         self.show(offset)
         self.reload()
-        message.info(self, f"Committed up to {offset:,}")
+        message.info(self, f"{self.done_word} up to {offset:,}")
         self.committed.emit(offset)
+
+    @property
+    def done_word(self) -> str:
+        """ "Committed" (to the server) or "Stored" (on this machine), as the mode commits."""
+        return next(done for mode, _label, done in MODES if mode == self.target)
 
     def show(self, offset: int) -> None:
         self.model.set_committed(offset)
-        self.offset_shown.emit(offset)
+        self.offset_shown.emit(offset, self.done_word)
 
     def refresh(self) -> None:
         """Show the offset committed where the current mode commits: the server or this machine."""
         client, sub = self.context()
         self.model.set_committed(-1)
-        self.offset_shown.emit(None)
+        self.offset_shown.emit(None, self.done_word)
         if client is None or sub is None:
             return
         if self.target == "stored":

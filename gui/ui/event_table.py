@@ -5,6 +5,7 @@ menu."""
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QMenu,
     QPushButton,
@@ -28,6 +28,7 @@ from gui.eventlog.table_export import ShownRows, shown_columns
 from gui.ui import message
 from gui.ui.actions import named
 from gui.ui.model import EventTableModel
+from gui.ui.payload_column import PayloadColumnDialog
 from gui.ui.table import EventTableView
 
 # rows Ctrl+C copies at most: their text is made on the UI thread (~90 ms here); export takes any number
@@ -50,7 +51,8 @@ class EventTable(QWidget):
         self.model = model
         self.shown_rows: Callable[[], ShownRows] = lambda: ShownRows(shown_columns(COLUMNS), {}, model.local_time)
         self.follow = True
-        self.new_below = 0
+        # store rows from this one on arrived while the user looked elsewhere (not following)
+        self.seen_end = model.end
         view = self.view = named(EventTableView(model), "eventTable", "Events")
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.setAlternatingRowColors(True)
@@ -100,7 +102,7 @@ class EventTable(QWidget):
 
     def reset(self) -> None:
         self.follow = True
-        self.new_below = 0
+        self.seen_end = self.model.end
         self.new_events_button.hide()
         self.cap_notice.hide()
 
@@ -113,9 +115,37 @@ class EventTable(QWidget):
             self.view.scrollToBottom()
         elif added:
             self.follow = False
-            self.new_below += added
-            self.new_events_button.setText(f"{self.new_below:,} new events ↓")
-            self.new_events_button.show()
+        self.show_new_count()
+
+    @property
+    def new_below(self) -> int:
+        """The new rows the table shows now (through the current filter) that arrived unseen."""
+        model = self.model
+        if model.view is None:
+            return max(0, model.end - max(self.seen_end, model.store.base))
+        return len(model.view) - bisect_left(model.view, self.seen_end)
+
+    def bottom_on_screen(self) -> bool:
+        """The last row is in the viewport (read from the rows' positions: the scroll bar's range
+        is laid out later)."""
+        last = self.model.rowCount() - 1
+        view = self.view
+        return last < 0 or view.rowViewportPosition(last) + view.rowHeight(last) <= view.viewport().height()
+
+    def show_new_count(self) -> None:
+        """The "N new events ↓" button: the unseen rows the filter shows, hidden once the last row
+        is on screen (they are seen). A sorted table says its held rows there (gui.ui.sorting)."""
+        if self.model.order is not None:
+            return
+        if self.follow or self.bottom_on_screen() or self.seen_end > self.model.end:  # (a new stream's rows)
+            self.seen_end = self.model.end
+        count = self.new_below
+        if not count:
+            self.new_events_button.hide()
+            return
+        self.new_events_button.setText(f"{count:,} new event{'' if count == 1 else 's'} ↓")
+        self.new_events_button.setToolTip("Follow the newest events again (End)")
+        self.new_events_button.show()
 
     def stop_following(self) -> None:
         """A row was selected: it stays where it is while events arrive."""
@@ -125,22 +155,22 @@ class EventTable(QWidget):
         at_end = value >= self.view.verticalScrollBar().maximum() - 2
         if at_end and not self.view.selectionModel().hasSelection():
             self.follow = True
-            self.new_below = 0
-            self.new_events_button.hide()
         elif not at_end:
             self.follow = False
+        self.show_new_count()
 
     def jump_to_newest(self) -> None:
         """End / "N new ↓": follow the tail again (the selection goes: it would hold the table still)."""
         self.follow = True
         self.view.clearSelection()
         self.view.scrollToBottom()
-        self.new_below = 0
-        self.new_events_button.hide()
+        self.show_new_count()
 
     def scroll_if_following(self) -> None:
+        """The filter changed: the tail followed, the count of new rows is the new filter's."""
         if self.follow:
             self.view.scrollToBottom()
+        self.show_new_count()
 
     # -- selection and copy ------------------------------------------------------------------
 
@@ -238,26 +268,42 @@ class EventTable(QWidget):
 
     def ask_payload_column(self) -> None:
         """A path such as data.kind, asked without a nested event loop."""
-        dialog = QInputDialog(self)
-        dialog.setObjectName("payloadColumnDialog")
-        dialog.setWindowTitle("Add payload column")
-        dialog.setLabelText("Path in the payload (e.g. data.kind, data.contact.email):")
-        dialog.setTextValue("data.")
-        dialog.textValueSelected.connect(self.add_payload_column)
+        dialog = PayloadColumnDialog(self, self.try_payload_column)
         dialog.finished.connect(dialog.deleteLater)
         self.payload_dialog = dialog
         dialog.open()
 
     def add_payload_column(self, path: str) -> bool:
+        """Add (and scroll to) a column of ``path``; a path that is none is said in the status bar."""
+        error = self.try_payload_column(path)
+        if error:
+            message.info(self, f"Column not added: {error}")
+        return not error
+
+    def try_payload_column(self, path: str) -> str:
+        """Add a column of ``path`` and scroll to it: "" when done, else why it could not be."""
         try:
             section = self.model.add_payload_column(path)
         except ValueError as err:
-            message.info(self, f"Column not added: {err}")
-            return False
+            return str(err)
         self.view.horizontalHeader().setSectionHidden(section, False)
         self.view.setColumnWidth(section, 160)
         self.columns_changed.emit()
-        return True
+        self.scroll_to_column(section)
+        return ""
+
+    def scroll_to_column(self, section: int) -> None:
+        """Bring ``section`` into view, the rows staying where they are (the scroll bars' ranges
+        are laid out first: the new column's room is not known before)."""
+        view, model = self.view, self.model
+        view.updateGeometries()
+        if model.rowCount():
+            rows = view.verticalScrollBar()
+            value = rows.value()
+            rows.blockSignals(True)  # sideways only: a table following the tail keeps following it
+            view.scrollTo(model.index(max(view.rowAt(0), 0), section))
+            rows.setValue(value)
+            rows.blockSignals(False)
 
     def remove_payload_column(self, path: str) -> None:
         self.model.remove_payload_column(path)

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QMenu, QStyle, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QStyle, QToolButton, QToolTip, QWidget
 
 from gui.api.models import short_type
 from gui.eventlog.filter import FilterSpec
-from gui.ui.status import SteadyLabel
+from gui.ui.notify import RULE_HELP
+from gui.ui.status import ElidedLabel, SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
-from gui.ui.tones import tone_colour
+from gui.ui.tones import set_tone, tone_colour
+from gui.ui.type_menu import TypeMenu
 
 DEBOUNCE_MS = 200
 
@@ -70,10 +72,7 @@ class CheckedEdit(QLineEdit):
 
 
 class FilterBar(QWidget):
-    NOTIFY_TIP = (
-        "Desktop notification (at most one every 10 s) for events of this type "
-        "(e.g. tenant.deleted) or matching this CEL expression"
-    )
+    NOTIFY_TIP = RULE_HELP
     changed = Signal()  # the filter changed (after a short pause in typing)
     notify_rule_edited = Signal(str)
     leave_requested = Signal()  # Esc in an empty field: focus goes to the table
@@ -87,7 +86,8 @@ class FilterBar(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.type_button = _field(QToolButton(text="Types: all"), "typeFilterButton", "Event type filter")
         self.type_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.type_menu = QMenu(self.type_button)
+        self.type_menu = TypeMenu(self.type_button)  # stays open while types are checked
+        self.type_menu.setObjectName("typeFilterMenu")
         self.type_button.setMenu(self.type_menu)
         self.tenant_edit = _field(QLineEdit(), "tenantFilterEdit", "Tenant filter")
         self.tenant_edit.setPlaceholderText("tenant")
@@ -107,7 +107,11 @@ class FilterBar(QWidget):
         self.cel_error_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.cel_error_label.hide()
         self.notify_edit = _field(CheckedEdit(self.NOTIFY_TIP), "notifyRuleEdit", "Notification rule")
-        self.notify_edit.setPlaceholderText("Notify: type or CEL")
+        self.notify_edit.setPlaceholderText("Notify: e.g. deleted")
+        # why the rule cannot match (red), or how many events matched it since it was set
+        self.notify_label = _field(ElidedLabel(""), "notifyRuleLabel", "Notification rule result")
+        self.notify_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notify_label.setMaximumWidth(self.notify_label.fontMetrics().horizontalAdvance("x" * 36))
         # as wide as its widest usual text: a new count repaints it alone (gui.ui.status.SteadyLabel)
         self.showing_label = _field(
             SteadyLabel("Showing 0 of 0", "Showing 1,000,000 of 1,000,000"), "showingLabel", "Rows shown"
@@ -120,6 +124,7 @@ class FilterBar(QWidget):
         layout.addWidget(self.time_range)
         layout.addWidget(self.cel_filter_edit, 2)
         layout.addWidget(self.notify_edit, 1)
+        layout.addWidget(self.notify_label)
         layout.addWidget(self.showing_label)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.changed)
@@ -214,8 +219,18 @@ class FilterBar(QWidget):
         self._place_cel_error()
 
     def set_notify_error(self, text: str) -> None:
-        """An invalid notification rule: said on the field (empty: it is fine)."""
-        self.notify_edit.set_problem(text)
+        """An invalid notification rule: said on the field (frame, icon, tooltip) and beside it, as
+        the CEL filter's error is (empty: it is fine)."""
+        self.notify_edit.set_problem(f"⚠ {text}\n\n{self.NOTIFY_TIP}" if text else "")
+        set_tone(self.notify_label, "error" if text else "")
+        self.notify_label.setText(f"⚠ {text}" if text else "")
+        self.notify_label.setToolTip(text)
+
+    def set_notify_count(self, matched: int, describe: str) -> None:
+        """How many events matched the rule since it was set (stays until the rule changes)."""
+        set_tone(self.notify_label, "")
+        self.notify_label.setText(f"{matched:,} matched")
+        self.notify_label.setToolTip(f"{matched:,} events matched the notification rule ({describe}) since it was set")
 
     def set_time_zone(self, local: bool) -> None:
         self.time_range.set_local(local)

@@ -4,9 +4,9 @@ consumer ID, and Start / Pause / Stop."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QStackedWidget, QStyle, QToolButton, QWidget
 
 from gui.api import EventManagerClient, Subscription
@@ -18,7 +18,7 @@ from gui.ui import background
 from gui.ui.actions import Actions, action_button, named
 from gui.ui.connection_bar import buddy
 from gui.ui.status import ElidedLabel
-from gui.ui.time_range import TypedDateTimeEdit
+from gui.ui.time_range import TypedDateTimeEdit, zone_name
 
 POSITIONS = (
     ("Earliest", "earliest"),
@@ -42,18 +42,31 @@ class PositionBar(QWidget):
         self.custom_offset_edit = named(QLineEdit(), "customOffsetEdit", "Custom offset")
         self.custom_offset_edit.setPlaceholderText("offset number")
         self.custom_offset_edit.setMinimumWidth(self.custom_offset_edit.fontMetrics().horizontalAdvance("9" * 14) + 16)
-        self.timestamp_edit = named(
-            TypedDateTimeEdit(QDateTime.currentDateTimeUtc().addSecs(-3600)), "timestampEdit", "Start time"
-        )
+        # the time is typed as the table shows it, in the table's zone (``local``): the field holds
+        # the wall-clock time and it is read in that zone as the table's times are made (Python's
+        # local time), so a time copied from the table starts there
+        self.local = False
+        self.timestamp_edit = named(TypedDateTimeEdit(), "timestampEdit", "Start time")
         self.timestamp_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         self.timestamp_edit.setTimeZone(QTimeZone.utc())
         self.timestamp_edit.setCalendarPopup(True)
-        self.timestamp_edit.setToolTip("Start at the first event at or after this time (UTC)")
+        # as wide as its text and the calendar button (Qt's hint allows for wider dates): room for the zone
+        text_width = self.timestamp_edit.fontMetrics().horizontalAdvance("2026-12-03 20:05:00")
+        self.timestamp_edit.setMinimumWidth(text_width + 32)
+        self.zone_label = named(QLabel(""), "startZoneLabel", "Start time zone")
+        self.set_start_time(datetime.now(UTC) - timedelta(hours=1))
+        self.set_local(False)
+        time_input = QWidget()
+        time_layout = QHBoxLayout(time_input)
+        time_layout.setContentsMargins(0, 0, 0, 0)
+        time_layout.setSpacing(4)
+        time_layout.addWidget(self.timestamp_edit)
+        time_layout.addWidget(self.zone_label)
         # the offset and the time share one place: choosing a mode never widens the window
         self.position_input = QStackedWidget(objectName="positionInput")
         self.position_input.addWidget(QWidget())
         self.position_input.addWidget(self.custom_offset_edit)
-        self.position_input.addWidget(self.timestamp_edit)
+        self.position_input.addWidget(time_input)
         self.resolved_label = named(QLabel(""), "resolvedOffsetLabel", "Resolved offset")
         self.resolved_label.setTextFormat(Qt.TextFormat.PlainText)
         self.resolved_label.setMinimumWidth(self.resolved_label.fontMetrics().horizontalAdvance("→ offset 999,999"))
@@ -76,7 +89,7 @@ class PositionBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         for widget in (
-            buddy("Start &from", self.offset_mode_combo),
+            buddy("Start fr&om", self.offset_mode_combo),
             self.offset_mode_combo,
             self.position_input,
             self.resolved_label,
@@ -123,9 +136,51 @@ class PositionBar(QWidget):
                 raise ValueError(f"Custom offset must be at most {INT64_MAX:,}")
             return StartPosition("offset", offset)
         if mode == "time":
-            when = self.timestamp_edit.dateTime().toUTC().toPython()
-            return StartPosition("time", format_time(when.replace(tzinfo=UTC)))
+            return StartPosition("time", format_time(self.start_time()))
         return StartPosition(mode)
+
+    def start_time(self) -> datetime:
+        """The time typed, read in the zone the table shows (UTC or local time); ValueError when
+        this machine cannot place it in local time."""
+        shown = self.timestamp_edit.dateTime()
+        day, clock = shown.date(), shown.time()
+        wall = datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute(), clock.second())
+        if not self.local:
+            return wall.replace(tzinfo=UTC)
+        try:
+            return wall.astimezone(UTC)  # a naive time is local time, as the table's times are made
+        except (OverflowError, OSError, ValueError) as err:
+            raise ValueError(f"Start time {wall} is out of range in local time") from err
+
+    def set_start_time(self, when: datetime) -> None:
+        """Show ``when`` (an aware time) in the field, in the zone the table shows."""
+        wall = when.astimezone() if self.local else when.astimezone(UTC)
+        self.timestamp_edit.setDateTime(
+            QDateTime(
+                QDate(wall.year, wall.month, wall.day), QTime(wall.hour, wall.minute, wall.second), QTimeZone.utc()
+            )
+        )
+
+    def set_local(self, local: bool) -> None:
+        """The table shows local time (or UTC): the start time is shown and typed in that zone,
+        named next to the field; the moment chosen stays the same."""
+        try:
+            moment: datetime | None = self.start_time()
+        except ValueError:
+            moment = None
+        self.local = local
+        if moment is not None:
+            self.timestamp_edit.blockSignals(True)  # the same moment: nothing to resolve again
+            self.set_start_time(moment)
+            self.timestamp_edit.blockSignals(False)
+        # short enough for a laptop's width in every mode; the offset in its tooltip and the zone combo
+        self.zone_label.setText("local" if local else "UTC")
+        tip = (
+            f"Start at the first event at or after this time ({f'local time, {zone_name()}' if local else 'UTC'}), "
+            "typed as the table shows times; Ctrl+T switches the zone"
+        )
+        self.timestamp_edit.setToolTip(tip)
+        self.zone_label.setToolTip(tip)
 
     def current_start(self) -> StartPosition | None:
         try:

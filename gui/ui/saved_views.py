@@ -83,6 +83,7 @@ class SavedViews(QObject):
         self.views: list[SavedView] = []
         self.dialog: SaveViewDialog | None = None
         self.combo.activated.connect(self._on_chosen)
+        filter_bar.changed.connect(self._on_filters_changed)
         actions.save_view.triggered.connect(self.ask_name)
         actions.delete_view.triggered.connect(self.delete_chosen)
         self.reload()
@@ -134,6 +135,34 @@ class SavedViews(QObject):
         self._update_actions()
         if view is not None:
             self.apply(view)
+
+    def matches(self, view: SavedView) -> bool:
+        """The filters shown are the view's (its columns and zone aside: those are not filters)."""
+        now = self.capture(view.name, view.scope)
+        if (now.text, now.types, now.tenant, now.time_preset, now.cel) != (
+            view.text,
+            tuple(sorted(view.types)),
+            view.tenant,
+            view.time_preset,
+            view.cel,
+        ):
+            return False
+        if view.time_preset != "custom":
+            return True
+        return all(
+            b is None or (a is not None and abs(a - b) < 1)
+            for a, b in ((now.since, view.since), (now.until, view.until))
+        )
+
+    def _on_filters_changed(self) -> None:
+        """Filters changed (Clear filters, a field typed): once they are not the chosen view's, the
+        combo says "Views…" again rather than a name that no longer describes the table."""
+        view = self.chosen()
+        if view is not None and not self.matches(view):
+            self.combo.blockSignals(True)
+            self.combo.setCurrentIndex(0)
+            self.combo.blockSignals(False)
+            self._update_actions()
 
     def apply(self, view: SavedView) -> None:
         """Every filter of ``view``; its columns and zone when it has them."""

@@ -376,8 +376,9 @@ class StatusPanel:
         if live:
             self.lag_sparkline.add(lag)
 
-    def show_committed(self, offset: int | None) -> None:
-        self.committed_offset_label.setText("committed —" if offset is None else f"committed {offset:,}")
+    def show_committed(self, offset: int | None, word: str = "Committed") -> None:
+        """The offset committed, said as the commit mode does ("committed" or "stored")."""
+        self.committed_offset_label.setText(f"{word.lower()} {'—' if offset is None else f'{offset:,}'}")
 
     def on_message(self, posted: message.Message) -> None:
         """A message of one of this tab's parts (or of none, while this tab is the one shown)."""

@@ -15,6 +15,7 @@ from gui.ui.actions import Actions
 from gui.ui.commits import Commits
 from gui.ui.connection_bar import ConnectionBar
 from gui.ui.event_table import EventTable
+from gui.ui.filter_bar import FilterBar
 from gui.ui.notify import Notifier
 from gui.ui.position_bar import PositionBar
 from gui.ui.session import StreamSession
@@ -34,12 +35,12 @@ class StreamControls(QObject):
         commits: Commits,
         notifier: Notifier,
         started: Callable[[], None],
-        filter_bar_error: Callable[[str], None],
+        notify_field: FilterBar,
     ) -> None:
         super().__init__(session)
         self.session, self.actions, self.connection = session, actions, connection
         self.position, self.table, self.commits, self.notifier = position, table, commits, notifier
-        self._started, self.filter_bar_error = started, filter_bar_error
+        self._started, self.notify_field = started, notify_field
         # set by the window: why this subscription cannot start here ("" when it can)
         self.taken_elsewhere: Callable[[str], str] = lambda _subscription_id: ""
         a = actions
@@ -126,6 +127,9 @@ class StreamControls(QObject):
 
     def on_rule_matched(self, matched: int) -> None:
         notice = self.notifier.add(matched)
+        rule = self.notifier.rule
+        if rule is not None:
+            self.notify_field.set_notify_count(self.notifier.matched, rule.describe())
         if notice:
             message.info(self, notice)
 
@@ -146,10 +150,14 @@ class StreamControls(QObject):
         """The notification rule, checked here, evaluated in the consumer thread from now on."""
         try:
             rule = self.notifier.set_rule(text)
-        except ValueError as err:
-            self.filter_bar_error(str(err))
+        except ValueError as err:  # said at the field; no rule runs meanwhile (none the field shows)
+            self.notifier.set_rule("")
+            self.session.set_rule(None)
+            self.notify_field.set_notify_error(str(err))
             return
-        self.filter_bar_error("")
+        self.notify_field.set_notify_error("")
+        if rule is not None:
+            self.notify_field.set_notify_count(0, rule.describe())
         self.session.set_rule(rule)
 
     def new_consumer_id(self) -> None:

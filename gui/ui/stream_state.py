@@ -62,7 +62,7 @@ class StreamState(QObject):
     lag_changed = Signal(object)  # int | None
     selection_changed = Signal(object)  # the store row shown in the detail pane, or None
     notice_changed = Signal(str)  # why the next start cannot happen ("" when it can)
-    committed_changed = Signal(object)  # int | None: the offset committed where the mode commits
+    committed_changed = Signal(object, str)  # int | None: the offset committed where the mode commits; "Committed"/"Stored"
     title_changed = Signal()  # what the tab's title says (subscription, streaming/paused/down/stopped)
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -158,9 +158,9 @@ class StreamState(QObject):
         self.rate, self.last_poll = rate, last_poll
         self.counts_changed.emit()
 
-    def set_committed(self, offset: int | None) -> None:
+    def set_committed(self, offset: int | None, word: str = "Committed") -> None:
         self.committed = offset
-        self.committed_changed.emit(offset)
+        self.committed_changed.emit(offset, word)
 
     def set_lag(self, lag: int | None) -> None:
         self.lag = lag

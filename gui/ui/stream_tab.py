@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -41,16 +40,10 @@ from gui.ui.status import StatusPanel
 from gui.ui.stream_controls import StreamControls
 from gui.ui.stream_state import StreamState
 from gui.ui.tenant_names import TenantNames
+from gui.ui.time_range import zone_name
 from gui.ui.timeline import Timeline
 
 log = logging.getLogger(__name__)
-
-
-def _zone_name() -> str:
-    """The local zone as people read it: its name and UTC offset."""
-    now = datetime.now().astimezone()
-    offset = now.strftime("%z")
-    return f"{now.tzname()}, UTC{offset[:3]}:{offset[3:]}" if offset else str(now.tzname())
 
 
 class StreamTab(QWidget):
@@ -141,7 +134,7 @@ class StreamTab(QWidget):
         self.export_jsonl_button = action_button(self.commands.export_jsonl, "Export JSON Lines…", "exportJsonlButton")
         self.time_zone_combo = named(QComboBox(), "timeZoneCombo", "Time display")
         self.time_zone_combo.addItem("Times in UTC", "utc")
-        self.time_zone_combo.addItem(f"Times in local time ({_zone_name()})", "local")
+        self.time_zone_combo.addItem(f"Times in local time ({zone_name()})", "local")
         self.saved_views = SavedViews(
             self,
             self.state_store,
@@ -177,7 +170,7 @@ class StreamTab(QWidget):
             self.commits,
             self.notifier,
             started=self._save_settings,
-            filter_bar_error=self.filter_bar.set_notify_error,
+            notify_field=self.filter_bar,
         )
         self.selection = SelectionDetail(self.events, self.model, self.table_part, self.detail)
         self.selection.select = self.state.select
@@ -358,6 +351,7 @@ class StreamTab(QWidget):
         self.model.set_local_time(local)
         self.timeline.set_local_time(local)
         self.filter_bar.set_time_zone(local)  # the time range is typed in the zone the table shows
+        self.position_bar.set_local(local)  # and so is the start time
         self.status.local_time = local
         self.commands.local_time.setChecked(local)
         self._update_counts()

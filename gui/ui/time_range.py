@@ -22,6 +22,13 @@ _SPANS = {"5m": timedelta(minutes=5), "15m": timedelta(minutes=15), "1h": timede
 FORMAT = "yyyy-MM-dd HH:mm:ss"  # as the table shows times (to the second)
 
 
+def zone_name() -> str:
+    """The local zone as people read it: its name and UTC offset (now)."""
+    now = datetime.now().astimezone()
+    offset = now.strftime("%z")
+    return f"{now.tzname()}, UTC{offset[:3]}:{offset[3:]}" if offset else str(now.tzname())
+
+
 class TypedDateTimeEdit(QDateTimeEdit):
     """A date-time field that takes a time typed whole, as the table shows it ("2026-12-01
     20:05:00"), not only section by section: the first digit over a whole selection starts at the

@@ -127,12 +127,12 @@ def test_a_column_hidden_from_the_header_menu_stays_hidden_after_restart_and_is_
 def test_a_payload_column_shows_filters_is_exported_and_is_remembered(
     qtbot: Any, open_window: Any, streaming: Any, tmp_path: Any
 ) -> None:
-    from PySide6.QtWidgets import QInputDialog
+    from gui.ui.payload_column import PayloadColumnDialog
 
     window = streaming
     menu = header_menu(qtbot, window)
     menu_action(menu, "Add payload column").trigger()
-    dialog = window.table_part.findChild(QInputDialog, "payloadColumnDialog")
+    dialog = window.table_part.findChild(PayloadColumnDialog, "payloadColumnDialog")
     qtbot.waitUntil(dialog.isVisible, timeout=2000)
     dialog.setTextValue("data.kind")
     dialog.accept()  # answered as a user would, no nested event loop
