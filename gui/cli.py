@@ -16,17 +16,14 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from typing import TextIO, cast
 
 from gui import __version__
 from gui.api import errors
 from gui.api.client import EventManagerClient, normalize_dc_url
 from gui.api.durations import parse_duration
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, Subscription, all_types_pattern
-from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
 from gui.display import display_problem
-from gui.eventlog.export import TAIL_COLUMNS, CsvWriter
-from gui.storage import secrets, tenant_names
+from gui.storage import secrets
 from gui.storage.store import Profile, StateStore, StoreError
 from gui.terminal import SafeText
 
@@ -193,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_profile(args, store)
         if args.command == "subscription":
             return cmd_subscription(args, store)
+        from gui.tail import cmd_tail
+
         return cmd_tail(args, store)
     except CliError as err:
         print(f"event-monitor: {err}", file=sys.stderr)
@@ -372,120 +371,10 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
     return EXIT_OK
 
 
-# -- tail ----------------------------------------------------------------------------------------
+# -- tail (gui/tail.py) ---------------------------------------------------------------------------
 
 
-class TailSink:
-    """Writes events to stdout (flushed per batch) and states to stderr. CSV carries each tenant's
-    name beside its ID, read from the Account Management API (and cached in the state store)."""
-
-    def __init__(
-        self,
-        fmt: str,
-        out: TextIO,
-        err: TextIO,
-        client: EventManagerClient | None = None,
-        store: StateStore | None = None,
-    ) -> None:
-        self.fmt = fmt
-        self.out = out
-        self.err = err
-        self.names: dict[str, str] = {}
-        self.csv = CsvWriter(out, TAIL_COLUMNS, names=self.names) if fmt == "csv" else None
-        self.fatal: str | None = None
-        self._client, self._store = client, store
-        self._asked: set[str] = set()
-        self._denied = False
-        self._failed = False
-
-    def _learn_names(self, batch: Batch) -> None:
-        if self._client is None or self._store is None or self._denied:
-            return
-        ids = [t for t in dict.fromkeys(batch.events.column("tenant_id")) if t and t not in self._asked]
-        if not ids:
-            return
-        self._asked.update(ids)
-        try:
-            names = tenant_names.resolve(self._store, self._client.dc_url, ids, self._client.tenants)
-        except errors.PermissionDenied:
-            self._denied = True
-            print("[note] this API client may not read tenants: tenant_name stays empty", file=self.err, flush=True)
-            return
-        except errors.ApiError as err:  # said once; the names stay empty for these tenants
-            if not self._failed:
-                print(f"[note] tenant names could not be read: {err}", file=self.err, flush=True)
-            self._failed = True
-            return
-        self.names.update((n.tenant_id, n.name) for n in names.values())
-
-    def on_batch(self, batch: Batch) -> None:
-        if self.csv is not None:
-            self._learn_names(batch)
-        for gap in batch.gaps:
-            if gap.lost:
-                text = f"[lost] {gap.count} events removed by the topic's retention before they were read"
-            else:  # filtered out, other tenants' events in a shared topic, or consolidated: expected
-                text = f"[gap] {gap.count} sequences skipped (not for this subscription)"
-            print(f"{text}: sequences {gap.first}..{gap.last}", file=self.err, flush=True)
-        if self.csv is not None:
-            self.csv.write_json(batch.events.json_array())
-        else:
-            self.out.write(batch.events.jsonl().decode())
-        self.out.flush()
-
-    def on_state(self, state: ConsumerState) -> None:
-        if state.fatal:
-            self.fatal = state.error or "ApiError"
-        print(f"[{state.state}] {state.message}", file=self.err, flush=True)
-
-
-def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
-    start = StartPosition.parse(args.start)
-    parse_duration(args.timeout)
-    if args.max_events is not None and args.max_events < 1:
-        raise CliError("--max-events must be at least 1", EXIT_USAGE)
-    client = connect(args, store)
-    subscription = store.subscription(client.dc_url, client.client_id, args.subscription)
-    if subscription is None:
-        subscription = Subscription(args.subscription, TENANT_TOPIC, (all_types_pattern(TENANT_TOPIC),))
-        print(
-            f"[note] subscription {args.subscription} is not remembered here; assuming the tenant topic "
-            "(remember it with `event-monitor subscription add`)",
-            file=sys.stderr,
-        )
-    consumer_id = args.consumer_id or store.consumer_id(client.dc_url, client.client_id, subscription.subscription_id)
-    # CSV, and anything shown on a terminal, cannot carry a server's control characters; JSON
-    # Lines into a pipe or a file stay byte-exact
-    out: TextIO = sys.stdout
-    if args.format == "csv" or sys.stdout.isatty():
-        out = cast(TextIO, SafeText(sys.stdout))
-    sink = TailSink(args.format, out, sys.stderr, client, store)
-    consumer = Consumer(
-        client,
-        subscription,
-        consumer_id,
-        start,
-        sink,
-        commit=args.commit,
-        store=store,
-        limit=args.limit,
-        timeout=args.timeout,
-        max_events=args.max_events,
-    )
-    print(
-        f"[info] consumer {consumer_id} reading {subscription.subscription_id} from {start.describe()}",
-        file=sys.stderr,
-        flush=True,
-    )
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: consumer.stop())
-    consumer.run()
-    if sink.fatal:
-        return _exit_code_for(sink.fatal)
-    return EXIT_OK
-
-
-def _exit_code_for(error: str) -> int:
+def exit_code_for(error: str) -> int:
     if error in (errors.AuthenticationError.__name__, errors.PermissionDenied.__name__):
         return EXIT_AUTH
     if error == errors.ConfigurationError.__name__ or error == "ValueError":
