@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from functools import partial
 
 from gui import __version__
 from gui.api import errors
@@ -326,6 +327,12 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
         print(f"Remembered subscription {spec.subscription_id}.")
         return EXIT_OK
     parse_duration(args.session_timeout)
+    if args.cel:  # checked here as the window's dialog checks it, before anything is sent
+        from gui.eventlog import cel
+
+        problem = cel.check(args.cel)
+        if problem is not None:
+            raise CliError(f"--cel {args.cel!r}: {problem}; nothing was sent", EXIT_USAGE)
     spec = Subscription(
         subscription_id=args.id or str(uuid.uuid4()),
         topic_id=args.topic,
@@ -336,23 +343,52 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
         session_timeout=args.session_timeout,
         cel=args.cel,
     )
-    # The client chooses the ID: remembered before it is sent and said at once, so an answer lost on
-    # the way (the API cannot list subscriptions) never leaves an orphan; the same POST is retried,
-    # and a 409 to a retry means an earlier attempt created it.
+    created = _create(client, store, spec)
+    store.save_subscription(client.dc_url, client.client_id, created)
+    print(created.subscription_id)
+    return EXIT_OK
+
+
+def _refused_for_sure(err: errors.ApiError, attempt: int) -> bool:
+    """The server certainly did not create the subscription: it refused the request itself. The
+    body (400, 422) is refused whatever came before; a refusal of the caller (401, 403) only
+    settles it when no earlier attempt may have gone through."""
+    if isinstance(err, errors.BadRequest | errors.ConfigurationError):
+        return True
+    return (
+        attempt == 1
+        and not err.retryable
+        and isinstance(err, errors.AuthenticationError | errors.PermissionDenied | errors.NotFound | errors.TlsError)
+    )
+
+
+def _create(client: EventManagerClient, store: StateStore, spec: Subscription) -> Subscription:
+    """Create ``spec`` on the server. The client chooses the ID: remembered before it is sent and
+    said at once, so an answer lost on the way (the API cannot list subscriptions) never leaves an
+    orphan; the same POST is retried, and a 409 to a retry means an earlier attempt created it. A
+    definite refusal forgets the ID again: nothing was created."""
+    forget = partial(store.remove_subscription, client.dc_url, client.client_id, spec.subscription_id)
     store.save_subscription(client.dc_url, client.client_id, spec)
     print(f"[info] creating subscription {spec.subscription_id}", file=sys.stderr, flush=True)
-    created = None
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         try:
-            created = client.create_subscription(spec)
-            break
+            return client.create_subscription(spec)
         except errors.SubscriptionExists as err:
             if attempt == 1:  # it was there before us: not ours to remember
-                store.remove_subscription(client.dc_url, client.client_id, spec.subscription_id)
+                forget()
                 raise CliError(str(err), EXIT_FAILED) from err
-            created = spec  # an earlier attempt of ours created it; its answer was lost
-            break
+            return spec  # an earlier attempt of ours created it; its answer was lost
         except errors.ApiError as err:
+            if _refused_for_sure(err, attempt):
+                forget()
+                code = (
+                    EXIT_AUTH if isinstance(err, errors.AuthenticationError | errors.PermissionDenied) else EXIT_FAILED
+                )
+                raise CliError(
+                    f"{str(err).rstrip('.')}. Nothing was created, and subscription {spec.subscription_id} is not "
+                    "remembered here",
+                    code,
+                ) from err
             if not err.retryable or attempt == CREATE_ATTEMPTS:
                 raise CliError(
                     f"{err}. Subscription {spec.subscription_id} may or may not exist on the server; it is "
@@ -365,10 +401,7 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
                 file=sys.stderr,
             )
             time.sleep(attempt)
-    assert created is not None
-    store.save_subscription(client.dc_url, client.client_id, created)
-    print(created.subscription_id)
-    return EXIT_OK
+    raise AssertionError("unreachable")
 
 
 # -- tail (gui/tail.py) ---------------------------------------------------------------------------
