@@ -107,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--url", required=True, help="data center URL, e.g. https://eu2-cloud.acronis.com")
     add.add_argument("--client-id", required=True)
     add.add_argument("--secret-stdin", action="store_true", help="read the secret from standard input")
+    update = prof.add_parser(
+        "update", help="change a saved connection; a new URL or client ID takes the secret along in the keyring"
+    )
+    update.add_argument("name")
+    update.add_argument("--url", help="the new data center URL")
+    update.add_argument("--client-id", help="the new API client ID")
+    update.add_argument(
+        "--secret-stdin",
+        action="store_true",
+        help="replace the secret in the OS keyring with one read from standard input",
+    )
     prof.add_parser("list", help="list saved connections")
     rm = prof.add_parser("remove", help="forget a connection and its secret")
     rm.add_argument("name")
@@ -138,6 +149,14 @@ def build_parser() -> argparse.ArgumentParser:
     addsub.add_argument("--type", dest="types", action="append", metavar="PATTERN")
     lst = sub.add_parser("list", help="subscriptions known for a connection")
     _connection_args(lst)
+    show = sub.add_parser("show", help="what is known here of a subscription: its settings, consumer ID, stored offset")
+    _connection_args(show)
+    show.add_argument("id", help="subscription UUID")
+    forget = sub.add_parser(
+        "remove", help="forget a subscription here, with its consumer ID and stored offset (the server keeps it)"
+    )
+    _connection_args(forget)
+    forget.add_argument("id", help="subscription UUID")
 
     tail = commands.add_parser("tail", help="print a subscription's events as they arrive")
     _connection_args(tail)
@@ -274,6 +293,8 @@ def cmd_profile(args: argparse.Namespace, store: StateStore) -> int:
         secrets.set_secret(url, args.client_id, secret)  # first: no profile without its secret
         store.save_profile(Profile(args.name, url, args.client_id))
         print(f"Saved connection {args.name!r} ({args.client_id} at {url}); the secret is in the OS keyring.")
+    elif args.action == "update":
+        update_profile(args, store)
     elif args.action == "list":
         profiles = store.profiles()
         if not profiles:
@@ -290,7 +311,34 @@ def cmd_profile(args: argparse.Namespace, store: StateStore) -> int:
     return EXIT_OK
 
 
-def connect(args: argparse.Namespace, store: StateStore) -> EventManagerClient:
+def update_profile(args: argparse.Namespace, store: StateStore) -> None:
+    old = store.profile(args.name)
+    if old is None:
+        raise CliError(f"no connection named {args.name!r}; see `event-monitor profile list`", EXIT_USAGE)
+    if not (args.url or args.client_id or args.secret_stdin):
+        raise CliError("nothing to change: give --url, --client-id or --secret-stdin", EXIT_USAGE)
+    url = normalize_dc_url(args.url, allow_insecure_http=args.insecure_http) if args.url else old.url
+    client_id = args.client_id or old.client_id
+    moved = (url, client_id) != (old.url, old.client_id)
+    if args.secret_stdin:
+        secret: str | None = _read_secret(True)
+        said = "the new secret is in the OS keyring"
+    else:
+        secret = secrets.get_secret(old.url, old.client_id, env=False) if moved else None
+        said = "its secret moved along in the OS keyring" if secret else ""
+    if moved and not secret:
+        said = f"no secret was stored for it: add one with `event-monitor profile update {args.name} --secret-stdin`"
+    if secret:
+        secrets.set_secret(url, client_id, secret)  # first: the profile never points at no secret
+    store.save_profile(Profile(args.name, url, client_id))
+    shared = any((p.url, p.client_id) == (old.url, old.client_id) for p in store.profiles())
+    if moved and not shared:  # the old connection's secret is no one's now
+        secrets.delete_secret(old.url, old.client_id)
+    print(f"Updated connection {args.name!r} ({client_id} at {url}){'; ' + said if said else ''}.")
+
+
+def connection_of(args: argparse.Namespace, store: StateStore) -> tuple[str, str]:
+    """The data center URL and client ID that ``--profile`` or ``--url``/``--client-id`` name."""
     if args.profile:
         profile = store.profile(args.profile)
         if profile is None:
@@ -301,6 +349,11 @@ def connect(args: argparse.Namespace, store: StateStore) -> EventManagerClient:
         client_id = args.client_id
     else:
         raise CliError("give --profile NAME, or --url and --client-id", EXIT_USAGE)
+    return url, client_id
+
+
+def connect(args: argparse.Namespace, store: StateStore) -> EventManagerClient:
+    url, client_id = connection_of(args, store)
     secret = secrets.get_secret(url, client_id)
     if not secret:
         raise CliError(
@@ -315,17 +368,27 @@ def connect(args: argparse.Namespace, store: StateStore) -> EventManagerClient:
 
 
 def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
+    if args.action in ("list", "add", "show", "remove"):  # local only: no secret needed
+        url, client_id = connection_of(args, store)
+        if args.action == "list":
+            for s in store.subscriptions(url, client_id):
+                extra = f" cel={s.cel}" if s.cel else ""
+                print(f"{s.subscription_id}\t{s.topic_id}\t{','.join(s.types)}\t{s.tenant_depth}{extra}")
+        elif args.action == "add":
+            spec = Subscription(args.id, args.topic, tuple(args.types or [all_types_pattern(args.topic)]))
+            store.save_subscription(url, client_id, spec)
+            print(f"Remembered subscription {spec.subscription_id}.")
+        elif args.action == "show":
+            show_subscription(store, url, client_id, args.id)
+        elif store.forget_subscription(url, client_id, args.id):
+            print(
+                f"Forgot subscription {args.id} here, with this machine's consumer ID and stored offset for it. "
+                "It still exists on the server (the API cannot delete it); add it again by ID to read it."
+            )
+        else:
+            raise CliError(f"subscription {args.id} is not remembered for {client_id} at {url}", EXIT_USAGE)
+        return EXIT_OK
     client = connect(args, store)
-    if args.action == "list":
-        for s in store.subscriptions(client.dc_url, client.client_id):
-            extra = f" cel={s.cel}" if s.cel else ""
-            print(f"{s.subscription_id}\t{s.topic_id}\t{','.join(s.types)}\t{s.tenant_depth}{extra}")
-        return EXIT_OK
-    if args.action == "add":
-        spec = Subscription(args.id, args.topic, tuple(args.types or [all_types_pattern(args.topic)]))
-        store.save_subscription(client.dc_url, client.client_id, spec)
-        print(f"Remembered subscription {spec.subscription_id}.")
-        return EXIT_OK
     parse_duration(args.session_timeout)
     if args.cel:  # checked here as the window's dialog checks it, before anything is sent
         from gui.eventlog import cel
@@ -347,6 +410,37 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
     store.save_subscription(client.dc_url, client.client_id, created)
     print(created.subscription_id)
     return EXIT_OK
+
+
+def show_subscription(store: StateStore, url: str, client_id: str, subscription_id: str) -> None:
+    spec = store.subscription(url, client_id, subscription_id)
+    if spec is None:
+        raise CliError(
+            f"subscription {subscription_id} is not remembered for {client_id} at {url}; "
+            "see `event-monitor subscription list`",
+            EXIT_USAGE,
+        )
+    consumer = store.known_consumer_id(url, client_id, subscription_id)
+    offset = store.stored_offset(url, client_id, subscription_id)
+    scope = {
+        "CURRENT": "the tenant only",
+        "DIRECT": "the tenant and its direct children",
+        "ALL": "the tenant and all below it",
+    }
+    tenant = spec.tenant_id or "the API client's own tenant"
+    rows = [
+        ("subscription", spec.subscription_id),
+        ("topic", spec.topic_id),
+        ("types", ", ".join(spec.types)),
+        ("tenant scope", f"{spec.tenant_depth}: {scope.get(spec.tenant_depth, spec.tenant_depth)} ({tenant})"),
+        ("CEL filter", spec.cel or "(none)"),
+        ("auto-commit", "yes" if spec.auto_commit else "no"),
+        ("session timeout", spec.session_timeout),
+        ("consumer ID", consumer or "(none yet: made when this machine first reads it)"),
+        ("stored offset", "(none)" if offset is None else str(offset)),
+    ]
+    for label, value in rows:
+        print(f"{label + ':':<17}{value}")
 
 
 def _refused_for_sure(err: errors.ApiError, attempt: int) -> bool:

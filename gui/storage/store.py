@@ -310,6 +310,21 @@ class StateStore:
                 (url, client_id, subscription_id),
             )
 
+    def forget_subscription(self, url: str, client_id: str, subscription_id: str) -> bool:
+        """Everything this machine knows of one subscription: the subscription, its consumer ID,
+        stored offset and commit log. False when nothing was known."""
+        found = False
+        with self.transaction() as db:
+            for table in ("subscriptions", "consumers", "offsets", "commits"):
+                found |= (
+                    db.execute(
+                        f"DELETE FROM {table} WHERE url = ? AND client_id = ? AND subscription_id = ?",
+                        (url, client_id, subscription_id),
+                    ).rowcount
+                    > 0
+                )
+        return found
+
     def subscriptions(self, url: str, client_id: str) -> list[Subscription]:
         rows = self._rows(
             "SELECT spec FROM subscriptions WHERE url = ? AND client_id = ? ORDER BY added", url, client_id
@@ -342,6 +357,16 @@ class StateStore:
                 (url, client_id, subscription_id, new),
             )
             return new
+
+    def known_consumer_id(self, url: str, client_id: str, subscription_id: str) -> str | None:
+        """The consumer ID of this machine for the subscription, if one was made (none is made here)."""
+        rows = self._rows(
+            "SELECT consumer_id FROM consumers WHERE url = ? AND client_id = ? AND subscription_id = ?",
+            url,
+            client_id,
+            subscription_id,
+        )
+        return str(rows[0][0]) if rows else None
 
     def new_consumer_id(self, url: str, client_id: str, subscription_id: str) -> str:
         """Replace the consumer ID (this changes which instance the server treats as leader)."""
