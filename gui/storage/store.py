@@ -8,8 +8,10 @@ the profile's name. A killed process never leaves the file corrupt (SQLite's WAL
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 import uuid
@@ -27,20 +29,31 @@ from gui.api.events import INT64_MAX
 from gui.api.models import Subscription
 from gui.storage.views import SavedView
 
+log = logging.getLogger(__name__)
 APP_NAME = "event-monitor"
 HOME_ENV = "EVENT_MONITOR_HOME"
 
 
 def data_dir() -> Path:
     """Where local data lives: ``$EVENT_MONITOR_HOME`` or the platform's user data directory,
-    readable by this user only (0700). StoreError when it cannot be a folder."""
+    readable by this user only (0700: a folder found looser is tightened, and that is said once).
+    StoreError when it cannot be a folder."""
     override = os.environ.get(HOME_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     try:
         existed = path.is_dir()
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not existed or not override:  # ours: only this user may read it (a folder the user chose is left as is)
+        if not existed:
             path.chmod(0o700)
+        elif os.name == "posix":  # elsewhere the mode bits say little: the user's profile folder is private
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                path.chmod(0o700)
+                log.warning(
+                    "The folder for local data %s could be read by others (mode %04o); it is now this user's only (0700)",
+                    path,
+                    mode,
+                )
     except OSError as err:
         what = "it is a file, not a folder" if path.exists() and not path.is_dir() else (err.strerror or str(err))
         where = f" (set by {HOME_ENV})" if override else ""

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -139,3 +141,62 @@ def test_profile_update_moves_or_replaces_the_secret(lab: Emulator) -> None:
     assert missing.returncode == 2 and "no connection named" in missing.stderr
     assert run("profile", "remove", "lab").returncode == 0
     assert secrets.get_secret(lab.url, lab.client_id, env=False) is None
+
+
+def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
+    yield parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_option_has_help_and_the_exit_codes_are_listed() -> None:
+    from gui.cli import EXIT_CODES, build_parser
+
+    parser = build_parser()
+    for each in _parsers(parser):
+        for action in each._actions:
+            if not isinstance(action, argparse._SubParsersAction):
+                assert action.help, f"{each.prog} {'/'.join(action.option_strings) or action.dest} has no help"
+    shown = {
+        "main": run("--help").stdout,
+        "tail": run("tail", "--help").stdout,
+    }
+    for where, text in shown.items():
+        assert "exit codes:" in text, where
+        for code, meaning in EXIT_CODES:
+            assert f"{code}  {meaning}" in text, (where, code)
+
+
+def test_counts_are_in_good_english(lab: Emulator) -> None:
+    import io
+
+    from gui.api.events import EMPTY
+    from gui.consumer.loop import Batch, Gap
+    from gui.tail import Output, TailSink
+
+    said = io.StringIO()
+    sink = TailSink("jsonl", Output(lambda data: len(data)), said)
+    sink.on_batch(Batch(EMPTY, 5, (Gap(5, 5), Gap(7, 8, lost=True), Gap(10, 10, lost=True))))
+    assert said.getvalue().splitlines() == [
+        "[gap] 1 sequence skipped (not for this subscription): sequences 5..5",
+        "[lost] 2 events removed by the topic's retention before they were read: sequences 7..8",
+        "[lost] 1 event removed by the topic's retention before they were read: sequences 10..10",
+    ]
+    sub = run("subscription", "create", *connection(lab), "--type", ALL_TENANT_TYPES, secret=lab.client_secret)
+    one = run("tail", *connection(lab), "--subscription", sub.stdout.strip(), "--from", "earliest",
+              "--max-events", "1", secret=lab.client_secret)  # fmt: skip
+    assert one.returncode == 0 and "[stopped] stopped: delivered 1 event\n" in one.stderr, one.stderr
+
+
+@pytest.mark.skipif(os.name != "posix", reason="mode bits are POSIX's")
+def test_a_data_folder_open_to_others_is_tightened_once(home: Path) -> None:
+    home.mkdir(mode=0o755)
+    home.chmod(0o755)
+    first = run("profile", "list")
+    assert first.returncode == 0, first.stderr
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert "could be read by others (mode 0755)" in first.stderr and "0700" in first.stderr
+    second = run("profile", "list")
+    assert second.stderr == ""
