@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from itertools import accumulate
@@ -27,7 +28,7 @@ from gui.api.events import Events
 from gui.api.models import TENANT_TOPIC, Subscription, all_types_pattern
 from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
 from gui.eventlog.export import TAIL_COLUMNS, CsvWriter
-from gui.storage import tenant_names
+from gui.storage import reader_lock, tenant_names
 from gui.storage.store import StateStore
 from gui.terminal import neutralised
 from gui.words import counted
@@ -232,7 +233,7 @@ def _silence_stdout() -> None:
 
 
 def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
-    from gui.cli import EXIT_OK, EXIT_USAGE, CliError, connect
+    from gui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, connect
 
     start = StartPosition.parse(args.start)
     parse_duration(args.timeout)
@@ -248,7 +249,20 @@ def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
         )
     own_id = store.consumer_id(client.dc_url, client.client_id, subscription.subscription_id)
     consumer_id = args.consumer_id or own_id
-    return _stream(args, store, client, subscription, consumer_id, start, EXIT_OK)
+    lock = None
+    if consumer_id == own_id:  # this machine's consumer ID: one reader of it at a time
+        try:
+            lock = reader_lock.acquire(client.dc_url, client.client_id, subscription.subscription_id, kind="tail")
+        except reader_lock.ReaderBusy as err:
+            raise CliError(
+                f"{err} For tail: --consumer-id {uuid.uuid4()} (any new UUID) reads as another instance.",
+                EXIT_FAILED,
+            ) from err
+    try:
+        return _stream(args, store, client, subscription, consumer_id, start, EXIT_OK)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def _stream(

@@ -327,3 +327,37 @@ def test_sigterm_with_the_output_blocked_cuts_no_line(emulator_process: Running,
         stored = stored_offset(emulator_process, home, sub)
         assert stored is None or (seqs and stored <= seqs[-1]), f"run {run_index}: stored {stored}, read {seqs[-1:]}"
         assert seqs, "the reader got something"
+
+
+@pytest.mark.parametrize("emulator_process", [["--history", "100", "--rate", "20"]], indirect=True)
+def test_one_tail_per_consumer_id_on_this_machine(emulator_process: Running) -> None:
+    sub = create_subscription(emulator_process)
+    args = [*connection(emulator_process), "--subscription", sub, "--from", "latest", "--timeout", "PT2S"]
+
+    def reading() -> subprocess.Popen[str]:
+        proc = cli("tail", *args, env=emulator_process.env)
+        LineReader(proc.stderr).wait_for(lambda line: "starting at offset" in line, 60)
+        return proc
+
+    first = reading()
+    try:
+        second = tail(emulator_process, sub, "--from", "latest", timeout=60)
+        assert second.returncode == 1
+        assert (
+            f"already being read on this machine by `event-monitor tail` (process {first.pid}, since" in second.stderr
+        )
+        assert "--consumer-id" in second.stderr and "Traceback" not in second.stderr
+        other = cli("tail", *args, "--consumer-id", "aaaaaaaa-0000-4000-8000-000000000009", env=emulator_process.env)
+        try:  # another instance, with its own consumer ID: not refused (the server keeps it on standby)
+            LineReader(other.stderr).wait_for(lambda line: "starting at offset" in line, 60)
+        finally:
+            finish(other)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(10) == 0
+    finally:
+        finish(first)
+    after_stop = reading()  # allowed once the first stopped
+    after_stop.kill()  # SIGKILL: no chance to let the lock go
+    after_stop.wait(10)
+    finish(after_stop)
+    finish(reading())  # the dead holder's lock went with it
