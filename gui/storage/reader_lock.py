@@ -87,6 +87,7 @@ class ReaderLock:
         self._holder_file = holder_file
         self.holder = holder
         self.subscription_id = subscription_id
+        self.key: tuple[str, str, str] = ("", "", subscription_id)  # (url, client ID, subscription ID)
 
     @property
     def held(self) -> bool:
@@ -128,4 +129,6 @@ def acquire(url: str, client_id: str, subscription_id: str, kind: str = "window"
         os.replace(partial, holder_file)
     except OSError:  # the lock holds all the same; a refused reader then cannot say who has it
         pass
-    return ReaderLock(lock, holder_file, holder, subscription_id)
+    held = ReaderLock(lock, holder_file, holder, subscription_id)
+    held.key = (url, client_id, subscription_id)
+    return held

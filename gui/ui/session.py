@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gui.consumer import Batch, Consumer, ConsumerState
 from gui.eventlog.store import EventStore
+from gui.storage.reader_lock import ReaderLock
 from gui.ui.worker import ConsumerThread
 
 FLUSH_MS = 100  # at most 10 table updates a second (each repaints the tail: ~1 ms of CPU per 100 ev)
@@ -55,6 +56,7 @@ class StreamSession(QObject):
         super().__init__(parent)
         self.events = events
         self.thread: ConsumerThread | None = None
+        self.reader_lock: ReaderLock | None = None  # held while it streams (one reader per consumer ID)
         self.generation = 0
         self.paused = False
         self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
@@ -81,9 +83,14 @@ class StreamSession(QObject):
     def running(self) -> bool:
         return self.thread is not None
 
-    def start(self, factory: Callable[[Any], Consumer]) -> None:
-        """Stop any stream, empty the store, start a new one: only its rows reach the store."""
+    def start(self, factory: Callable[[Any], Consumer], reader_lock: ReaderLock | None = None) -> None:
+        """Stop any stream, empty the store, start a new one: only its rows reach the store. The
+        reader lock (a restart keeps the one it holds) is let go when the stream stops."""
+        previous, self.reader_lock = self.reader_lock, None
         self.stop(flush=False)
+        if previous is not None and previous is not reader_lock:
+            previous.release()
+        self.reader_lock = reader_lock
         self.clear()
         generation = self.generation
         thread = ConsumerThread(factory, generation)
@@ -120,6 +127,7 @@ class StreamSession(QObject):
         if thread is None:
             return
         thread.stop()
+        self._release_reader()
         self.generation += 1  # batches and states still queued from this stream are now stale
         if flush:
             self._pending.extend(self._held)
@@ -187,8 +195,14 @@ class StreamSession(QObject):
         if state.state == "stopped" and self.thread is not None:  # ended by itself (fatal error, max events)
             self.thread.stop()
             self.thread = None
+            self._release_reader()
             self.flush_pending()
             self.running_changed.emit(False)
+
+    def _release_reader(self) -> None:
+        lock, self.reader_lock = self.reader_lock, None
+        if lock is not None:
+            lock.release()
 
     def _emit(self, state: ConsumerState) -> None:
         self._last_state = state
