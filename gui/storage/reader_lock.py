@@ -110,6 +110,20 @@ class ReaderLock:
         self.release()
 
 
+def instance_lock(name: str) -> filelock.BaseFileLock | None:
+    """The data folder's lock ``name``, now held by this process, when no other process holds it
+    (None then): which instance of the window saves ``window.ini``, say. Held until released, or
+    until the process ends."""
+    folder = data_dir() / FOLDER
+    folder.mkdir(mode=0o700, exist_ok=True)
+    lock = filelock.FileLock(folder / f"{name}.lock", mode=0o600, thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        return None
+    return lock
+
+
 def acquire(url: str, client_id: str, subscription_id: str, kind: str = "window") -> ReaderLock:
     """Hold the reader lock of this machine's consumer ID for (url, client ID, subscription), at
     once or not at all: :class:`ReaderBusy`, naming the holder, when another reader has it. The

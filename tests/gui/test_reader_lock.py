@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QSettings
 
 from gui.storage import reader_lock
 from tests.gui.test_window import Lab, start
@@ -35,3 +38,22 @@ def test_a_second_window_is_refused_naming_the_first(qtbot: Any, open_window: An
     second.start()  # a restart of the holder keeps its lock
     qtbot.waitUntil(lambda: second.model.rowCount() >= 10, timeout=15000)
     assert second.consumer_thread is not None
+
+
+def test_a_second_window_does_not_clobber_the_first_ones_window_ini(qtbot: Any, open_window: Any, home: Path) -> None:
+    first = open_window()
+    second = open_window()  # a second instance on the same data folder
+    assert Path(first.settings.fileName()) == home / "window.ini"
+    assert Path(second.settings.fileName()).parent != home  # it works on a copy
+    first.resize(900, 640)
+    second.resize(700, 500)
+    first.close()
+    kept = first.saveGeometry()
+    second.close()  # closed last: it would have won
+    saved = QSettings(str(home / "window.ini"), QSettings.Format.IniFormat)
+    assert saved.value("geometry") == kept
+    from gui.app import _ReleaseWhenClosed
+
+    owner = first.findChild(_ReleaseWhenClosed)
+    qtbot.waitUntil(lambda: not owner._lock.is_locked, timeout=5000)  # let go once its window closed
+    assert Path(open_window().settings.fileName()) == home / "window.ini"  # the next window saves it again
