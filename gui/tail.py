@@ -36,7 +36,7 @@ from gui.words import counted
 BATCH_GRACE_S = 3.0  # after SIGTERM, how long the rest of a batch may still be written
 CHUNK = 64 * 1024  # bytes handed to one write: a stop request is looked at between them
 # a reader that went away: EPIPE on POSIX; EINVAL from a closed pipe on Windows
-_CLOSED_ERRNOS = {errno.EPIPE, errno.EINVAL, getattr(errno, "ESHUTDOWN", errno.EPIPE)}
+_CLOSED_ERRNOS = {errno.EPIPE, errno.EINVAL} if sys.platform == "win32" else {errno.EPIPE}
 
 
 def say(text: str, stream: TextIO | None = None) -> None:
@@ -72,6 +72,8 @@ class Output:
         stream = sys.stdout  # no file under it (an embedding program's stream): text, whole writes
 
         def write_text(data: memoryview) -> int:
+            if stream is None:  # started with standard output closed: as a reader that went away
+                raise BrokenPipeError(errno.EPIPE, "standard output is closed")
             stream.write(bytes(data).decode())
             stream.flush()
             return len(data)
@@ -228,12 +230,12 @@ def _silence_stdout() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError, io.UnsupportedOperation):
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass
 
 
 def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
-    from gui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError, connect
+    from gui.cli import EXIT_FAILED, EXIT_USAGE, CliError, connect
 
     start = StartPosition.parse(args.start)
     parse_duration(args.timeout)
@@ -259,7 +261,7 @@ def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
                 EXIT_FAILED,
             ) from err
     try:
-        return _stream(args, store, client, subscription, consumer_id, start, EXIT_OK)
+        return _stream(args, store, client, subscription, consumer_id, start)
     finally:
         if lock is not None:
             lock.release()
@@ -272,12 +274,11 @@ def _stream(
     subscription: Subscription,
     consumer_id: str,
     start: StartPosition,
-    ok: int,
 ) -> int:
-    from gui.cli import exit_code_for
+    from gui.cli import EXIT_OK, exit_code_for
 
     output = Output.stdout()
-    sink = TailSink(args.format, output, sys.stderr, client, store, safe=sys.stdout.isatty())
+    sink = TailSink(args.format, output, sys.stderr, client, store, safe=bool(sys.stdout and sys.stdout.isatty()))
     consumer = Consumer(
         client,
         subscription,
@@ -303,4 +304,4 @@ def _stream(
         _silence_stdout()
     if sink.fatal:
         return exit_code_for(sink.fatal)
-    return ok
+    return EXIT_OK
