@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.api import EventManagerClient, Subscription
@@ -158,7 +158,10 @@ def create_window(argv: list[str]) -> Any:
         window.destroyed.connect(clean_up)
     else:
         forget_demo(store, only_if_gone=True)
-        window = MainWindow(store)
+        owner = _window_state_owner()
+        window = MainWindow(store, settings_dir=None if owner is not None else _window_state_copy(app, store))
+        if owner is not None:
+            _ReleaseWhenClosed(window, owner)
         if not window.state_store.profiles():
             window.current.state.set_notice(
                 "No connection yet: click “Add connection…” (or start with --demo to try the built-in emulator)"
@@ -166,6 +169,48 @@ def create_window(argv: list[str]) -> Any:
     window.show()
     _settle_garbage_collector()
     return window
+
+
+def _window_state_owner() -> Any:
+    """The lock of the window that saves window.ini beside the state store (one at a time per data
+    folder), or None when another window holds it."""
+    from gui.storage import reader_lock
+
+    return reader_lock.instance_lock("window-state")
+
+
+def _window_state_copy(app: QApplication, store: StateStore) -> Path:
+    """A second window of a data folder works on a copy of window.ini that goes when it quits, so
+    it never clobbers the first's layout and filters."""
+    log.warning("Another Event Monitor window uses this data folder: this one's layout and filters are not kept")
+    copy = Path(tempfile.mkdtemp(prefix="event-monitor-second-"))
+    ini = store.path.parent / "window.ini"
+    if ini.exists():
+        shutil.copy2(ini, copy / "window.ini")
+    app.aboutToQuit.connect(lambda: shutil.rmtree(copy, ignore_errors=True))
+    return copy
+
+
+class _ReleaseWhenClosed(QObject):
+    """Lets the window-state lock go once its window has closed (and saved window.ini)."""
+
+    def __init__(self, window: Any, lock: Any) -> None:
+        super().__init__(window)
+        self._window, self._lock = window, lock
+        window.installEventFilter(self)
+        QApplication.instance().aboutToQuit.connect(self._release)  # type: ignore[union-attr]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Close:  # after the window's own handler: did it close?
+            QTimer.singleShot(0, self._release_if_closed)
+        return False
+
+    def _release_if_closed(self) -> None:
+        if not self._window.isVisible():
+            self._release()
+
+    def _release(self) -> None:
+        self._lock.release(force=True)
 
 
 def _settle_garbage_collector() -> None:

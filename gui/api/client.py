@@ -27,6 +27,7 @@ from gui.api import errors
 from gui.api.durations import format_time, parse_duration
 from gui.api.events import EMPTY, Events, MalformedEvents
 from gui.api.models import POSITIONS, EventType, PollResult, Subscription, Topic
+from gui.words import counted
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +205,7 @@ class EventManagerClient:
             if time.monotonic() > deadline:
                 raise errors.NetworkError(
                     f"{self.dc_url} did not finish its answer within {allowed:.0f} s "
-                    f"({size:,} bytes arrived); the connection was closed"
+                    f"({counted(size, 'byte')} arrived); the connection was closed"
                 )
             # what has arrived, at most one socket read: the deadline is checked between reads
             data = raw.read1(READ_CHUNK, decode_content=True)
@@ -481,7 +482,7 @@ class EventManagerClient:
         for start in range(0, len(ids), TENANTS_PER_CALL):
             batch = ids[start : start + TENANTS_PER_CALL]
             params = {"uuids": ",".join(batch), "allow_deleted": "true" if allow_deleted else "false"}
-            what = f"reading the names of {len(batch)} tenants"
+            what = f"reading the names of {counted(len(batch), 'tenant')}"
             body = self._object(
                 self._call("GET", "/api/2/tenants", what, params=params, base=self.dc_url), what, "items"
             )

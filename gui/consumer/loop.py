@@ -30,6 +30,7 @@ from gui.api.durations import format_time, parse_duration, parse_time
 from gui.api.events import INT64_MAX, Events
 from gui.api.models import PollResult, Subscription
 from gui.storage.store import StateStore, StoreError
+from gui.words import counted
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -111,7 +112,11 @@ class ConsumerState:
 
 
 class ConsumerSink(Protocol):
-    def on_batch(self, batch: Batch) -> None: ...
+    def on_batch(self, batch: Batch) -> int | None:
+        """Take a batch. None (or its length): all of it was taken. A smaller number N: only its
+        first N events were (its output closed, or it is stopping); the offset then goes no
+        further than the last of them, and the loop ends."""
+        ...
 
     def on_state(self, state: ConsumerState) -> None: ...
 
@@ -201,6 +206,7 @@ class Consumer:
         self._pending_commit: int | None = None
         self._commit_failure_said: int | None = None  # the offset whose failed commit was reported
         self._lost: Gap | None = None  # sequences removed by retention before they were read
+        self._declined = False  # the sink took only part of a batch: reading ends there
 
     # -- public ------------------------------------------------------------------------------
 
@@ -268,7 +274,10 @@ class Consumer:
                     attempt = 0
                     self._led, self._standby = True, False
                     if self._handle(caller, result):
-                        reason = f"delivered {self._delivered} events"
+                        if self._declined and not self._stop.is_set():
+                            reason = "the output took no more events"
+                        elif not self._declined:
+                            reason = f"delivered {counted(self._delivered, 'event')}"
                         break
                 except Stopped:
                     break
@@ -333,7 +342,7 @@ class Consumer:
             self._lost = Gap(self._offset + 1, earliest, lost=True)
             self._report(
                 "connecting",
-                f"{self._lost.count:,} events (sequences {self._lost.first}..{self._lost.last}) were removed by the "
+                f"{counted(self._lost.count, 'event')} (sequences {self._lost.first}..{self._lost.last}) were removed by the "
                 f"topic's retention before this subscription read them; reading on from {earliest + 1}",
             )
 
@@ -427,19 +436,23 @@ class Consumer:
         done = room is not None and len(keep) >= room
         next_offset = last if done and keep and last is not None else max(result.offset, last or 0)
         batch = Batch(fresh, next_offset, tuple(gaps))
+        taken = len(fresh)
         if fresh or gaps:
-            if self.commit == "stored":
+            answer = self.sink.on_batch(batch)
+            if answer is not None and answer < len(fresh):
+                # only the first events reached the output: the offset goes no further than them
+                taken, done, self._declined = answer, True, True
+                if taken == 0:
+                    return True
+                last = next_offset = int(list(fresh.column("sequence"))[taken - 1])
+            if self.commit == "stored":  # after the sink: a crash in between repeats, never skips
                 assert self.store is not None
-                with self.store.transaction() as db:
-                    self.sink.on_batch(batch)
-                    self.store.store_offset(
-                        self.client.dc_url, self.client.client_id, self.subscription.subscription_id, next_offset, db=db
-                    )
-            else:
-                self.sink.on_batch(batch)
+                self.store.store_offset(
+                    self.client.dc_url, self.client.client_id, self.subscription.subscription_id, next_offset
+                )
         self._offset = next_offset
         self._last_delivered = last
-        self._delivered += len(fresh)
+        self._delivered += taken
         if self.commit == "server":
             self._commit_server(caller, next_offset)
         self._report("streaming", "streaming")

@@ -8,8 +8,10 @@ the profile's name. A killed process never leaves the file corrupt (SQLite's WAL
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import stat
 import threading
 import time
 import uuid
@@ -27,20 +29,31 @@ from gui.api.events import INT64_MAX
 from gui.api.models import Subscription
 from gui.storage.views import SavedView
 
+log = logging.getLogger(__name__)
 APP_NAME = "event-monitor"
 HOME_ENV = "EVENT_MONITOR_HOME"
 
 
 def data_dir() -> Path:
     """Where local data lives: ``$EVENT_MONITOR_HOME`` or the platform's user data directory,
-    readable by this user only (0700). StoreError when it cannot be a folder."""
+    readable by this user only (0700: a folder found looser is tightened, and that is said once).
+    StoreError when it cannot be a folder."""
     override = os.environ.get(HOME_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
     try:
         existed = path.is_dir()
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not existed or not override:  # ours: only this user may read it (a folder the user chose is left as is)
+        if not existed:
             path.chmod(0o700)
+        elif os.name == "posix":  # elsewhere the mode bits say little: the user's profile folder is private
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                path.chmod(0o700)
+                log.warning(
+                    "The folder for local data %s could be read by others (mode %04o); it is now this user's only (0700)",
+                    path,
+                    mode,
+                )
     except OSError as err:
         what = "it is a file, not a folder" if path.exists() and not path.is_dir() else (err.strerror or str(err))
         where = f" (set by {HOME_ENV})" if override else ""
@@ -310,6 +323,21 @@ class StateStore:
                 (url, client_id, subscription_id),
             )
 
+    def forget_subscription(self, url: str, client_id: str, subscription_id: str) -> bool:
+        """Everything this machine knows of one subscription: the subscription, its consumer ID,
+        stored offset and commit log. False when nothing was known."""
+        found = False
+        with self.transaction() as db:
+            for table in ("subscriptions", "consumers", "offsets", "commits"):
+                found |= (
+                    db.execute(
+                        f"DELETE FROM {table} WHERE url = ? AND client_id = ? AND subscription_id = ?",
+                        (url, client_id, subscription_id),
+                    ).rowcount
+                    > 0
+                )
+        return found
+
     def subscriptions(self, url: str, client_id: str) -> list[Subscription]:
         rows = self._rows(
             "SELECT spec FROM subscriptions WHERE url = ? AND client_id = ? ORDER BY added", url, client_id
@@ -342,6 +370,16 @@ class StateStore:
                 (url, client_id, subscription_id, new),
             )
             return new
+
+    def known_consumer_id(self, url: str, client_id: str, subscription_id: str) -> str | None:
+        """The consumer ID of this machine for the subscription, if one was made (none is made here)."""
+        rows = self._rows(
+            "SELECT consumer_id FROM consumers WHERE url = ? AND client_id = ? AND subscription_id = ?",
+            url,
+            client_id,
+            subscription_id,
+        )
+        return str(rows[0][0]) if rows else None
 
     def new_consumer_id(self, url: str, client_id: str, subscription_id: str) -> str:
         """Replace the consumer ID (this changes which instance the server treats as leader)."""

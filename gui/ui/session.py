@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gui.consumer import Batch, Consumer, ConsumerState
 from gui.eventlog.store import EventStore
+from gui.storage.reader_lock import ReaderLock
 from gui.ui.stream_state import DOWN_STATES, StreamState, StreamStatus
 from gui.ui.worker import ConsumerThread
 
@@ -42,6 +43,7 @@ class StreamSession(QObject):
         self.events = events
         self.state = state
         self.thread: ConsumerThread | None = None
+        self.reader_lock: ReaderLock | None = None  # held while it streams (one reader per consumer ID)
         self.paused = False
         self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
         self.search_needle = b""  # the text filter's search, made in the consumer thread per batch
@@ -73,9 +75,14 @@ class StreamSession(QObject):
     last_poll = property(lambda self: self.state.last_poll)
     last_offset = property(lambda self: self.state.last_offset)
 
-    def start(self, factory: Callable[[Any], Consumer]) -> None:
-        """Stop any stream, empty the store, start a new one: only its rows reach the store."""
+    def start(self, factory: Callable[[Any], Consumer], reader_lock: ReaderLock | None = None) -> None:
+        """Stop any stream, empty the store, start a new one: only its rows reach the store. The
+        reader lock (a restart keeps the one it holds) is let go when the stream stops."""
+        previous, self.reader_lock = self.reader_lock, None
         self.stop(flush=False)
+        if previous is not None and previous is not reader_lock:
+            previous.release()
+        self.reader_lock = reader_lock
         self.clear()
         generation = self.generation
         thread = ConsumerThread(factory, generation)
@@ -110,6 +117,7 @@ class StreamSession(QObject):
         if thread is None:
             return
         thread.stop()
+        self._release_reader()
         self.state.stale()  # batches and states still queued from this stream are now stale
         if flush:
             self._pending.extend(self._held)
@@ -178,10 +186,16 @@ class StreamSession(QObject):
         if state.state == "stopped" and self.thread is not None:  # ended by itself (fatal error, max events)
             self.thread.stop()
             self.thread = None
+            self._release_reader()
             self.flush_pending()
             self.state.set_running(False)
             self.running_changed.emit(False)
         self._emit(state)
+
+    def _release_reader(self) -> None:
+        lock, self.reader_lock = self.reader_lock, None
+        if lock is not None:
+            lock.release()
 
     def _emit(self, state: ConsumerState) -> None:
         self._last_state = state

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from gui.consumer import Consumer
+from gui.storage import reader_lock
 from gui.ui import background, message
 from gui.ui.actions import Actions
 from gui.ui.commits import Commits
@@ -86,6 +87,16 @@ class StreamControls(QObject):
             if not self.session.running:
                 self.state.set_notice(str(err))
             return
+        key = (client.dc_url, client.client_id, sub.subscription_id)
+        lock = self.session.reader_lock  # a restart keeps it
+        if lock is None or lock.key != key:
+            try:
+                lock = reader_lock.acquire(*key, kind="window")
+            except reader_lock.ReaderBusy as err:  # another window or a tail reads it on this machine
+                message.info(self, str(err))
+                if not self.session.running:
+                    self.state.set_notice(str(err))
+                return
         reasons = tuple(sub.skip_reasons())  # what explains skipped sequences, for this subscription
         self.table.model.set_skip_reasons(reasons)
         self.state.skip_reasons = reasons
@@ -97,7 +108,7 @@ class StreamControls(QObject):
             return Consumer(client, sub, consumer_id, start, sink, commit=commit, store=store, **options)
 
         self.actions.pause.setChecked(False)
-        self.session.start(factory)
+        self.session.start(factory, lock)
         self._started()
         self.update_buttons()
 

@@ -249,3 +249,115 @@ def test_profiles_and_usage_errors(emulator_process: Running) -> None:
     )
     assert wrong.returncode == 2 and "plain HTTP" in wrong.stderr
     assert "Traceback" not in bad.stderr + wrong.stderr
+
+
+def stored_offset(run: Running, home: Path, subscription: str) -> int | None:
+    return StateStore(home / "state.sqlite3").stored_offset(run.url, run.client_id, subscription)
+
+
+STATE_LINE = ("[info] ", "[connecting] ", "[streaming] ")  # what tail says on stderr while it reads
+
+
+def test_tail_into_head_ends_quietly(emulator_process: Running, home: Path) -> None:
+    """`tail | head -2`: the reader going away is a normal end: no traceback, no error, exit 0
+    (or a SIGPIPE death), and the offset stored no further than what was written whole."""
+    sub = create_subscription(emulator_process)
+    command = " ".join(
+        [
+            f"'{sys.executable}' -m gui tail",
+            *connection(emulator_process),
+            f"--subscription {sub} --from earliest --commit stored",
+            "2> err.txt | head -2 > got.txt; echo ${PIPESTATUS[0]}",
+        ]
+    )
+    done = subprocess.run(
+        ["bash", "-c", command], env=emulator_process.env, cwd=home.parent, capture_output=True, text=True, timeout=60
+    )
+    code = int(done.stdout.strip())
+    err = (home.parent / "err.txt").read_text()
+    assert code in (0, 141), err
+    assert all(line.startswith(STATE_LINE) for line in err.splitlines()), err
+    got = sequences((home.parent / "got.txt").read_text())
+    assert got == [1, 2]
+    stored = stored_offset(emulator_process, home, sub)
+    # what the pipe took whole before head left: at most ~64 KiB of ~900-byte lines past the two read
+    assert stored is not None and 2 <= stored <= 2 + 64 * 1024 // 500, stored
+
+
+@pytest.mark.parametrize("emulator_process", [["--history", "3000", "--rate", "50"]], indirect=True)
+def test_sigterm_with_the_output_blocked_cuts_no_line(emulator_process: Running, home: Path) -> None:
+    """The reader is slower than the stream (the pipe is full); SIGTERM at different moments: what
+    the reader finally reads is whole lines only, and the stored offset is never past the last."""
+    rng = random.Random(7)
+    for run_index, read_first in enumerate((0, 40, 150, 333, 700)):
+        sub = create_subscription(emulator_process)
+        proc = cli(
+            "tail",
+            *connection(emulator_process),
+            "--subscription",
+            sub,
+            "--from",
+            "earliest",
+            "--commit",
+            "stored",
+            env=emulator_process.env,
+        )
+        err = LineReader(proc.stderr)
+        try:
+            err.wait_for(lambda line: "starting at offset" in line, 60)
+            head = [proc.stdout.readline() for _ in range(read_first)]  # then the reader pauses: the pipe fills
+            try:
+                proc.wait(timeout=rng.uniform(0.3, 0.8))
+            except subprocess.TimeoutExpired:
+                pass
+            proc.send_signal(signal.SIGTERM)
+            if run_index == 4:  # the reader stays away past the grace: the batch is cut at a line's end
+                try:
+                    proc.wait(timeout=4)
+                except subprocess.TimeoutExpired:
+                    pass
+            rest = proc.stdout.read()
+            assert proc.wait(30) == 0
+        finally:
+            finish(proc)
+        text = "".join(head) + rest
+        assert text.endswith("\n") or not text, f"run {run_index}: a cut line: {text[-80:]!r}"
+        seqs = [orjson.loads(line)["sequence"] for line in text.split("\n")[:-1]]  # every line is whole JSON
+        assert seqs == list(range(1, len(seqs) + 1))
+        stored = stored_offset(emulator_process, home, sub)
+        assert stored is None or (seqs and stored <= seqs[-1]), f"run {run_index}: stored {stored}, read {seqs[-1:]}"
+        assert seqs, "the reader got something"
+
+
+@pytest.mark.parametrize("emulator_process", [["--history", "100", "--rate", "20"]], indirect=True)
+def test_one_tail_per_consumer_id_on_this_machine(emulator_process: Running) -> None:
+    sub = create_subscription(emulator_process)
+    args = [*connection(emulator_process), "--subscription", sub, "--from", "latest", "--timeout", "PT2S"]
+
+    def reading() -> subprocess.Popen[str]:
+        proc = cli("tail", *args, env=emulator_process.env)
+        LineReader(proc.stderr).wait_for(lambda line: "starting at offset" in line, 60)
+        return proc
+
+    first = reading()
+    try:
+        second = tail(emulator_process, sub, "--from", "latest", timeout=60)
+        assert second.returncode == 1
+        assert (
+            f"already being read on this machine by `event-monitor tail` (process {first.pid}, since" in second.stderr
+        )
+        assert "--consumer-id" in second.stderr and "Traceback" not in second.stderr
+        other = cli("tail", *args, "--consumer-id", "aaaaaaaa-0000-4000-8000-000000000009", env=emulator_process.env)
+        try:  # another instance, with its own consumer ID: not refused (the server keeps it on standby)
+            LineReader(other.stderr).wait_for(lambda line: "starting at offset" in line, 60)
+        finally:
+            finish(other)
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(10) == 0
+    finally:
+        finish(first)
+    after_stop = reading()  # allowed once the first stopped
+    after_stop.kill()  # SIGKILL: no chance to let the lock go
+    after_stop.wait(10)
+    finish(after_stop)
+    finish(reading())  # the dead holder's lock went with it

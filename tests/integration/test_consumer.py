@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 import uuid
 from collections.abc import Callable
 
+import orjson
 import pytest
 
 from gui.api import EventManagerClient
@@ -15,6 +17,7 @@ from gui.consumer import Batch, Consumer, ConsumerState, StartPosition
 from gui.emulator import Emulator
 from gui.emulator.server import EmulatorServer
 from gui.storage import StateStore
+from gui.tail import Output, TailSink
 from tests.conftest import make_subscription
 
 
@@ -264,3 +267,46 @@ def test_a_short_lived_token_with_only_expires_on_streams_without_a_401() -> Non
         assert rec.sequences == list(range(1, 101))  # ~5 s of stream: tokens of 2 s renewed on the way
         assert em.state.tokens_issued >= 2 and em.state.expired_tokens_seen == 0
         assert "backing_off" not in rec.kinds
+
+
+def test_a_sink_that_takes_part_of_a_batch_stores_no_further_than_it(
+    client: EventManagerClient, emulator: Emulator
+) -> None:
+    """The output closed after 7 lines of a batch: reading ends, and the offset stored is the
+    seventh event's, not the batch's."""
+    sub = make_subscription(client)
+    store = StateStore()
+    written: list[bytes] = []
+
+    def write(data: memoryview) -> int:
+        if len(written) == 7:
+            raise BrokenPipeError(32, "Broken pipe")
+        line = bytes(data[: bytes(data).index(b"\n") + 1])  # one line a call, like a reader that keeps up slowly
+        written.append(line)
+        return len(line)
+
+    output = Output(write)
+    sink = TailSink("jsonl", output, io.StringIO())
+    consumer = Consumer(client, sub, str(uuid.uuid4()), StartPosition("earliest"), sink, commit="stored", store=store)
+    consumer.run()  # ends by itself: the output took no more
+    assert output.closed and len(written) == 7
+    seventh = orjson.loads(written[-1])["sequence"]
+    assert store.stored_offset(client.dc_url, client.client_id, sub.subscription_id) == seventh
+    assert consumer.delivered == 7
+
+
+def test_a_stop_finishes_the_line_begun_and_no_other_once_the_grace_is_over() -> None:
+    """Pure logic of the writer: after finish_soon() and the grace, the record being written is
+    finished and no new one is started."""
+    got = bytearray()
+    output = Output(lambda data: 0, grace=0.0)
+
+    def write(data: memoryview) -> int:
+        got.extend(data[:5])  # 5 bytes a call; the stop comes after the first call
+        output.finish_soon()
+        return min(5, len(data))
+
+    output._write = write
+    records = [b"aaaaaaaa\n", b"bbbbbbbb\n", b"cccccccc\n"]
+    whole = output.write(b"".join(records), [9, 18, 27])
+    assert whole == 1 and bytes(got) == records[0]
