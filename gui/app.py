@@ -47,9 +47,9 @@ def _application() -> QApplication:
     return app
 
 
-def _event_loop(app: QApplication) -> asyncio.AbstractEventLoop:
+def _event_loop(app: QApplication) -> qasync.QEventLoop:
     """The qasync loop for one-shot calls; created once per QApplication."""
-    loop = getattr(app, "_event_monitor_loop", None)
+    loop: qasync.QEventLoop | None = getattr(app, "_event_monitor_loop", None)
     if loop is None:
         loop = qasync.QEventLoop(app)
         # plain Python worker threads: nothing Qt-owned is left running when the app quits
@@ -290,7 +290,7 @@ def run(argv: list[str]) -> int:
     if (not argv or "--demo" not in argv) and not window.state_store.profiles():
         choice = welcome(window)
         if choice == "add":
-            window.on_add_connection()
+            window.current.connection_bar.on_add_connection()
         elif choice == "demo":
             window.close()
             window = create_window(["--demo"])

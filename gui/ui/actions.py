@@ -9,7 +9,7 @@ no window command uses.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
@@ -85,9 +85,10 @@ class Actions:
     def __getattr__(self, attr: str) -> QAction:
         name = "".join(part.title() if i else part for i, part in enumerate(attr.split("_"))) + "Action"
         try:
-            return self.__dict__["by_name"][name]
+            action: QAction = self.__dict__["by_name"][name]
         except KeyError:
             raise AttributeError(attr) from None
+        return action
 
     def menus(self) -> list[QMenu]:
         """This tab's menus (made once, owned by the tab): File, Stream, Edit, View, Help."""
@@ -139,7 +140,7 @@ class ShortcutKeeper(QObject):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        self._keys = {QKeySequence(k)[0].toCombined() for k in _FIELD_KEYS}
+        self._keys = {_combined(QKeySequence(k)) for k in _FIELD_KEYS}
         self.fields: list[QWidget] = []
         for kind in (QLineEdit, QAbstractSpinBox):
             for field in window.findChildren(kind):
@@ -155,6 +156,12 @@ class ShortcutKeeper(QObject):
             return False
         assert isinstance(event, QKeyEvent)
         return event.keyCombination().toCombined() in self._keys  # the field does not claim it: the shortcut fires
+
+
+def _combined(keys: QKeySequence) -> int:
+    """The first key combination of ``keys`` as an int (PySide6's stubs lack QKeySequence[i])."""
+    first: Any = keys[0]  # type: ignore[index]
+    return int(first.toCombined())
 
 
 def action_button(action: QAction, text: str, name: str | None = None, *, follow_text: bool = False) -> QPushButton:
@@ -188,4 +195,15 @@ def named(widget: W, name: str, accessible: str) -> W:
     """``widget`` with the objectName tests and accessibility tools find it by."""
     widget.setObjectName(name)
     widget.setAccessibleName(accessible)
+    return widget
+
+
+def built(widget: W, name: str | None, **properties: Any) -> W:
+    """``widget`` with its objectName and Qt properties (``text="Copy"``, ``readOnly=True``): what
+    keyword construction does at run time, which PySide6's type stubs reject."""
+    if name:
+        widget.setObjectName(name)
+    for key, value in properties.items():
+        if not widget.setProperty(key, value) and widget.property(key) != value:
+            raise AttributeError(f"{type(widget).__name__} has no property {key!r}")
     return widget

@@ -48,9 +48,12 @@ def dark_palette() -> QPalette:
 
 def blend(a: QColor, b: QColor, share: float) -> QColor:
     """``share`` of ``a`` over ``b``."""
-    return QColor.fromRgbF(
-        *(share * x + (1 - share) * y for x, y in zip(a.getRgbF()[:3], b.getRgbF()[:3], strict=True))
-    )
+    mix = [share * x + (1 - share) * y for x, y in zip(_rgb(a), _rgb(b), strict=True)]
+    return QColor.fromRgbF(mix[0], mix[1], mix[2])
+
+
+def _rgb(colour: QColor) -> tuple[float, float, float]:
+    return colour.redF(), colour.greenF(), colour.blueF()
 
 
 class ReadableStyle(QProxyStyle):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QMessageBox, QPushButton, 
 from gui.api import EventManagerClient, Subscription
 from gui.storage import StateStore
 from gui.ui import background, message
-from gui.ui.actions import named
+from gui.ui.actions import built, named
 from gui.ui.model import EventTableModel
 
 Context = Callable[[], tuple[EventManagerClient | None, Subscription | None]]
@@ -42,7 +42,7 @@ class Commits(QObject):
             "Store offset locally: this machine remembers each batch's offset (Start from: Stored)."
         )
         self.log_list = named(QListWidget(), "commitLogList", "Commit log")
-        self.revert_button = QPushButton("Revert to this", objectName="revertButton")
+        self.revert_button = built(QPushButton("Revert to this"), "revertButton")
         self.revert_button.setToolTip("Commit the offset this commit moved from")
         self.revert_button.setEnabled(False)
         self.tab = QWidget()
@@ -75,9 +75,11 @@ class Commits(QObject):
             box.setObjectName("commitBackwardsBox")
             box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter keeps the offset where it is
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.finished.connect(
-                lambda answer: answer == QMessageBox.StandardButton.Yes and self.commit(offset, confirm=False)
-            )
+            def answered(answer: int) -> None:
+                if answer == QMessageBox.StandardButton.Yes:
+                    self.commit(offset, confirm=False)
+
+            box.finished.connect(answered)
             box.open()  # window-modal, no nested event loop
             return
         if self.target == "stored":

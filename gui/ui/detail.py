@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QTabWidg
 
 from gui.api.events import BIG_JSON, dumps_pretty, dumps_text
 from gui.api.models import short_type
+from gui.ui.actions import built
 
 
 class JsonHighlighter(QSyntaxHighlighter):
@@ -127,7 +128,7 @@ class DetailPane(QTabWidget):
         self.raw = self._text("rawJsonView")
         self.history = self._text("subjectHistoryView")
         self._highlighter = JsonHighlighter(self.pretty.document(), dark)
-        self.show_all_button = QPushButton("Show all", objectName="showAllButton")
+        self.show_all_button = built(QPushButton("Show all"), "showAllButton")
         self.show_all_button.setToolTip("Show more of this big event (up to 2 MB; a long text takes a moment)")
         self.show_all_button.hide()
         for edit in (self.pretty, self.raw, self.history):
@@ -143,7 +144,7 @@ class DetailPane(QTabWidget):
         self._highlighter = JsonHighlighter(self.pretty.document(), dark)
 
     def _text(self, name: str) -> QPlainTextEdit:
-        edit = QPlainTextEdit(objectName=name, readOnly=True)
+        edit = built(QPlainTextEdit(), name, readOnly=True)
         edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         font = edit.font()
         font.setFamily("monospace")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -178,7 +179,8 @@ class EventTable(QWidget):
         """The store rows of the selected table rows, in table order: from the selection's ranges,
         not a list of a million indexes when everything is selected."""
         spans: list[tuple[int, int]] = []
-        for first, last in sorted((r.top(), r.bottom()) for r in self.view.selectionModel().selection()):
+        ranges: Any = self.view.selectionModel().selection()  # a QItemSelection (iterable; not in PySide6's stubs)
+        for first, last in sorted((r.top(), r.bottom()) for r in ranges):
             if spans and first <= spans[-1][1] + 1:  # overlapping or touching: one span
                 spans[-1] = (spans[-1][0], max(spans[-1][1], last))
             else:
@@ -336,7 +338,7 @@ class EventTable(QWidget):
                     if key == "type":
                         shown = short_type(value)
                     menu.addAction(
-                        f"Filter by this {label}: {shown[:40]}", lambda k=key, v=value: self.filter_requested.emit(k, v)
+                        f"Filter by this {label}: {shown[:40]}", partial(self.filter_requested.emit, key, value)
                     )
             menu.addAction("Show this subject's history", self.history_requested.emit)
             menu.addSeparator()

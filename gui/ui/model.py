@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QModelRoleDataSpan, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from gui.api.durations import parse_time
@@ -161,7 +161,7 @@ class EventTableModel(QAbstractTableModel):
         """Every role of every cell of view ``row`` (role -> value, absent when none): what the view paints."""
         return self._cells(self.row_id(row))
 
-    def multiData(self, index: Index, roles: QModelRoleDataSpan) -> None:  # noqa: N802
+    def multiData(self, index: Index, roles: Any) -> None:  # noqa: N802 (a QModelRoleDataSpan: not iterable in the stubs)
         """Every role of a cell in one call: Qt 6's item delegate asks for seven roles of each cell
         together, so a repaint makes one Python call per cell instead of seven. Every role is
         written, value or none: the delegate reuses the same span from cell to cell."""
@@ -267,24 +267,26 @@ class EventTableModel(QAbstractTableModel):
             return 0
         self.end = rows.stop
         self._cell_cache.clear()  # tenant names learned from the new events may relabel shown rows
+        kept_rows: array[int] = array("q")
         if self.view is None:
             visible = len(rows)
             first = rows.start - self.store.base
         else:
             if kept is None:
                 kept = self.row_filter.apply(self.store, rows) if self.row_filter else array("q", rows)
+            kept_rows = kept
             visible = len(kept)
             first = len(self.view)
         if not visible:
             return 0
         if self.order is not None:  # a sorted snapshot: counted, shown at the next sort
             if self.view is not None:
-                self.view.extend(kept)
+                self.view.extend(kept_rows)
             self.held_by_sort += visible
             return 0
         self.beginInsertRows(QModelIndex(), first, first + visible - 1)
         if self.view is not None:
-            self.view.extend(kept)
+            self.view.extend(kept_rows)
         self.endInsertRows()
         return visible
 

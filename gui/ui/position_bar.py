@@ -15,7 +15,7 @@ from gui.api.events import INT64_MAX
 from gui.consumer import StartPosition, resolve_position
 from gui.storage import StateStore
 from gui.ui import background
-from gui.ui.actions import Actions, action_button, named
+from gui.ui.actions import Actions, action_button, built, named
 from gui.ui.connection_bar import buddy
 from gui.ui.status import ElidedLabel
 from gui.ui.time_range import TypedDateTimeEdit, zone_name
@@ -63,7 +63,7 @@ class PositionBar(QWidget):
         time_layout.addWidget(self.timestamp_edit)
         time_layout.addWidget(self.zone_label)
         # the offset and the time share one place: choosing a mode never widens the window
-        self.position_input = QStackedWidget(objectName="positionInput")
+        self.position_input = built(QStackedWidget(), "positionInput")
         self.position_input.addWidget(QWidget())
         self.position_input.addWidget(self.custom_offset_edit)
         self.position_input.addWidget(time_input)
@@ -74,9 +74,9 @@ class PositionBar(QWidget):
         # the ID's first characters; all of it in the tooltip and on Copy (a whole UUID would not fit a laptop)
         self.consumer_id_label.setFixedWidth(self.consumer_id_label.fontMetrics().horizontalAdvance("d6de5984-606f…"))
         self.consumer_id_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.copy_consumer_button = QToolButton(text="Copy", objectName="copyConsumerButton")
+        self.copy_consumer_button = built(QToolButton(), "copyConsumerButton", text="Copy")
         self.copy_consumer_button.setToolTip("Copy this machine's consumer ID")
-        self.new_consumer_button = QToolButton(text="New…", objectName="newConsumerButton")
+        self.new_consumer_button = built(QToolButton(), "newConsumerButton", text="New…")
         self.new_consumer_button.setToolTip("A new consumer ID for this machine (changes which instance leads)")
         style = self.style()
         actions.start.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
@@ -88,17 +88,25 @@ class PositionBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        for widget in (
+        before: tuple[QWidget, ...] = (
             buddy("Start fr&om", self.offset_mode_combo),
             self.offset_mode_combo,
             self.position_input,
             self.resolved_label,
-        ):
+        )
+        after: tuple[QWidget, ...] = (
+            QLabel("Consumer"),
+            self.consumer_id_label,
+            self.copy_consumer_button,
+            self.new_consumer_button,
+            self.start_button,
+            self.pause_button,
+            self.stop_button,
+        )
+        for widget in before:
             layout.addWidget(widget)
         layout.addStretch(1)
-        for widget in (QLabel("Consumer"), self.consumer_id_label, self.copy_consumer_button, self.new_consumer_button):
-            layout.addWidget(widget)
-        for widget in (self.start_button, self.pause_button, self.stop_button):
+        for widget in after:
             layout.addWidget(widget)
         self.offset_mode_combo.currentIndexChanged.connect(self._show_input)
         for changed in (

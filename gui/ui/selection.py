@@ -50,7 +50,7 @@ class SelectionDetail(QObject):
             background.cancel(self, key)
         self.detail.show_all_button.setEnabled(True)
         self.subject = ""
-        self.row: int | None = None
+        self.row = None
         if not current.isValid():
             self.detail.show_event(None, b"", [])
             self.select(None)

@@ -42,7 +42,7 @@ class StreamSession(QObject):
         super().__init__(parent)
         self.events = events
         self.state = state
-        self.thread: ConsumerThread | None = None
+        self.consumer: ConsumerThread | None = None  # the running stream's thread
         self.reader_lock: ReaderLock | None = None  # held while it streams (one reader per consumer ID)
         self.paused = False
         self.consumer_options: dict[str, Any] = {}  # extra Consumer arguments (e.g. backoff timing)
@@ -61,7 +61,7 @@ class StreamSession(QObject):
 
     @property
     def running(self) -> bool:
-        return self.thread is not None
+        return self.consumer is not None
 
     @property
     def generation(self) -> int:
@@ -91,7 +91,7 @@ class StreamSession(QObject):
         thread.worker.want_times = self.want_times
         thread.worker.batch_received.connect(self.on_batch)
         thread.worker.state_changed.connect(self.on_state)
-        self.thread = thread
+        self.consumer = thread
         thread.start()
         self.state.set_running(True)
         self.running_changed.emit(True)
@@ -113,7 +113,7 @@ class StreamSession(QObject):
     def stop(self, *, flush: bool = True) -> None:
         """End the long-poll (within about a second). What arrived before is kept (``flush``);
         whatever is still in flight from it is dropped."""
-        thread, self.thread = self.thread, None
+        thread, self.consumer = self.consumer, None
         if thread is None:
             return
         thread.stop()
@@ -131,7 +131,7 @@ class StreamSession(QObject):
 
     def set_paused(self, paused: bool) -> None:
         """Paused: polling goes on, new rows are held (and counted) until resumed."""
-        if self.thread is None:
+        if self.consumer is None:
             paused = False
         if paused == self.paused:
             return
@@ -144,24 +144,24 @@ class StreamSession(QObject):
         self._emit(self._last_state)
 
     def retry_now(self) -> None:
-        if self.thread is not None:
-            self.thread.worker.retry_now()
+        if self.consumer is not None:
+            self.consumer.worker.retry_now()
 
     def set_search_needle(self, needle: bytes) -> None:
         self.search_needle = needle
-        if self.thread is not None:
-            self.thread.worker.search_needle = needle
+        if self.consumer is not None:
+            self.consumer.worker.search_needle = needle
 
     def set_want_times(self, wanted: bool) -> None:
         """Each batch's times worked out in the consumer thread (the timeline shows)."""
         self.want_times = wanted
-        if self.thread is not None:
-            self.thread.worker.want_times = wanted
+        if self.consumer is not None:
+            self.consumer.worker.want_times = wanted
 
     def set_rule(self, rule: Any) -> None:
         self.rule = rule
-        if self.thread is not None:
-            self.thread.worker.rule = rule
+        if self.consumer is not None:
+            self.consumer.worker.rule = rule
 
     # -- from the consumer thread (queued to this thread) --------------------------------------
 
@@ -183,9 +183,9 @@ class StreamSession(QObject):
             return
         if state.state == "streaming":
             self.state.last_poll = time.time()
-        if state.state == "stopped" and self.thread is not None:  # ended by itself (fatal error, max events)
-            self.thread.stop()
-            self.thread = None
+        if state.state == "stopped" and self.consumer is not None:  # ended by itself (fatal error, max events)
+            self.consumer.stop()
+            self.consumer = None
             self._release_reader()
             self.flush_pending()
             self.state.set_running(False)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from gui.api.models import explain_skips
 from gui.ui import message
+from gui.ui.actions import built
 from gui.ui.stream_state import STOPPED, StreamState, StreamStatus
 from gui.ui.tones import set_tone
 
@@ -118,7 +119,7 @@ class StreamBanner(QWidget):
         self.setPalette(palette)
         self.setAutoFillBackground(True)
         self.text = _label("", "streamBannerLabel", "Stream problem", ElidedLabel)
-        self.retry = QPushButton("Retry now", objectName="bannerRetryButton")
+        self.retry = built(QPushButton("Retry now"), "bannerRetryButton")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.text, 1)
@@ -246,7 +247,7 @@ class StatusPanel:
         self.lag_sparkline = LagSparkline()
         self.last_poll_label = _label("last poll —", "lastPollLabel", "Last poll", SteadyLabel)
         self.committed_offset_label = _label("committed —", "committedOffsetLabel", "Committed offset", SteadyLabel)
-        self.retry_button = QPushButton("Retry now", objectName="retryButton")
+        self.retry_button = built(QPushButton("Retry now"), "retryButton")
         self.retry_button.setAccessibleName("Retry now")
         self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")
         self.retry_button.setVisible(False)

@@ -20,7 +20,7 @@ from gui.api import EventManagerClient, Subscription
 from gui.eventlog.store import EventStore
 from gui.storage import StateStore
 from gui.ui import appearance, message, window_state
-from gui.ui.actions import Actions, ShortcutKeeper, action_button, named
+from gui.ui.actions import Actions, ShortcutKeeper, action_button, built, named
 from gui.ui.commits import Commits
 from gui.ui.connection_bar import ConnectionBar
 from gui.ui.detail import DetailPane
@@ -86,7 +86,7 @@ class StreamTab(QWidget):
     # -- the parts -----------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.status_bar = QStatusBar(objectName="statusBar")
+        self.status_bar = built(QStatusBar(), "statusBar")
         self.status_bar.setSizeGripEnabled(False)
         self.status = StatusPanel(self.status_bar, self)
         self.status.attach(self.state)
@@ -288,7 +288,7 @@ class StreamTab(QWidget):
     @property
     def consumer_thread(self) -> Any:
         """The running stream's thread (None when stopped)."""
-        return self.session.thread
+        return self.session.consumer
 
     def start(self) -> None:
         self.controls.start()

@@ -9,6 +9,8 @@ from PySide6.QtCore import QDateTime, QTime, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QToolButton, QWidget
 
+from gui.ui.actions import built
+
 PRESETS = (
     ("any", "Any time"),
     ("5m", "Last 5 minutes"),
@@ -58,13 +60,13 @@ class TimeRangeFilter(QWidget):
         self.setObjectName("timeRangeFilter")
         self.local = False
         self._custom_set = False  # the custom bounds were set once (else they start at the last hour)
-        self.preset_combo = QComboBox(objectName="timePresetCombo")
+        self.preset_combo = built(QComboBox(), "timePresetCombo")
         self.preset_combo.setAccessibleName("Time range")
         for key, label in PRESETS:
             self.preset_combo.addItem(label, key)
         self.since_edit = self._edit("sinceEdit", "Events from")
         self.until_edit = self._edit("untilEdit", "Events until")
-        self.reset_button = QToolButton(objectName="timeResetButton", text="✕")
+        self.reset_button = built(QToolButton(), "timeResetButton", text="✕")
         self.reset_button.setAccessibleName("Reset the time range")
         self.reset_button.setToolTip("Any time (no time filter)")
         layout = QHBoxLayout(self)
@@ -78,7 +80,7 @@ class TimeRangeFilter(QWidget):
         self.set_local(False)
 
     def _edit(self, name: str, accessible: str) -> QDateTimeEdit:
-        edit = TypedDateTimeEdit(objectName=name)
+        edit = built(TypedDateTimeEdit(), name)
         edit.setAccessibleName(accessible)
         edit.setDisplayFormat(FORMAT)
         edit.setCalendarPopup(True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMainWindow, QStatusBar, QTabWidget
 
 from gui.storage import StateStore
 from gui.ui import window_state
+from gui.ui.actions import built
 from gui.ui.stream_tab import StreamTab
 from gui.ui.window_state import TabSettings
 
@@ -43,9 +44,10 @@ class MainWindow(QMainWindow):
         self.state_store = store
         self.demo_secrets = demo_secrets or {}
         self.cap = cap  # events held in all tabs together
+        self.emulator: Any = None  # the demo's built-in emulator (gui.app)
         # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both (the demo's elsewhere)
         self.settings = QSettings(str((settings_dir or store.path.parent) / "window.ini"), QSettings.Format.IniFormat)
-        self.tabs = QTabWidget(objectName="subscriptionTabs")
+        self.tabs = built(QTabWidget(), "subscriptionTabs")
         self.tabs.setAccessibleName("Subscriptions")
         self.tabs.setDocumentMode(True)
         self.tabs.setTabBarAutoHide(True)  # one stream: no tab bar

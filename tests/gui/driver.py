@@ -27,7 +27,7 @@ RENAMED = {
     "commit_log": ("commits", "log_list"),
     "revert_button": ("commits", "revert_button"),
     "export_csv_action": ("commands", "export_csv"),
-    "consumer_thread": ("session", "thread"),
+    "consumer_thread": ("session", "consumer"),
     "consumer_options": ("session", "consumer_options"),
     "apply_filter": ("filtering", "apply"),
     "default_export_path": ("exporter", "default_path"),
