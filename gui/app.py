@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import gc
 import logging
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from gui.api import EventManagerClient, Subscription
 from gui.api.models import TENANT_TOPIC, all_types_pattern
+from gui.arguments import EXIT_STORE, build_parser
 from gui.storage import Profile, StateStore
 from gui.storage.store import StoreError
 from gui.ui.appearance import ReadableStyle
@@ -118,13 +120,12 @@ def _answers(url: str) -> bool:
         return False
 
 
-def create_window(argv: list[str]) -> Any:
+def create_window(argv: list[str] | argparse.Namespace) -> Any:
     """Build the main window as `event-monitor` does (same arguments, --demo, EVENT_MONITOR_HOME);
-    return it shown, without entering the event loop."""
-    from gui.cli import build_parser
+    return it shown, without entering the event loop. ``argv``: the arguments, or as parsed."""
     from gui.ui.window import MainWindow
 
-    args = build_parser().parse_args(argv)
+    args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     app = _application()
     _event_loop(app)
     store = StateStore()  # the user's own, in the demo too
@@ -262,7 +263,9 @@ def offer_fresh_state(err: StoreError) -> bool:
     return True
 
 
-def run(argv: list[str]) -> int:
+def run(argv: list[str] | argparse.Namespace) -> int:
+    """The window until it closes (``argv``: the arguments, or as ``gui.cli`` parsed them)."""
+    args = argv if isinstance(argv, argparse.Namespace) else build_parser().parse_args(argv)
     app = _application()
     loop = _event_loop(app)
     sys.excepthook = _excepthook
@@ -280,14 +283,12 @@ def run(argv: list[str]) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
     try:
-        window = create_window(argv)
+        window = create_window(args)
     except StoreError as err:
         if not offer_fresh_state(err):
-            from gui.cli import EXIT_STORE
-
             return EXIT_STORE
-        window = create_window(argv)
-    if (not argv or "--demo" not in argv) and not window.state_store.profiles():
+        window = create_window(args)
+    if not args.demo and not window.state_store.profiles():
         choice = welcome(window)
         if choice == "add":
             window.current.connection_bar.on_add_connection()

@@ -235,7 +235,8 @@ def _silence_stdout() -> None:
 
 
 def cmd_tail(args: argparse.Namespace, store: StateStore) -> int:
-    from gui.cli import EXIT_FAILED, EXIT_USAGE, CliError, connect
+    from gui.arguments import EXIT_FAILED, EXIT_USAGE
+    from gui.cli import CliError, connect
 
     start = StartPosition.parse(args.start)
     parse_duration(args.timeout)
@@ -275,7 +276,8 @@ def _stream(
     consumer_id: str,
     start: StartPosition,
 ) -> int:
-    from gui.cli import EXIT_OK, exit_code_for
+    from gui.arguments import EXIT_OK
+    from gui.cli import exit_code_for
 
     output = Output.stdout()
     sink = TailSink(args.format, output, sys.stderr, client, store, safe=bool(sys.stdout and sys.stdout.isatty()))

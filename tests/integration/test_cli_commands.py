@@ -152,7 +152,7 @@ def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParse
 
 
 def test_every_option_has_help_and_the_exit_codes_are_listed() -> None:
-    from gui.cli import EXIT_CODES, build_parser
+    from gui.arguments import EXIT_CODES, build_parser
 
     parser = build_parser()
     for each in _parsers(parser):
