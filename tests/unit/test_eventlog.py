@@ -500,3 +500,27 @@ def test_sorting_by_delay_reads_both_times_and_puts_the_unknown_first() -> None:
     assert order == [2, 3, 0, 1]  # no delay, 200.1 ms, 200.4 ms (the same "200 ms" shown), 12 s
     assert [store.cell(r, 7) for r in order] == ["", "200 ms", "200 ms", "12.0 s"]
     assert delay_text(sent, "not a time") == "" and list(sort_rows(store, store.rows(), "delay", True)) == order[::-1]
+
+
+@pytest.mark.parametrize("missing", [("posix_fadvise",), ("posix_fadvise", "fdatasync")])
+def test_an_export_past_the_sync_threshold_completes_where_posix_calls_are_missing(
+    tmp_path: Any, monkeypatch: Any, missing: tuple[str, ...]
+) -> None:
+    """macOS has neither posix_fadvise nor fdatasync, Windows neither: an export large enough to be
+    handed to the disk as it grows syncs with what there is (fsync) and completes."""
+    from gui.eventlog import export
+
+    monkeypatch.setattr(export, "_advise", None)
+    for name in missing:
+        monkeypatch.delattr(os, name, raising=False)
+    synced: list[int] = []
+    for name in ("fsync", "fdatasync"):
+        if hasattr(os, name):
+            call = getattr(os, name)
+            monkeypatch.setattr(os, name, lambda fd, call=call: (synced.append(fd), call(fd))[1])
+    monkeypatch.setattr(export, "SYNC_BYTES", 4096)
+    store, _ = filled([300])
+    target = tmp_path / "out.csv"
+    assert export_events(target, store.json_arrays(list(store.rows()))()) == 300
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 301
+    assert len(synced) >= 2  # handed to the disk along the way, and at the end
