@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.eventlog.store import COLUMNS
+from gui.eventlog.columns import TABLE_KEYS
 from gui.storage import StateStore
 from gui.storage.views import SHIPPED, SavedView, check_name
 from gui.ui.actions import Actions, named
@@ -214,7 +214,7 @@ class SavedViews(QObject):
             cel=bar.cel_filter_edit.text().strip(),
             zone=str(self.zone_combo.currentData() or ""),
             hidden=tuple(model.column_key(i) for i in range(model.columnCount()) if header.isSectionHidden(i)),
-            order=order if order != tuple(COLUMNS) + tuple(model.payload_columns) else (),
+            order=order if order != TABLE_KEYS + tuple(model.payload_columns) else (),
             payload=tuple(model.payload_columns),
         )
 

@@ -596,7 +596,7 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     from PySide6.QtGui import QGuiApplication
 
     import gui.ui.event_table as window_module
-    from gui.eventlog.store import HEADERS
+    from gui.eventlog.columns import TABLE_COLUMNS
 
     window = open_window()
     start(qtbot, window, "earliest", until_rows=300)
@@ -612,7 +612,8 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QGuiApplication.clipboard().text().splitlines()
     # the export's columns: the table's, the tenant as name and ID, and the payload
-    assert lines[0].split("\t") == [*HEADERS[:4], "Tenant ID", *HEADERS[4:], "Payload"]
+    headers = [c.header for c in TABLE_COLUMNS]
+    assert lines[0].split("\t") == [*headers[:4], "Tenant ID", *headers[4:], "Payload"]
     for line, r in zip(lines[1:], (1, 2, 5), strict=True):
         cells = line.split("\t")
         shown = [model.index(r, c).data() for c in range(last + 1)]

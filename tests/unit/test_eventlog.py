@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from gui.api.events import Events, MalformedEvents
+from gui.eventlog.columns import cell_text
 from gui.eventlog.export import CsvWriter, csv_text, export_events
 from gui.eventlog.filter import FilterSpec, RowFilter
 from gui.eventlog.store import EventStore, prepare
@@ -184,7 +185,8 @@ def test_names_gaps_and_cells() -> None:
     store.append(Events.decode(body([event(1), event(5, previous=4)]))[0], gaps=[(2, 4)])
     assert store.gap_before == {1: 3}
     assert store.names["tenant-1"] == "Tenant Nº1"
-    assert store.cell(0, 3) == "Tenant Nº1 (tenant-1)" and store.cell(1, 0) == "5" and store.cell(1, 4) == "subject-5"
+    assert cell_text(store, 0, "tenant") == "Tenant Nº1 (tenant-1)" and cell_text(store, 1, "sequence") == "5"
+    assert cell_text(store, 1, "subject") == "subject-5"
     assert store.append([event(6)]) == range(2, 3)  # parsed events are accepted too
 
 
@@ -498,7 +500,7 @@ def test_sorting_by_delay_reads_both_times_and_puts_the_unknown_first() -> None:
     store.append(events)
     order = list(sort_rows(store, store.rows(), "delay"))
     assert order == [2, 3, 0, 1]  # no delay, 200.1 ms, 200.4 ms (the same "200 ms" shown), 12 s
-    assert [store.cell(r, 7) for r in order] == ["", "200 ms", "200 ms", "12.0 s"]
+    assert [cell_text(store, r, "delay") for r in order] == ["", "200 ms", "200 ms", "12.0 s"]
     assert delay_text(sent, "not a time") == "" and list(sort_rows(store, store.rows(), "delay", True)) == order[::-1]
 
 
