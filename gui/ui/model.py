@@ -184,7 +184,7 @@ class EventTableModel(QAbstractTableModel):
             for item in roles:
                 item.clearData()
             return
-        row = self.view[index.row()] if self.view is not None else self.store.base + index.row()
+        row = self.row_id(index.row())  # in the sorted order when sorted, as data() reads it
         get = (self._cell_cache.get(row) or self._cells(row))[index.column()].get
         for item in roles:
             value = get(item.role())

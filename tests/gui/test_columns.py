@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from gui.eventlog.columns import EXPORT_ONLY, TABLE_COLUMNS, export_keys
 from tests.gui.test_window import start
@@ -21,6 +22,13 @@ PAYLOAD = "data.kind"
 def expected_export_header() -> list[str]:
     headers = {c.key: c.header for c in (*TABLE_COLUMNS, *EXPORT_ONLY)}
     return [headers.get(key, key) for key in export_keys((*(c.key for c in TABLE_COLUMNS), PAYLOAD))]
+
+
+def shown_by_delegate(view: Any, index: Any) -> str:
+    """A cell's text as Qt's item delegate reads it: through ``multiData``."""
+    option = QStyleOptionViewItem()
+    view.itemDelegate().initStyleOption(option, index)
+    return str(option.text)
 
 
 def test_every_column_shows_sorts_copies_and_exports_from_its_one_definition(
@@ -73,3 +81,14 @@ def test_every_column_shows_sorts_copies_and_exports_from_its_one_definition(
             else:
                 assert copied[row + 1][at] == shown, column.key
             assert exported[row + 1][at] == copied[row + 1][at], column.key
+
+    # sorting by each column, both ways: data() and multiData() (Qt's delegate) agree on every row
+    for section, column in enumerate(columns):
+        for descending in (False, True):
+            window.sorting.sort(column.key, descending)
+            qtbot.waitUntil(lambda: not window.sorting.running, timeout=10000)
+            assert (model.order is None) == (column.key == "sequence" and not descending)
+            for row in range(model.rowCount()):
+                for c in range(model.columnCount()):
+                    index = model.index(row, c)
+                    assert shown_by_delegate(view, index) == index.data(), (column.key, row, c)
