@@ -130,7 +130,9 @@ def create_window(argv: list[str]) -> Any:
         emulator, demo_secrets, sub_id = start_demo(store)
         # the demo's window layout and filters stay out of the user's window.ini
         settings_dir = Path(tempfile.mkdtemp(prefix="event-monitor-demo-"))
-        window = MainWindow(store, demo_secrets=demo_secrets, settings_dir=settings_dir)
+        window = MainWindow(
+            store, demo_secrets=demo_secrets, settings_dir=settings_dir, insecure_http=args.insecure_http
+        )
         window.emulator = emulator
         window.reload_connections(select=DEMO_PROFILE)
         window.reload_subscriptions(select=sub_id)
@@ -154,7 +156,7 @@ def create_window(argv: list[str]) -> Any:
         window.destroyed.connect(clean_up)
     else:
         forget_demo(store, only_if_gone=True)
-        window = MainWindow(store)
+        window = MainWindow(store, insecure_http=args.insecure_http)
         if not window.state_store.profiles():
             window.stream_status_label.setText(
                 "No connection yet: click “Add connection…” (or start with --demo to try the built-in emulator)"

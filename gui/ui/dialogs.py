@@ -36,9 +36,17 @@ RunAsync = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Excepti
 class ConnectionDialog(QDialog):
     """Data center URL, client ID and secret (dots only), with "Test connection"."""
 
-    def __init__(self, run_async: RunAsync, parent: QWidget | None = None, *, reserved: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        run_async: RunAsync,
+        parent: QWidget | None = None,
+        *,
+        reserved: tuple[str, ...] = (),
+        insecure_http: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("connectionDialog")
+        self._insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         self._reserved = reserved  # names taken by the app itself (the demo's connection)
         self.setWindowTitle("Add connection")
         self._run_async = run_async
@@ -91,7 +99,7 @@ class ConnectionDialog(QDialog):
         if not url or not client_id or not secret:
             return "Data center URL, client ID and secret are all needed."
         try:
-            normalize_dc_url(url)
+            normalize_dc_url(url, allow_insecure_http=self._insecure_http)
         except ApiError as err:
             return str(err)
         return None
@@ -106,7 +114,7 @@ class ConnectionDialog(QDialog):
         self.test_button.setEnabled(False)
 
         def work() -> list[Topic]:
-            client = EventManagerClient(url, client_id, secret)
+            client = EventManagerClient(url, client_id, secret, allow_insecure_http=self._insecure_http)
             try:
                 return client.topics()
             finally:
