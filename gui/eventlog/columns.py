@@ -96,9 +96,20 @@ class Column:
 
 
 def local_zone() -> str:
-    """This machine's zone as an export's header names it: ``local, UTC+01:00``."""
-    offset = datetime.now().astimezone().strftime("%z")
-    return f"local, UTC{offset[:3]}:{offset[3:]}" if offset else "local"
+    """This machine's zone as an export's header names it: ``local, UTC+01:00`` (its offset now)."""
+    return f"local, UTC{utc_offset()}"
+
+
+def local_time_zone() -> str:
+    """This machine's zone as an export's provenance names it: ``CET, UTC+01:00`` (its offset now)."""
+    now = datetime.now().astimezone()
+    return f"{now.tzname() or 'local'}, UTC{utc_offset(now)}"
+
+
+def utc_offset(when: datetime | None = None) -> str:
+    """This machine's offset from UTC at ``when`` (now): ``+01:00``."""
+    offset = (when or datetime.now()).astimezone().strftime("%z")
+    return f"{offset[:3]}:{offset[3:5]}"
 
 
 def table_time(text: str, local: bool) -> str:
@@ -113,14 +124,17 @@ def table_time(text: str, local: bool) -> str:
 
 
 def export_time(text: Any, local: bool) -> str:
-    """An event's time in ISO 8601 with its zone, to the millisecond: ``2026-12-01T22:44:49.422Z``
-    in UTC, ``2026-12-01T23:44:49.422+01:00`` in local time; as sent when it is no time."""
+    """An event's time as a spreadsheet reads a date and time, to the millisecond: in UTC, ISO 8601
+    with its zone (``2026-12-01T22:44:49.422Z``); in local time, as the table shows it, without
+    the offset (``2026-12-01 23:44:49.422``: spreadsheets keep a time with an offset as text), the
+    zone being said in the column's header (``Time (local, UTC+01:00)``) and the export's
+    provenance. As sent when it is no time."""
     try:
         when = parse_time(text)
     except ValueError:
         return "" if text is None else str(text)
     if local:
-        return when.astimezone().isoformat("T", "milliseconds")
+        return when.astimezone().isoformat(" ", "milliseconds")[:23]
     return when.isoformat("T", "milliseconds").replace("+00:00", "Z")
 
 
@@ -191,7 +205,7 @@ TABLE_COLUMNS: tuple[Column, ...] = (
         text=lambda r: str(r.store.seq[r.i]), export=_field("sequence"), sort=_sequence_keys,
     ),
     Column(
-        "time", "Time", width=190, guard=False, fields=("time",),
+        "time", "Time", width=190, guard=False, zoned=True, fields=("time",),
         text=lambda r: table_time(r.field("time"), r.local_time),
         export=lambda e, c: export_time(e.time, c.local_time), sort=_time_keys,
     ),

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from gui import __version__
+from gui.eventlog.columns import local_time_zone
 from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
 from gui.eventlog.filter import FilterSpec
 from gui.eventlog.store import EventStore
@@ -204,6 +205,8 @@ class Exporter:
             else None,
             "columns": shown.header() if shown else list(columns or DEFAULT_COLUMNS),
             "times": "local" if shown and shown.local_time else "UTC",
+            # local times are written without their offset (so that spreadsheets read them as dates): their zone
+            "time_zone": local_time_zone() if shown and shown.local_time else "UTC",
             "filter": {
                 "text": origin.spec.text,
                 "types": sorted(origin.spec.types),
