@@ -83,7 +83,7 @@ def test_every_column_shows_sorts_copies_and_exports_from_its_one_definition(
             assert exported[row + 1][at] == copied[row + 1][at], column.key
 
     # sorting by each column, both ways: data() and multiData() (Qt's delegate) agree on every row
-    for section, column in enumerate(columns):
+    for column in columns:
         for descending in (False, True):
             window.sorting.sort(column.key, descending)
             qtbot.waitUntil(lambda: not window.sorting.running, timeout=10000)
