@@ -133,7 +133,9 @@ def create_window(argv: list[str] | argparse.Namespace) -> Any:
         emulator, demo_secrets, sub_id = start_demo(store)
         # the demo's window layout and filters stay out of the user's window.ini
         settings_dir = Path(tempfile.mkdtemp(prefix="event-monitor-demo-"))
-        window = MainWindow(store, demo_secrets=demo_secrets, settings_dir=settings_dir)
+        window = MainWindow(
+            store, demo_secrets=demo_secrets, settings_dir=settings_dir, insecure_http=args.insecure_http
+        )
         window.emulator = emulator
         tab = window.current
         tab.connection_bar.reload_connections(select=DEMO_PROFILE)
@@ -160,7 +162,9 @@ def create_window(argv: list[str] | argparse.Namespace) -> Any:
     else:
         forget_demo(store, only_if_gone=True)
         owner = _window_state_owner()
-        window = MainWindow(store, settings_dir=None if owner is not None else _window_state_copy(app, store))
+        window = MainWindow(
+            store, insecure_http=args.insecure_http, settings_dir=None if owner is not None else _window_state_copy(app, store)
+        )
         if owner is not None:
             _ReleaseWhenClosed(window, owner)
         if not window.state_store.profiles():

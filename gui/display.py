@@ -64,6 +64,10 @@ def _x_reachable(display: str) -> bool:
 
 
 def _unix_connects(path: str) -> bool:
+    """A Unix-domain socket at ``path`` accepts a connection (X11 and Wayland only: Python has no
+    AF_UNIX on Windows, where there is no display to check)."""
+    if sys.platform == "win32":
+        return False
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(2)
     try:

@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from gui.api.events import Events
 from gui.api.models import TENANT_TOPIC
 from gui.emulator import Emulator
-from gui.eventlog.store import COLUMNS, EventStore
+from gui.eventlog.columns import TABLE_KEYS
+from gui.eventlog.store import EventStore
 from gui.eventlog.table_export import ShownRows, export_table, shown_columns
 
 
@@ -26,7 +27,7 @@ def main(out: str) -> None:
     store.append(events)
     work = Path(tempfile.mkdtemp(prefix="export-shot-"))
     csv = work / "events.csv"
-    shown = ShownRows(shown_columns(COLUMNS), dict(store.names), local_time=False)
+    shown = ShownRows(shown_columns(TABLE_KEYS), dict(store.names), local_time=False)
     export_table(csv, store.json_arrays(store.rows())(), shown)
     # the payload column is wide: the picture shows the columns before it
     narrow = work / "narrow.csv"

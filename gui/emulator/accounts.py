@@ -4,15 +4,41 @@ tenant's subtree; unknown or foreign IDs are simply absent from a batch."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from gui.emulator.world import Tenant, TenantTree
-
-if TYPE_CHECKING:
-    from gui.emulator.server import ClientInfo, EmulatorState
+from gui.emulator.subscriptions import HttpError
+from gui.emulator.world import EventFactory, Tenant, TenantTree
 
 TENANTS_PER_CALL = 100
 READ_TENANTS_SCOPE = "urn:acronis.com::tenants::read"  # the emulator's name for "may read tenants"
+
+
+class Caller(Protocol):
+    """The API client making a call (the server's ClientInfo)."""
+
+    @property
+    def tenant_id(self) -> str: ...
+
+    @property
+    def scopes(self) -> tuple[str, ...]: ...
+
+
+class Directory(Protocol):
+    """What these calls read of the emulator's state (the server's EmulatorState): described here
+    so that this module needs nothing of the server, which imports it."""
+
+    tenant_calls: int
+
+    @property
+    def factory(self) -> EventFactory: ...
+
+    @property
+    def cond(self) -> threading.Condition: ...
+
+    @property
+    def clients(self) -> Mapping[str, Caller]: ...
 
 
 def tenant_json(tree: TenantTree, tenant: Tenant) -> dict[str, Any]:
@@ -36,10 +62,8 @@ def tenant_json(tree: TenantTree, tenant: Tenant) -> dict[str, Any]:
     }
 
 
-def route(state: EmulatorState, client: ClientInfo, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
+def route(state: Directory, client: Caller, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
     """(status, body) of an Account Management GET; raises the emulator's HttpError."""
-    from gui.emulator.subscriptions import HttpError
-
     tree = state.factory.tree
     if READ_TENANTS_SCOPE not in client.scopes:
         raise HttpError(403, "forbidden", "The API client may not read tenants")

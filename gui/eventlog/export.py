@@ -238,18 +238,22 @@ class Cancelled(Exception):
     """The export was cancelled; nothing was written at the target path."""
 
 
+SYNC_BYTES = 16 << 20  # a file being written is handed to the disk every this many bytes
+
+
 class _Writer:
     """Writes to a file from a thread of its own, so that writing one block overlaps making the
     next (file writes release the GIL). The disk works while the file grows rather than all at the
     end: every ``sync_bytes`` the new part is handed to it without waiting (``posix_fadvise``
     DONTNEED starts writing dirty pages back on Linux, and lets the written ones leave the page
     cache, so a large export does not push other programs' files out of memory); the caller's
-    final fsync waits for what is left. Where that call is missing, the part is synced.
+    final fsync waits for what is left. Where that call is missing (macOS, Windows), the part is
+    synced: ``os.fdatasync``, or ``os.fsync`` where that is missing too.
     An error in the thread is raised by the next call."""
 
-    def __init__(self, handle: IO[bytes], sync_bytes: int = 16 << 20) -> None:
+    def __init__(self, handle: IO[bytes], sync_bytes: int | None = None) -> None:
         self._handle = handle
-        self._sync_bytes = sync_bytes
+        self._sync_bytes = SYNC_BYTES if sync_bytes is None else sync_bytes
         self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="export-writer", daemon=True)
@@ -275,7 +279,7 @@ class _Writer:
                         if _advise is not None:
                             _advise(handle.fileno(), started, written - started, _WRITE_BACK)
                         else:
-                            os.fdatasync(handle.fileno())
+                            _sync(handle.fileno())
                     except OSError:  # a pipe or a terminal (written directly) has no page cache to hand over
                         pass
                     started = written
@@ -292,6 +296,12 @@ class _Writer:
 
 _advise: Callable[[int, int, int, int], None] | None = getattr(os, "posix_fadvise", None)  # not on Windows
 _WRITE_BACK = getattr(os, "POSIX_FADV_DONTNEED", 4)
+
+
+def _sync(fd: int) -> None:
+    """The part written so far to the disk: fdatasync where there is one (Linux), else fsync
+    (macOS and Windows have no fdatasync; looked up at each call so a test can take it away)."""
+    getattr(os, "fdatasync", os.fsync)(fd)
 
 
 def export_events(

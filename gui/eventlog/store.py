@@ -27,12 +27,8 @@ import msgspec
 import stringzilla as sz
 import zstandard
 
-from gui.api.durations import delay_text, parse_time
+from gui.api.durations import parse_time
 from gui.api.events import Events, loads
-from gui.api.models import short_type
-
-COLUMNS = ("sequence", "time", "type", "tenant", "subject", "source", "id", "delay")
-HEADERS = ("Sequence", "Time", "Type", "Tenant", "Subject", "Source", "Event ID", "Ingest delay")
 
 
 class _Index(dict[str, int]):
@@ -258,7 +254,6 @@ class EventStore:
 
     BLOCK_EVENTS = 100  # a full poll answer is sealed on its own; smaller ones are merged first
     CACHE_CHUNKS = 8
-    CACHE_ROWS = 4096
 
     def __init__(self, cap: int = 1_000_000) -> None:
         self.cap = cap
@@ -287,7 +282,6 @@ class EventStore:
         self.tenant_info: dict[str, tuple[str, str]] = {}  # tenant id -> (kind, path) from the Account Management API
         self.tenant_keys: list[str] = []  # per tenant id: "id<US>name", lowercase, for text search
         self.dropped = 0
-        self._parsed: dict[int, dict[str, Any]] = {}
         self._unpacked: dict[int, bytes] = {}  # id(chunk) -> its JSON, for a few recently read chunks
 
     def __len__(self) -> int:
@@ -415,7 +409,6 @@ class EventStore:
         self.gap_lost = {r: span for r, span in self.gap_lost.items() if r >= self.base}
         for type_id, rows in list(self.type_rows.items()):  # replaced, not cut: a filter may be reading
             self.type_rows[type_id] = rows[bisect_left(rows, self.base) :]
-        self._parsed.clear()
         self.dropped += excess
         return excess
 
@@ -443,33 +436,6 @@ class EventStore:
 
     def event(self, row: int) -> dict[str, Any]:
         return dict(loads(self.raw_bytes(row)))
-
-    def _fields(self, row: int) -> dict[str, Any]:
-        parsed = self._parsed.get(row)
-        if parsed is None:
-            if len(self._parsed) >= self.CACHE_ROWS:
-                self._parsed.clear()
-            event = loads(self.raw_bytes(row))
-            parsed = self._parsed[row] = {
-                "time": event.get("time", ""),
-                "subject": event.get("subject", ""),
-                "id": event.get("id", ""),
-                "delay": delay_text(event.get("time", ""), event.get("ingest_time", "")),
-            }
-        return parsed
-
-    def cell(self, row: int, column: int) -> str:
-        i = row - self.base
-        name = COLUMNS[column]
-        if name == "sequence":
-            return str(self.seq[i])
-        if name == "type":
-            return short_type(self.types.values[self.type_ix[i]])
-        if name == "tenant":
-            return self.tenant_label(self.tenants.values[self.tenant_ix[i]])
-        if name == "source":
-            return self.sources.values[self.source_ix[i]]
-        return str(self._fields(row)[name])
 
     def tenant_label(self, tenant: str) -> str:
         label = self.names.get(tenant)

@@ -18,90 +18,39 @@ from typing import Any
 import msgspec
 import orjson
 
-from gui.api.durations import delay_text, parse_time
 from gui.api.events import loads
-from gui.api.models import short_type
-from gui.eventlog import paths
+from gui.eventlog import columns
 from gui.eventlog.export import Cancelled, _quoted, _Writer, atomic_file, escape_cell
 
 CELL_LIMIT = 32_767  # Excel's (and LibreOffice's) characters per cell
 SHEET_ROWS = 1_048_576  # rows per sheet, the header included
-# key -> header; the table's columns, the tenant as name and ID, and the payload
-SHOWN: dict[str, str] = {
-    "sequence": "Sequence",
-    "time": "Time",
-    "type": "Type",
-    "tenant": "Tenant",
-    "tenant_id": "Tenant ID",
-    "subject": "Subject",
-    "source": "Source",
-    "id": "Event ID",
-    "delay": "Ingest delay",
-    "data": "Payload",
-}
+# key -> header of every column an export writes by default: the table's columns, each with the
+# export-only ones beside it (the tenant's ID), and the payload (gui.eventlog.columns)
+SHOWN: dict[str, str] = {key: columns.BY_KEY[key].header for key in columns.export_keys(columns.TABLE_KEYS)}
 DEFAULT_SHOWN = tuple(SHOWN)
-# the table's column keys (gui.eventlog.store.COLUMNS) as export columns
-FROM_TABLE: dict[str, tuple[str, ...]] = {"tenant": ("tenant", "tenant_id")}
 
 
 def shown_columns(table_keys: Iterable[str]) -> tuple[str, ...]:
     """The export's columns for the table's visible columns in their visual order (a column of
     one's own is its path, ``data.kind``), and the payload."""
-    keys: list[str] = []
-    for key in table_keys:
-        keys += FROM_TABLE.get(key, (key,))
-    return (*keys, "data")
+    return columns.export_keys(tuple(table_keys))
 
 
-class _Event(msgspec.Struct, gc=False):
-    sequence: Any = None
-    time: Any = None
-    type: Any = None
-    tenant_id: Any = None
-    subject: Any = None
-    source: Any = None
-    id: Any = None
-    ingest_time: Any = None
-    data: msgspec.Raw = msgspec.Raw(b"null")
-
-
-_EVENTS = msgspec.json.Decoder(list[_Event])
-_FIELDS = tuple(f for f in _Event.__struct_fields__ if f != "data")
 _NULL = msgspec.Raw(b"null")
+# the envelope fields the columns read, decoded in C, and the payload as its JSON text
+_Event = msgspec.defstruct(
+    "_Event", [*((f, Any, None) for f in columns.EXPORT_FIELDS), ("data", msgspec.Raw, _NULL)], gc=False
+)
+_EVENTS = msgspec.json.Decoder(list[_Event])  # type: ignore[valid-type]
+_FIELDS = columns.EXPORT_FIELDS
+# every field as its JSON text: an odd number (1e400) in one of them cannot stop the others
+_RawEvent = msgspec.defstruct("_RawEvent", [(f, msgspec.Raw, _NULL) for f in (*_FIELDS, "data")], gc=False)
+_RAW_EVENTS = msgspec.json.Decoder(list[_RawEvent])  # type: ignore[valid-type]
 
 
-class _RawEvent(msgspec.Struct, gc=False):
-    """Every field as its JSON text: an odd number (1e400) in one of them cannot stop the others."""
-
-    sequence: msgspec.Raw = _NULL
-    time: msgspec.Raw = _NULL
-    type: msgspec.Raw = _NULL
-    tenant_id: msgspec.Raw = _NULL
-    subject: msgspec.Raw = _NULL
-    source: msgspec.Raw = _NULL
-    id: msgspec.Raw = _NULL
-    ingest_time: msgspec.Raw = _NULL
-    data: msgspec.Raw = _NULL
-
-
-_RAW_EVENTS = msgspec.json.Decoder(list[_RawEvent])
-
-
-def _event(raw: Any) -> _Event:
+def _event(raw: Any) -> Any:
     """An event msgspec could not decode whole: each field read on its own (the payload as sent)."""
     return _Event(**{f: loads(getattr(raw, f)) for f in _FIELDS}, data=raw.data)
-
-
-def iso_time(text: Any, local: bool) -> str:
-    """An event's time in ISO 8601 with its zone, to the millisecond: ``2026-12-01T22:44:49.422Z``
-    in UTC, ``2026-12-01T23:44:49.422+01:00`` in local time; as sent when it is no time."""
-    try:
-        when = parse_time(text)
-    except ValueError:
-        return "" if text is None else str(text)
-    if local:
-        return when.astimezone().isoformat("T", "milliseconds")
-    return when.isoformat("T", "milliseconds").replace("+00:00", "Z")
 
 
 def cut(text: str, limit: int = CELL_LIMIT) -> tuple[str, bool]:
@@ -122,51 +71,24 @@ class TableExport:
     files: list[Path] = field(default_factory=list)
 
 
-class ShownRows:
-    """Cells of events as the table shows them."""
+class ShownRows(columns.Context):
+    """Cells of events as the table shows them: the columns of ``keys`` (gui.eventlog.columns)."""
 
     def __init__(self, keys: Sequence[str], names: Mapping[str, str], local_time: bool) -> None:
-        self.parts: dict[str, tuple[str, ...]] = {}  # columns of one's own: key -> path below data
-        for key in keys:
-            if key not in SHOWN:
-                try:
-                    self.parts[key] = paths.parse_path(key)[1:]
-                except ValueError:
-                    raise ValueError(f"unknown column: {key}") from None
-        self.keys, self.names, self.local_time = list(keys), names, local_time
+        super().__init__(names, local_time)
+        self.keys = list(keys)
+        self.columns = [columns.column(key) for key in self.keys]  # ValueError: unknown column
+        # (cell text, whether it is guarded against formulas) of each column
+        self._cells = [(c.export, c.guard) for c in self.columns]
         self.cut = 0
 
     def header(self) -> list[str]:
-        return [SHOWN.get(k, k) for k in self.keys]
+        return [c.export_header(self) for c in self.columns]
 
-    def cells(self, event: _Event) -> list[str]:
+    def cells(self, event: Any) -> list[str]:
         out = []
-        data: Any = None
-        if self.parts:
-            try:
-                data = loads(bytes(event.data))
-            except ValueError:
-                data = None
-        for key in self.keys:
-            parts = self.parts.get(key)
-            if parts is not None:
-                text = paths.text(paths.lookup(data, parts), limit=None)
-            elif key == "time":
-                text = iso_time(event.time, self.local_time)
-            elif key == "type":
-                text = short_type(event.type) if isinstance(event.type, str) else escape_cell(event.type)
-            elif key == "tenant":
-                tenant = event.tenant_id if isinstance(event.tenant_id, str) else ""
-                text = self.names.get(tenant) or tenant
-            elif key == "delay":
-                text = delay_text(event.time, event.ingest_time)
-            elif key == "data":
-                raw = bytes(event.data)
-                text = "" if raw == b"null" else raw.decode("utf-8", "replace")
-            else:
-                value = getattr(event, key)
-                text = "" if value is None else str(value) if isinstance(value, (str, int)) else escape_cell(value)
-            text, was_cut = cut(escape_cell(text) if key not in ("sequence", "time", "delay") else text)
+        for export, guard in self._cells:
+            text, was_cut = cut(escape_cell(export(event, self)) if guard else export(event, self))
             self.cut += was_cut
             out.append(text)
         return out

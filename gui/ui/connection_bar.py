@@ -35,10 +35,12 @@ class ConnectionBar(QWidget):
         store: StateStore,
         actions: Actions,
         demo_secrets: dict[str, str],
+        insecure_http: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("connectionBar")
         self.store, self.demo_secrets = store, demo_secrets
+        self.insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         self.client: EventManagerClient | None = None
         self.subscription: Subscription | None = None
         self.problem = ""  # why the chosen connection cannot stream (no secret...): the tab's notice
@@ -104,19 +106,25 @@ class ConnectionBar(QWidget):
         name = self.connection_combo.currentData()
         return self.store.profile(name) if name else None
 
-    def on_add_connection(self) -> None:
-        dialog = ConnectionDialog(background.runner(self), self.window(), reserved=tuple(self.demo_secrets))
+    def connection_dialog(self) -> ConnectionDialog:
+        dialog = ConnectionDialog(
+            background.runner(self), self.window(), reserved=tuple(self.demo_secrets), insecure_http=self.insecure_http
+        )
         if self.demo_secrets:  # the demo runs on the user's own store: say that this one is kept
             dialog.set_note(
                 "The demo is running, but this connection is saved with your own connections: "
                 "it is still there when the demo ends."
             )
+        return dialog
+
+    def on_add_connection(self) -> None:
+        dialog = self.connection_dialog()
         if dialog.exec():
             self.save_connection(*dialog.values())
 
     def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
         try:
-            url = normalize_dc_url(url)
+            url = normalize_dc_url(url, allow_insecure_http=self.insecure_http)
             secrets.set_secret(url, client_id, secret)
         except (ApiError, secrets.KeyringUnavailable) as err:
             message.error(self, "Connection not saved", str(err))
@@ -148,7 +156,13 @@ class ConnectionBar(QWidget):
                     self.problem = f"No secret for {profile.name} in the keyring: add the connection again"
                     message.info(self, self.problem)
             if secret:
-                self.client = EventManagerClient(profile.url, profile.client_id, secret)
+                try:
+                    self.client = EventManagerClient(
+                        profile.url, profile.client_id, secret, allow_insecure_http=self.insecure_http
+                    )
+                except ApiError as err:  # plain http:// without --insecure-http: said, not a traceback
+                    self.problem = f"{profile.name}: {err}"
+                    message.info(self, str(err))
         self.client_changed.emit()
         self.reload_subscriptions()
 

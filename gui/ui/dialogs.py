@@ -37,9 +37,17 @@ RunAsync = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Excepti
 class ConnectionDialog(QDialog):
     """Data center URL, client ID and secret (dots only), with "Test connection"."""
 
-    def __init__(self, run_async: RunAsync, parent: QWidget | None = None, *, reserved: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        run_async: RunAsync,
+        parent: QWidget | None = None,
+        *,
+        reserved: tuple[str, ...] = (),
+        insecure_http: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("connectionDialog")
+        self._insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         self._reserved = reserved  # names taken by the app itself (the demo's connection)
         self.setWindowTitle("Add connection")
         self._run_async = run_async
@@ -92,7 +100,7 @@ class ConnectionDialog(QDialog):
         if not url or not client_id or not secret:
             return "Data center URL, client ID and secret are all needed."
         try:
-            normalize_dc_url(url)
+            normalize_dc_url(url, allow_insecure_http=self._insecure_http)
         except ApiError as err:
             return str(err)
         return None
@@ -107,7 +115,7 @@ class ConnectionDialog(QDialog):
         self.test_button.setEnabled(False)
 
         def work() -> list[Topic]:
-            client = EventManagerClient(url, client_id, secret)
+            client = EventManagerClient(url, client_id, secret, allow_insecure_http=self._insecure_http)
             try:
                 return client.topics()
             finally:
@@ -280,45 +288,6 @@ class AddSubscriptionDialog(QDialog):
             self.error_label.setText(str(err))
             return
         self.accept()
-
-
-class ExportOptionsDialog(QDialog):
-    """Columns to write, Excel BOM, and whether to export only the selected rows."""
-
-    def __init__(self, columns: tuple[str, ...], has_selection: bool, csv: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("exportOptionsDialog")
-        self.setWindowTitle("Export options")
-        self.columns_list = QListWidget(objectName="exportColumnsList")
-        for column in columns:
-            item = QListWidgetItem(column)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.columns_list.addItem(item)
-        self.mode_combo = QComboBox(objectName="exportColumnsMode")
-        self.mode_combo.addItem("As the table shows them (for spreadsheets)", "table")
-        self.mode_combo.addItem("Raw fields, full type names (for scripts)", "raw")
-        self.mode_combo.currentIndexChanged.connect(
-            lambda: self.columns_list.setEnabled(self.mode_combo.currentData() == "raw")
-        )
-        self.columns_list.setEnabled(False)
-        self.bom_check = QCheckBox("UTF-8 with BOM (for Excel)", objectName="exportBomCheck")
-        self.selection_check = QCheckBox("Only the selected rows", objectName="exportSelectionCheck")
-        self.selection_check.setEnabled(has_selection)
-        layout = QVBoxLayout(self)
-        if csv:
-            layout.addWidget(QLabel("Columns"))
-            layout.addWidget(self.mode_combo)
-            layout.addWidget(self.columns_list)
-            layout.addWidget(self.bom_check)
-        layout.addWidget(self.selection_check)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def chosen_columns(self) -> tuple[str, ...]:
-        items = (self.columns_list.item(i) for i in range(self.columns_list.count()))
-        return tuple(item.text() for item in items if item.checkState() == Qt.CheckState.Checked)
 
 
 def show_about(parent: QWidget, data_dir: object) -> None:

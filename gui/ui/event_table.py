@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.api.models import short_type
-from gui.eventlog.store import COLUMNS, HEADERS
+from gui.eventlog.columns import TABLE_KEYS
 from gui.eventlog.table_export import ShownRows, shown_columns
 from gui.ui import message
 from gui.ui.actions import named
@@ -35,7 +35,6 @@ from gui.ui.table import EventTableView
 # rows Ctrl+C copies at most: their text is made on the UI thread (~90 ms here); export takes any number
 COPY_ROWS = 5_000
 _ONE_LINE = str.maketrans("\t\r\n", "   ")  # a copied cell stays one cell of one line
-COLUMN_WIDTHS = (80, 190, 150, 250, 270, 110, 270, 90)
 
 
 class EventTable(QWidget):
@@ -50,7 +49,7 @@ class EventTable(QWidget):
         super().__init__()
         self.setObjectName("eventTablePart")
         self.model = model
-        self.shown_rows: Callable[[], ShownRows] = lambda: ShownRows(shown_columns(COLUMNS), {}, model.local_time)
+        self.shown_rows: Callable[[], ShownRows] = lambda: ShownRows(shown_columns(TABLE_KEYS), {}, model.local_time)
         self.follow = True
         # store rows from this one on arrived while the user looked elsewhere (not following)
         self.seen_end = model.end
@@ -75,8 +74,8 @@ class EventTable(QWidget):
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self.on_header_menu)
         header.sectionMoved.connect(lambda *_: self.columns_changed.emit())
-        for column, width in enumerate(COLUMN_WIDTHS):
-            view.setColumnWidth(column, width)
+        for section, column in enumerate(model.columns):  # gui.eventlog.columns: each one's width
+            view.setColumnWidth(section, column.width)
         self.new_events_button = named(QPushButton("0 new events ↓"), "newEventsButton", "Jump to newest")
         self.new_events_button.setToolTip("Follow the newest events again (End)")
         self.new_events_button.hide()
@@ -243,7 +242,7 @@ class EventTable(QWidget):
             right = menu.addAction(f"Move {name} right", lambda: self.move_column(clicked, 1))
             right.setEnabled(visual < header.count() - 1)
         menu.addAction("Add payload column…", self.ask_payload_column)
-        if clicked >= len(HEADERS):
+        if clicked >= 0 and model.is_payload_column(clicked):
             path = model.column_key(clicked)
             menu.addAction(f"Remove column {path}", lambda: self.remove_payload_column(path))
         menu.addAction("Show all columns", self.show_all_columns)
@@ -289,7 +288,7 @@ class EventTable(QWidget):
         except ValueError as err:
             return str(err)
         self.view.horizontalHeader().setSectionHidden(section, False)
-        self.view.setColumnWidth(section, 160)
+        self.view.setColumnWidth(section, self.model.columns[section].width)
         self.columns_changed.emit()
         self.scroll_to_column(section)
         return ""

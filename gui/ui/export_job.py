@@ -1,7 +1,7 @@
-"""Export: the options and save dialogs, and each export as a job written in the background with
-progress and ``cancel()``; its files appear only when complete, with their provenance beside them
-(``NAME.csv.json``). CSV is written as the table shows it (for spreadsheets) unless raw fields are
-asked for (for scripts)."""
+"""Export: the export command's one dialog (gui.ui.export_dialog), and each export as a job
+written in the background with progress and ``cancel()``; its files appear only when complete,
+with their provenance beside them (``NAME.csv.json``). CSV is written as the table shows it (for
+spreadsheets) unless raw fields are asked for (for scripts)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from gui import __version__
+from gui.eventlog.columns import local_time_zone
 from gui.eventlog.export import DEFAULT_COLUMNS, Cancelled, export_events
 from gui.eventlog.filter import FilterSpec
 from gui.eventlog.store import EventStore
@@ -29,7 +30,7 @@ from gui.eventlog.table_export import (
 )
 from gui.eventlog.view import ViewSpec
 from gui.ui import background, message
-from gui.ui.dialogs import ExportOptionsDialog
+from gui.ui.export_dialog import ExportOptionsDialog
 
 
 @dataclass(frozen=True)
@@ -98,66 +99,43 @@ class Exporter:
         """How the table's rows become cells (the table's columns and zone; tenant names known now)."""
         return ShownRows(shown_columns(self.table_columns()), dict(self.events.names), self.local_time())
 
-    def dialog(self, fmt: str, selection: bool = False) -> None:
-        has_selection = self.has_selection()
-        options = ExportOptionsDialog(DEFAULT_COLUMNS, has_selection, fmt == "csv", self.parent)
-        options.selection_check.setChecked(selection and has_selection)
-        if not options.exec():
-            return
-        raw = options.mode_combo.currentData() == "raw"
-        columns = options.chosen_columns()
-        if fmt == "csv" and raw and not columns:
-            message.info(self.parent, "Choose at least one column to export")
-            return
-        selection = options.selection_check.isChecked()
-        split: int | None = None
-        count = len(self.rows(selection))
-        if fmt == "csv" and count > SHEET_ROWS - 1:
-            choice = self._ask_rows(count)
-            if choice == "cancel":
-                return
-            if choice == "jsonl":
-                fmt = "jsonl"
-            elif choice == "split":
-                split = SHEET_ROWS - 1
-        suffix = "csv" if fmt == "csv" else "jsonl"
-        path, _ = QFileDialog.getSaveFileName(
+    def dialog(self, fmt: str, selection: bool = False) -> ExportOptionsDialog:
+        """The export command's one dialog (where to, and the options, as last time); exports
+        when it is accepted. Opened, not run: no nested event loop."""
+        counts = (len(self.rows(False)), len(self.rows(True)) if self.has_selection() else 0)
+        s = self.settings
+        raw_columns = tuple(c for c in str(s.value("export_raw_columns") or "").split(",") if c)
+        options = ExportOptionsDialog(
+            fmt,
+            self.default_path("csv" if fmt == "csv" else "jsonl"),
+            counts,
+            DEFAULT_COLUMNS,
             self.parent,
-            "Export events",
-            self.default_path(suffix),
-            "CSV (*.csv)" if fmt == "csv" else "JSON Lines (*.jsonl)",
+            selection=selection,
+            sheet_rows=SHEET_ROWS,
+            remembered=(str(s.value("export_mode") or "table"), str(s.value("export_bom")) == "true", raw_columns),
         )
-        if path:
+
+        def accepted() -> None:
+            choice = options.choice()
+            if fmt == "csv":  # the next export offers the same
+                s.setValue("export_mode", options.mode_combo.currentData())
+                s.setValue("export_bom", "true" if options.bom_check.isChecked() else "false")
+                s.setValue("export_raw_columns", ",".join(options.chosen_columns()))
             self.export_to(
-                Path(path),
-                fmt,
-                selection=selection,
-                bom=options.bom_check.isChecked(),
-                columns=columns if raw else None,
-                split=split,
+                choice.path,
+                choice.fmt,
+                selection=choice.selection,
+                bom=choice.bom,
+                columns=choice.columns,
+                split=choice.split,
             )
 
-    def _ask_rows(self, count: int) -> str:
-        """More rows than a spreadsheet opens: split, JSON Lines, one file anyway, or cancel."""
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "More rows than a spreadsheet opens",
-            f"{count:,} rows: Excel and LibreOffice open at most {SHEET_ROWS:,} rows of a sheet (the header "
-            "included), so the rest would be cut off when the file is opened.",
-            QMessageBox.StandardButton.NoButton,
-            self.parent,
-        )
-        box.setObjectName("exportRowsBox")
-        split = box.addButton(f"Split into files of {SHEET_ROWS - 1:,} rows", QMessageBox.ButtonRole.AcceptRole)
-        jsonl = box.addButton("Write JSON Lines instead", QMessageBox.ButtonRole.ActionRole)
-        anyway = box.addButton("Write one file anyway", QMessageBox.ButtonRole.ActionRole)
-        box.setEscapeButton(box.addButton(QMessageBox.StandardButton.Cancel))
-        box.setDefaultButton(split)
-        box.exec()
-        clicked = box.clickedButton()
-        return (
-            "split" if clicked is split else "jsonl" if clicked is jsonl else "one" if clicked is anyway else "cancel"
-        )
+        options.accepted.connect(accepted)
+        options.finished.connect(options.deleteLater)
+        self.open_dialog = options
+        options.open()
+        return options
 
     def default_path(self, suffix: str) -> str:
         """Where the save dialog starts: the folder of the last export (else Documents, else home),
@@ -198,6 +176,8 @@ class Exporter:
             else None,
             "columns": shown.header() if shown else list(columns or DEFAULT_COLUMNS),
             "times": "local" if shown and shown.local_time else "UTC",
+            # local times are written without their offset (so that spreadsheets read them as dates): their zone
+            "time_zone": local_time_zone() if shown and shown.local_time else "UTC",
             "filter": {
                 "text": origin.spec.text,
                 "types": sorted(origin.spec.types),

@@ -10,11 +10,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from gui.api.durations import parse_time
 from gui.api.models import explain_skips
-from gui.eventlog import paths
+from gui.eventlog.columns import TABLE_COLUMNS, TABLE_KEYS, Column, Row, payload_column, table_time
 from gui.eventlog.filter import RowFilter
-from gui.eventlog.store import COLUMNS, HEADERS, EventStore
+from gui.eventlog.store import EventStore
 
 Index = QModelIndex | QPersistentModelIndex
 _GAP = QBrush(QColor(120, 140, 180, 70))  # skipped sequences: expected, shown neutrally
@@ -28,6 +27,7 @@ BACKGROUND = Qt.ItemDataRole.BackgroundRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _USER = Qt.ItemDataRole.UserRole.value
 CELL_CACHE_ROWS = 2048
+_MARKED = TABLE_KEYS.index("sequence")  # the column whose cell marks a gap before its row
 
 
 class EventTableModel(QAbstractTableModel):
@@ -45,12 +45,13 @@ class EventTableModel(QAbstractTableModel):
         # new rows are counted in ``held_by_sort`` until sorted again); None: in sequence order
         self.order: array[int] | None = None
         self.held_by_sort = 0
-        self.payload_columns: list[str] = []  # columns of one's own after the fixed ones: paths
-        self._payload_parts: list[tuple[str, ...]] = []
         # the store row after the last one this model has announced: the store may already hold
         # more (the window stores a flush's batches, then shows them a turn of the event loop later)
         self.end = store.base + len(store)
         self._cell_cache: dict[int, tuple[dict[int, Any], ...]] = {}
+        # the columns shown (gui.eventlog.columns): the table's, then columns of one's own (payload paths)
+        self.columns: list[Column] = list(TABLE_COLUMNS)
+        self._column_roles()
         self._mono = QFont("monospace")
         self._mono.setStyleHint(QFont.StyleHint.TypeWriter)
         self._mono.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
@@ -65,7 +66,7 @@ class EventTableModel(QAbstractTableModel):
         return len(self.view) if self.view is not None else self.end - self.store.base
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(HEADERS) + len(self.payload_columns)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
         if (
@@ -73,36 +74,50 @@ class EventTableModel(QAbstractTableModel):
             and role == Qt.ItemDataRole.DisplayRole
             and 0 <= section < self.columnCount()
         ):
-            return HEADERS[section] if section < len(HEADERS) else self.payload_columns[section - len(HEADERS)]
+            return self.columns[section].header
         return None
 
     def column_key(self, section: int) -> str:
-        """The store's key of a fixed column, or the path of a column of one's own."""
-        return COLUMNS[section] if section < len(HEADERS) else self.payload_columns[section - len(HEADERS)]
+        """The key of a table column, or the path of a column of one's own."""
+        return self.columns[section].key
+
+    @property
+    def payload_columns(self) -> list[str]:
+        """The paths of the columns of one's own, in order (after the table's)."""
+        return [c.key for c in self.columns[len(TABLE_COLUMNS) :]]
+
+    def is_payload_column(self, section: int) -> bool:
+        return section >= len(TABLE_COLUMNS)
 
     def add_payload_column(self, path: str) -> int:
         """A column showing each event's value at ``path`` (ValueError if it is no path); its section."""
-        parts = paths.parse_path(path)
-        text = ".".join(parts)
-        if text in self.payload_columns:
-            return len(HEADERS) + self.payload_columns.index(text)
+        column = payload_column(path)
+        keys = [c.key for c in self.columns]
+        if column.key in keys:
+            return keys.index(column.key)
         section = self.columnCount()
         self.beginInsertColumns(QModelIndex(), section, section)
-        self.payload_columns.append(text)
-        self._payload_parts.append(parts)
-        self._cell_cache.clear()
+        self.columns.append(column)
+        self._column_roles()
         self.endInsertColumns()
         return section
 
     def remove_payload_column(self, path: str) -> None:
         if path not in self.payload_columns:
             return
-        i = self.payload_columns.index(path)
-        section = len(HEADERS) + i
+        section = [c.key for c in self.columns].index(path)
         self.beginRemoveColumns(QModelIndex(), section, section)
-        del self.payload_columns[i], self._payload_parts[i]
-        self._cell_cache.clear()
+        del self.columns[section]
+        self._column_roles()
         self.endRemoveColumns()
+
+    def _column_roles(self) -> None:
+        """The columns changed: what each one's cells carry beside their text, worked out once."""
+        self._cell_cache.clear()
+        self._mono_columns = [i for i, c in enumerate(self.columns) if c.mono]
+        self._right_columns = [i for i, c in enumerate(self.columns) if c.right]
+        self._tooltips = [(i, c.tooltip) for i, c in enumerate(self.columns) if c.tooltip is not None]
+        self._texts = [c.text for c in self.columns]
 
     def set_payload_columns(self, columns: Sequence[str]) -> None:
         for path in list(self.payload_columns):
@@ -169,7 +184,7 @@ class EventTableModel(QAbstractTableModel):
             for item in roles:
                 item.clearData()
             return
-        row = self.view[index.row()] if self.view is not None else self.store.base + index.row()
+        row = self.row_id(index.row())  # in the sorted order when sorted, as data() reads it
         get = (self._cell_cache.get(row) or self._cells(row))[index.column()].get
         for item in roles:
             value = get(item.role())
@@ -194,27 +209,27 @@ class EventTableModel(QAbstractTableModel):
         except Exception:  # no repaint may raise: an event the store cannot read shows as such
             texts = ("⚠ unreadable event", *("",) * (self.columnCount() - 1))
         cells = tuple({DISPLAY: text, _USER: row} for text in texts)
-        for column in (0, 6):
+        for column in self._mono_columns:
             cells[column][FONT] = self._mono
-        for column in (0, 7):
+        for column in self._right_columns:
             cells[column][TEXT_ALIGNMENT] = _RIGHT
         if committed is not None:
             for cell in cells:
                 cell[BACKGROUND] = committed
         lost = store.gap_lost.get(row) if gap else None
         if lost:
-            cells[0][BACKGROUND] = _LOST
-            cells[0][_TOOLTIP] = (
+            cells[_MARKED][BACKGROUND] = _LOST
+            cells[_MARKED][_TOOLTIP] = (
                 f"{gap:,} events before this one are lost (sequences {lost[0]:,}–{lost[1]:,}): the topic's "
                 "retention removed them before this subscription read them"
             )
         elif gap:
-            cells[0][BACKGROUND] = _GAP
-            cells[0][_TOOLTIP] = f"{gap:,} sequences skipped before this one. " + self.gap_explanation
-        cells[2][_TOOLTIP] = store.full_type(row)
-        tenant = store.tenants.values[store.tenant_ix[row - store.base]]
-        info = store.tenant_info.get(tenant)
-        cells[3][_TOOLTIP] = f"{store.names.get(tenant, tenant)} ({info[0]})\n{info[1]}\n{tenant}" if info else tenant
+            cells[_MARKED][BACKGROUND] = _GAP
+            cells[_MARKED][_TOOLTIP] = f"{gap:,} sequences skipped before this one. " + self.gap_explanation
+        if self._tooltips:
+            at = Row(store, row)
+            for column, tooltip in self._tooltips:
+                cells[column][_TOOLTIP] = tooltip(at)
         self._cell_cache[row] = cells
         return cells
 
@@ -229,29 +244,18 @@ class EventTableModel(QAbstractTableModel):
 
     def row_text(self, row: int) -> tuple[str, ...]:
         """The shown text of every column of a row."""
-        cells = [self.store.cell(row, column) for column in range(len(HEADERS))]
-        if cells[1]:
-            cells[1] = self.time_text(cells[1])
-        if self._payload_parts:
-            event = self.store.event(row)
-            cells += (paths.text(paths.lookup(event, parts)) for parts in self._payload_parts)
-        return tuple(cells)
+        at = Row(self.store, row, self.local_time)
+        return tuple(text(at) for text in self._texts)
 
     def set_local_time(self, local: bool) -> None:
         self.local_time = local
         self._cell_cache.clear()
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 1), self.index(self.rowCount() - 1, 1), [Qt.ItemDataRole.DisplayRole])
+            self._all_changed(Qt.ItemDataRole.DisplayRole)  # times, and whatever else shows them
 
     def time_text(self, text: str) -> str:
         """An event's time as the Time column shows it (UTC or local, to the millisecond)."""
-        try:
-            when = parse_time(text)
-        except ValueError:
-            return text
-        if self.local_time:
-            return when.astimezone().isoformat(" ", "milliseconds")[:23]
-        return when.isoformat(" ", "milliseconds")[:23] + "Z"
+        return table_time(text, self.local_time)
 
     # -- changes -----------------------------------------------------------------------------
 
@@ -348,14 +352,13 @@ class EventTableModel(QAbstractTableModel):
         """Tenant names were learned: the Tenant column is shown again."""
         self._cell_cache.clear()
         if self.rowCount():
-            self.dataChanged.emit(self.index(0, 3), self.index(self.rowCount() - 1, 3), [Qt.ItemDataRole.DisplayRole])
+            self._all_changed(Qt.ItemDataRole.DisplayRole)  # the Tenant column, and whatever else shows names
 
     def set_committed(self, offset: int) -> None:
         self.committed = offset
         self._cell_cache.clear()
         if self.rowCount():
-            self.dataChanged.emit(
-                self.index(0, 0),
-                self.index(self.rowCount() - 1, self.columnCount() - 1),
-                [Qt.ItemDataRole.BackgroundRole],
-            )
+            self._all_changed(Qt.ItemDataRole.BackgroundRole)
+
+    def _all_changed(self, role: Qt.ItemDataRole) -> None:
+        self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1), [role])

@@ -56,6 +56,7 @@ class StreamTab(QWidget):
         root_settings: QSettings,
         *,
         demo_secrets: dict[str, str] | None = None,
+        insecure_http: bool = False,
         cap: int = 1_000_000,
         icon: QIcon | None = None,
     ) -> None:
@@ -64,6 +65,7 @@ class StreamTab(QWidget):
         self.setAccessibleName("Stream")
         self.state_store = store
         self.demo_secrets = demo_secrets or {}
+        self.insecure_http = insecure_http
         self.settings = settings  # this tab's keys of window.ini (window_state.TabSettings)
         self.root_settings = root_settings  # the window's: appearance, the export folder
         self._icon = icon or QIcon()
@@ -90,7 +92,9 @@ class StreamTab(QWidget):
         self.status_bar.setSizeGripEnabled(False)
         self.status = StatusPanel(self.status_bar, self)
         self.status.attach(self.state)
-        self.connection_bar = ConnectionBar(self.state_store, self.commands, self.demo_secrets)
+        self.connection_bar = ConnectionBar(
+            self.state_store, self.commands, self.demo_secrets, self.insecure_http
+        )
         self.connection_bar.streaming = lambda: self.session.running
         self.position_bar = PositionBar(self.commands)
         self.filter_bar = FilterBar()

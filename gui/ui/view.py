@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
-from gui.eventlog.store import COLUMNS
+from gui.eventlog.columns import TABLE_KEYS
 from gui.eventlog.view import ViewSpec
 from gui.ui.event_table import EventTable
 from gui.ui.filter_bar import FilterBar
@@ -38,7 +38,7 @@ class ViewEditor:
             cel=bar.cel_filter_edit.text().strip(),
             zone=str(self.zone_combo.currentData() or ""),
             hidden=tuple(model.column_key(i) for i in range(model.columnCount()) if header.isSectionHidden(i)),
-            order=order if order != tuple(COLUMNS) + tuple(model.payload_columns) else (),
+            order=order if order != TABLE_KEYS + tuple(model.payload_columns) else (),
             payload=tuple(model.payload_columns),
         )
 

@@ -33,6 +33,7 @@ class MainWindow(QMainWindow):
         demo_secrets: dict[str, str] | None = None,
         settings_dir: Path | None = None,
         cap: int = 1_000_000,
+        insecure_http: bool = False,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -45,6 +46,7 @@ class MainWindow(QMainWindow):
         self.demo_secrets = demo_secrets or {}
         self.cap = cap  # events held in all tabs together
         self.emulator: Any = None  # the demo's built-in emulator (gui.app)
+        self.insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both (the demo's elsewhere)
         self.settings = QSettings(str((settings_dir or store.path.parent) / "window.ini"), QSettings.Format.IniFormat)
         self.tabs = built(QTabWidget(), "subscriptionTabs")
@@ -88,6 +90,7 @@ class MainWindow(QMainWindow):
             TabSettings(self.settings, prefix),
             self.settings,
             demo_secrets=self.demo_secrets,
+            insecure_http=self.insecure_http,
             cap=self.cap,
             icon=self.windowIcon(),
         )

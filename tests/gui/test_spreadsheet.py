@@ -83,18 +83,67 @@ def test_an_export_opens_cleanly_in_a_spreadsheet(
     assert rows[0] == list(SHOWN.values())  # row 1: the header, the table's names
     assert len(rows) == done[0] + 1
     assert {len(row) for row in rows} == {len(SHOWN)}  # every row the same number of cells
+    at = {key: i for i, key in enumerate(SHOWN)}
+    seq, when, tenant, tenant_id, subject, payload = (
+        at[k] for k in ("sequence", "time", "tenant", "tenant_id", "subject", "data")
+    )
     body = rows[1:]
-    assert [int(r[0]) for r in body] == sequences(window)
-    times = [r[1] for r in body]
+    assert [int(r[seq]) for r in body] == sequences(window)
+    times = [r[when] for r in body]
     assert sum(hasattr(t, "year") for t in times) == len(times)  # recognised as times, every one
     uuid_like = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-")
-    assert all(uuid_like.match(str(r[4])) for r in body if r[0] < 10_000)  # the tenant's ID...
-    assert not [r[3] for r in body if r[0] < 10_000 and uuid_like.match(str(r[3]))]  # ...and its name
+    assert all(uuid_like.match(str(r[tenant_id])) for r in body if r[seq] < 10_000)  # the tenant's ID...
+    assert not [r[tenant] for r in body if r[seq] < 10_000 and uuid_like.match(str(r[tenant]))]  # ...and its name
     longest = max(len(str(c or "")) for row in rows for c in row)
     assert longest <= CELL_LIMIT
-    marked = [r[9] for r in body if "…[cut:" in str(r[9])]
+    marked = [r[payload] for r in body if "…[cut:" in str(r[payload])]
     assert marked and f"{len(marked):,} cells longer than" in message
-    hostile = [r for r in body if r[0] >= 10_000]
+    hostile = [r for r in body if r[seq] >= 10_000]
     assert len(hostile) == len(HOSTILE)
     for row, text in zip(hostile, HOSTILE, strict=True):
-        assert row[5] == "'" + text or row[5] == text.lstrip("'")  # the text itself, never a result
+        assert row[subject] == "'" + text or row[subject] == text.lstrip("'")  # the text itself, never a result
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """This process's local zone is New York's (UTC-05:00 in December) for the test."""
+    import time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_local_times_are_dates_in_a_spreadsheet_with_their_zone_in_the_header(
+    qtbot: Any, open_window: Any, lab: Any, tmp_path: Path, new_york: Any
+) -> None:
+    """A time with an offset (2026-12-02T23:11:20.726-05:00) stays text in a spreadsheet: local
+    times are written as the table shows them, and the zone goes to the header and the sidecar."""
+    import json
+    from datetime import UTC, datetime
+
+    from gui.api.durations import parse_time
+
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.stop()
+    window.time_zone_combo.setCurrentIndex(window.time_zone_combo.findData("local"))
+    assert window.model.local_time
+    target = tmp_path / "local.csv"
+    done: list[Any] = []
+    window.export_to(target, "csv", on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=60000)
+    rows = read_back(target)
+    when = list(SHOWN).index("time")
+    now = datetime.now().astimezone()  # EST in winter, EDT in summer
+    offset = f"UTC{now.strftime('%z')[:3]}:{now.strftime('%z')[3:]}"
+    assert offset in ("UTC-05:00", "UTC-04:00") and rows[0][when] == f"Time (local, {offset})"
+    sent = [window.events.event(window.model.row_id(r))["time"] for r in range(window.model.rowCount())]
+    local = [parse_time(t).astimezone(UTC).astimezone().replace(tzinfo=None) for t in sent]
+    read = [r[when] for r in rows[1:]]
+    assert all(hasattr(t, "year") for t in read)  # dates, every one
+    assert [t.replace(microsecond=t.microsecond // 1000 * 1000) for t in local] == read  # the same moments
+    sidecar = json.loads(target.with_name(target.name + ".json").read_text(encoding="utf-8"))
+    assert sidecar["times"] == "local" and sidecar["time_zone"] == f"{now.tzname()}, {offset}"

@@ -599,7 +599,7 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     from PySide6.QtGui import QGuiApplication
 
     import gui.ui.event_table as window_module
-    from gui.eventlog.store import HEADERS
+    from gui.eventlog.columns import TABLE_COLUMNS
 
     window = open_window()
     start(qtbot, window, "earliest", until_rows=300)
@@ -615,7 +615,8 @@ def test_ctrl_c_copies_the_selected_rows_and_export_takes_them(
     qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QGuiApplication.clipboard().text().splitlines()
     # the export's columns: the table's, the tenant as name and ID, and the payload
-    assert lines[0].split("\t") == [*HEADERS[:4], "Tenant ID", *HEADERS[4:], "Payload"]
+    headers = [c.header for c in TABLE_COLUMNS]
+    assert lines[0].split("\t") == [*headers[:4], "Tenant ID", *headers[4:], "Payload"]
     for line, r in zip(lines[1:], (1, 2, 5), strict=True):
         cells = line.split("\t")
         shown = [model.index(r, c).data() for c in range(last + 1)]
@@ -702,3 +703,39 @@ def test_the_count_says_filtering_until_the_filter_answers(qtbot: Any, open_wind
     qtbot.waitUntil(lambda: window.showing_label.text().startswith("Showing"), timeout=20000)
     shown = window.model.rowCount()
     assert 0 < shown < 300 and window.showing_label.text() == f"Showing {shown:,} of 300"
+
+
+def test_the_window_honours_insecure_http_as_its_error_message_asks(qtbot: Any, open_window: Any, home: Path) -> None:
+    """A connection over plain http:// to a host that is not loopback: refused with the message
+    naming --insecure-http (not a traceback), and used when the window is started with it."""
+    import socket
+
+    from gui.storage import Profile
+    from tests.conftest import make_subscription
+
+    host = socket.gethostname()  # not a loopback name to the client's check, yet this machine
+    with Emulator(host=socket.gethostbyname(host), history=40) as em:
+        url = f"http://{host}:{em.url.rsplit(':', 1)[1]}"
+        client = EventManagerClient(url, em.client_id, em.client_secret, allow_insecure_http=True)
+        secrets.set_secret(url, em.client_id, em.client_secret)
+        store = StateStore()
+        store.save_profile(Profile("plain", url, em.client_id))
+        store.save_subscription(url, em.client_id, make_subscription(client))
+        store.close()
+        try:
+            window = open_window()
+            assert window.connection_bar.client is None
+            assert "--insecure-http" in window.stream_status_label.text()
+            window.close()
+            window = open_window("--insecure-http")
+            assert window.connection_bar.client is not None
+            start(qtbot, window, "earliest", until_rows=40)
+            dialog = window.connection_bar.connection_dialog()  # Add connection…: its test too
+            qtbot.addWidget(dialog)
+            dialog.url_edit.setText(url)
+            dialog.client_id_edit.setText(em.client_id)
+            dialog.secret_edit.setText(em.client_secret)
+            qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "Connected" in dialog.result_label.text(), timeout=10000)
+        finally:
+            secrets.delete_secret(url, em.client_id)

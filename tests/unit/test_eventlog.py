@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from gui.api.events import Events, MalformedEvents
+from gui.eventlog.columns import cell_text
 from gui.eventlog.export import CsvWriter, csv_text, export_events
 from gui.eventlog.filter import FilterSpec, RowFilter
 from gui.eventlog.store import EventStore, prepare
@@ -184,7 +185,8 @@ def test_names_gaps_and_cells() -> None:
     store.append(Events.decode(body([event(1), event(5, previous=4)]))[0], gaps=[(2, 4)])
     assert store.gap_before == {1: 3}
     assert store.names["tenant-1"] == "Tenant Nº1"
-    assert store.cell(0, 3) == "Tenant Nº1 (tenant-1)" and store.cell(1, 0) == "5" and store.cell(1, 4) == "subject-5"
+    assert cell_text(store, 0, "tenant") == "Tenant Nº1 (tenant-1)" and cell_text(store, 1, "sequence") == "5"
+    assert cell_text(store, 1, "subject") == "subject-5"
     assert store.append([event(6)]) == range(2, 3)  # parsed events are accepted too
 
 
@@ -498,5 +500,29 @@ def test_sorting_by_delay_reads_both_times_and_puts_the_unknown_first() -> None:
     store.append(events)
     order = list(sort_rows(store, store.rows(), "delay"))
     assert order == [2, 3, 0, 1]  # no delay, 200.1 ms, 200.4 ms (the same "200 ms" shown), 12 s
-    assert [store.cell(r, 7) for r in order] == ["", "200 ms", "200 ms", "12.0 s"]
+    assert [cell_text(store, r, "delay") for r in order] == ["", "200 ms", "200 ms", "12.0 s"]
     assert delay_text(sent, "not a time") == "" and list(sort_rows(store, store.rows(), "delay", True)) == order[::-1]
+
+
+@pytest.mark.parametrize("missing", [("posix_fadvise",), ("posix_fadvise", "fdatasync")])
+def test_an_export_past_the_sync_threshold_completes_where_posix_calls_are_missing(
+    tmp_path: Any, monkeypatch: Any, missing: tuple[str, ...]
+) -> None:
+    """macOS has neither posix_fadvise nor fdatasync, Windows neither: an export large enough to be
+    handed to the disk as it grows syncs with what there is (fsync) and completes."""
+    from gui.eventlog import export
+
+    monkeypatch.setattr(export, "_advise", None)
+    for name in missing:
+        monkeypatch.delattr(os, name, raising=False)
+    synced: list[int] = []
+    for name in ("fsync", "fdatasync"):
+        if hasattr(os, name):
+            call = getattr(os, name)
+            monkeypatch.setattr(os, name, lambda fd, call=call: (synced.append(fd), call(fd))[1])
+    monkeypatch.setattr(export, "SYNC_BYTES", 4096)
+    store, _ = filled([300])
+    target = tmp_path / "out.csv"
+    assert export_events(target, store.json_arrays(list(store.rows()))()) == 300
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 301
+    assert len(synced) >= 2  # handed to the disk along the way, and at the end

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gui.api.events import Events, MalformedEvents, dumps_pretty
+from gui.eventlog.columns import cell_text
 from gui.eventlog.export import CsvWriter, escape_cell, export_events
 from gui.eventlog.store import EventStore
 
@@ -27,7 +28,7 @@ def test_a_payload_beyond_a_double_or_64_bits_is_read_shown_and_exported(tmp_pat
     assert math.isinf(events[0]["data"]["n"]) and events[0]["data"]["big"] == 2**70
     store = EventStore()
     rows = store.append(events)
-    assert store.cell(rows[0], 0) == "5" and store.event(rows[0])["data"]["big"] == 2**70
+    assert cell_text(store, rows[0], "sequence") == "5" and store.event(rows[0])["data"]["big"] == 2**70
     assert "1180591620717411303424" in dumps_pretty(store.event(rows[0]))  # the detail view's text
     path = tmp_path / "odd.csv"
     assert export_events(path, [events.json_array()]) == 1  # written, not the batch lost
@@ -91,14 +92,14 @@ def test_an_event_nested_300_deep_is_read_and_shown() -> None:
     events, _ = Events.decode(answer(deep, offset=2))
     store = EventStore()
     rows = store.append(events)
-    assert store.cell(rows[0], 0) == "1"
+    assert cell_text(store, rows[0], "sequence") == "1"
     assert dumps_pretty(store.event(rows[0])).count("[") == 300  # orjson stops at 255 levels; shown anyway
 
 
 def test_the_table_export_writes_an_event_whose_field_is_beyond_a_double() -> None:
-    from gui.eventlog.store import COLUMNS
+    from gui.eventlog.columns import TABLE_KEYS
     from gui.eventlog.table_export import ShownRows, shown_columns
 
-    shown = ShownRows(shown_columns(COLUMNS), {}, local_time=False)
+    shown = ShownRows(shown_columns(TABLE_KEYS), {}, local_time=False)
     rows = shown.rows(b'[{"sequence": 5, "type": "t", "subject": 1e400, "data": {"n": 1e400}}]')
     assert rows[0][0] == "5" and rows[0][-1] == '{"n": 1e400}'  # the payload as sent, not lost
