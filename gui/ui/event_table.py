@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
@@ -185,6 +185,31 @@ class EventTable(QWidget):
             else:
                 spans.append((first, last))
         return self.model.rows_in(spans)
+
+    def scroll_to_row(self, row: int | None) -> None:
+        """Show view ``row`` at the top, selected (a timeline bucket was clicked); it stays there."""
+        if row is None:
+            return
+        self.stop_following()
+        index = self.model.index(row, 0)
+        self.view.scrollTo(index, self.view.ScrollHint.PositionAtTop)
+        self.view.setCurrentIndex(index)
+
+    def visible_columns(self) -> tuple[str, ...]:
+        """The shown columns (their keys), in the order the user sees them."""
+        header = self.view.horizontalHeader()
+        logical = (header.logicalIndex(visual) for visual in range(header.count()))
+        return tuple(self.model.column_key(i) for i in logical if not header.isSectionHidden(i))
+
+    def rows_to_export(self, selection: bool = False) -> Sequence[int]:
+        """The store rows to export: the selected ones, or all shown (a snapshot, made without a
+        Python loop over every row: exporting a million rows does not stall the window)."""
+        return self.selected_rows() if selection else self.model.shown_rows()
+
+    def selected_sequence(self) -> int | None:
+        row = self.selected_row()
+        store = self.model.store
+        return None if row is None else int(store.seq[row - store.base])
 
     def selected_row(self) -> int | None:
         """The store row of the current table row."""

@@ -163,6 +163,21 @@ class FilterBar(QWidget):
             local_time=local_time,
         )
 
+    def focus_text(self) -> None:
+        """Ctrl+F: the text filter, its text selected."""
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def filter_by(self, key: str, value: str) -> None:
+        """A row action: show only this tenant's, type's or subject's events."""
+        if key == "tenant":
+            self.tenant_edit.setText(value)
+        elif key == "type":
+            for action in self.type_menu.actions():
+                action.setChecked(action.data() == value)
+        else:
+            self.filter_edit.setText(value)
+
     def clear(self) -> None:
         for edit in (self.filter_edit, self.tenant_edit, self.cel_filter_edit):
             edit.clear()

@@ -1,14 +1,15 @@
 """One stream in a tab of the main window: builds the parts a user sees (each its own module)
-and wires them, in one place. What each part does is in its module: the connection bar, the
-position bar, the filter bar and its filtering, the timeline, the event table, the detail pane,
-commits, export, saved views, the status bar, the stream session; every command is a QAction
-(``commands``, ``gui.ui.actions``: each tab has its own, the menu bar shows the current tab's). The window around the
-tabs is ``gui.ui.window``."""
+and wires them, in one place. The stream's state is one object, ``state`` (``gui.ui.stream_state``):
+the parts display it, and a new stream, subscription or connection starts it over (``reset``)
+for all of them at once. What each part does is in its module: the connection bar, the position
+bar, the filter bar and its filtering, the timeline, the event table, the detail pane, commits,
+export, saved views, the status bar, the stream session; every command is a QAction
+(``commands``, ``gui.ui.actions``: each tab has its own, the menu bar shows the current tab's).
+The window around the tabs is ``gui.ui.window``."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
 
@@ -112,7 +113,7 @@ class StreamTab(QWidget):
             self,
             self.events,
             self.root_settings,
-            self.export_rows,
+            self.table_part.rows_to_export,
             lambda: self.table.selectionModel().hasSelection(),
             lambda: Provenance(
                 self.subscription.subscription_id if self.subscription else "-",
@@ -120,7 +121,7 @@ class StreamTab(QWidget):
                 self.filter_bar.time_range.preset_combo.currentText(),
                 self.saved_views.editor.current(),
             ),
-            self.visible_columns,
+            self.table_part.visible_columns,
             lambda: self.model.local_time,
         )
         self.table_part.shown_rows = self.exporter.shown_rows  # Ctrl+C copies the export's columns
@@ -202,7 +203,7 @@ class StreamTab(QWidget):
         a.export_jsonl.triggered.connect(lambda: self.exporter.dialog("jsonl"))
         a.commit.triggered.connect(self.commit_selected)
         a.copy_rows.triggered.connect(self.table_part.copy_rows)
-        a.find.triggered.connect(self.focus_filter)
+        a.find.triggered.connect(self.filter_bar.focus_text)
         a.clear_filters.triggered.connect(self.filter_bar.clear)
         a.jump_to_newest.triggered.connect(self.table_part.jump_to_newest)
         a.local_time.toggled.connect(
@@ -228,11 +229,13 @@ class StreamTab(QWidget):
         self.status.retry_button.clicked.connect(self.controls.retry_now)
         self.status.banner.retry_clicked.connect(self.controls.retry_now)
         self.filter_bar.changed.connect(self.filtering.apply)
-        self.filter_bar.notify_rule_edited.connect(lambda _text: self.on_notify_rule())
+        self.filter_bar.notify_rule_edited.connect(self.controls.set_notify_rule)
         self.filter_bar.leave_requested.connect(self.table.setFocus)
         self.filtering.applied.connect(self._on_filter_applied)
         self.timeline_view.range_selected.connect(self.filter_bar.time_range.set_custom)
-        self.timeline_view.bucket_clicked.connect(self.scroll_to_time)
+        self.timeline_view.bucket_clicked.connect(
+            lambda since, _until: self.table_part.scroll_to_row(self.timeline.row_at(since))
+        )
         a.show_timeline.toggled.connect(self.show_timeline)
         self.filtering.rows_added.connect(self._after_new_rows)
         self.commits.committed.connect(lambda _offset: self.refresh_resolved())
@@ -247,7 +250,7 @@ class StreamTab(QWidget):
             lambda: QGuiApplication.clipboard().setText(self.detail.pretty.toPlainText())
         )
         self.time_zone_combo.currentIndexChanged.connect(self.on_time_zone)
-        self.table_part.filter_requested.connect(self.filter_by)
+        self.table_part.filter_requested.connect(self.filter_bar.filter_by)
         self.table_part.history_requested.connect(lambda: self.detail.setCurrentIndex(2))
         self.table_part.columns_changed.connect(self._save_settings)
 
@@ -336,19 +339,12 @@ class StreamTab(QWidget):
 
     # -- filters, detail, time zone --------------------------------------------------------------
 
-    def focus_filter(self) -> None:
-        self.filter_bar.filter_edit.setFocus()
-        self.filter_bar.filter_edit.selectAll()
-
     def _on_filter_applied(self) -> None:
         self._update_counts()
         if self.commands.show_timeline.isChecked():
             self.timeline.recount()  # it shows what the filters show
         self.sorting.refresh()  # sorted as before
         self.table_part.scroll_if_following()
-
-    def on_notify_rule(self) -> None:
-        self.controls.set_notify_rule(self.filter_bar.notify_edit.text())
 
     def on_time_zone(self) -> None:
         local = self.time_zone_combo.currentData() == "local"
@@ -363,80 +359,33 @@ class StreamTab(QWidget):
         if self.filter_bar.filter_edit.text().strip():
             self.filtering.apply()  # a time typed in the text filter is read in the zone shown
 
-    def filter_by(self, key: str, value: str) -> None:
-        """A row action: show only this tenant's, type's or subject's events."""
-        bar = self.filter_bar
-        if key == "tenant":
-            bar.tenant_edit.setText(value)
-        elif key == "type":
-            for action in bar.type_menu.actions():
-                action.setChecked(action.data() == value)
-        else:
-            bar.filter_edit.setText(value)
-
     def show_timeline(self, on: bool) -> None:
         self.timeline_view.setVisible(on)
         self.session.set_want_times(on)
         if on:
             self.timeline.recount()  # hidden, it was not kept up to date
 
-    def scroll_to_time(self, since: float, _until: float) -> None:
-        """A timeline bucket was clicked: the table goes to its first event (and stays there)."""
-        row = self.timeline.row_at(since)
-        if row is None:
-            return
-        self.table_part.stop_following()
-        index = self.model.index(row, 0)
-        self.table.scrollTo(index, self.table.ScrollHint.PositionAtTop)
-        self.table.setCurrentIndex(index)
-
     # -- commits, copy, export -------------------------------------------------------------------
 
-    def selected_sequence(self) -> int | None:
-        row = self.table_part.selected_row()
-        return None if row is None else int(self.events.seq[row - self.events.base])
-
     def commit_selected(self) -> None:
-        sequence = self.selected_sequence()
+        sequence = self.table_part.selected_sequence()
         if sequence is None:
             message.info(self, "Select an event to commit up to it")
             return
         self.commits.commit(sequence)
-
-    def visible_columns(self) -> tuple[str, ...]:
-        """The table's shown columns (their keys), in the order the user sees them."""
-        header = self.table.horizontalHeader()
-        logical = (header.logicalIndex(visual) for visual in range(header.count()))
-        return tuple(self.model.column_key(i) for i in logical if not header.isSectionHidden(i))
-
-    def export_rows(self, selection: bool = False) -> Sequence[int]:
-        """The store rows to export: the selected ones, or all shown (a snapshot, made without a
-        Python loop over every row: exporting a million rows does not stall the window)."""
-        return self.table_part.selected_rows() if selection else self.model.shown_rows()
 
     # -- settings, appearance, closing -----------------------------------------------------------
 
     def _save_settings(self) -> None:
         window_state.save_tab(self)
 
-    def set_appearance(self, scheme: str) -> None:
-        """Light, dark or the system's colour scheme (View ▸ Appearance; remembered)."""
-        self.look.set(scheme)
-
     def _redraw_colours(self, dark: bool) -> None:
         self.detail.set_dark(dark)
         self.table.viewport().update()
 
-    def title(self) -> str:
-        """The tab's title: its subscription and its stream's state (streaming, paused, down, stopped)."""
-        return self.state.title()
-
     def _title_changed(self, *_: object) -> None:
         if not self._closing:  # a closed tab's parts may still signal while they are taken apart
             self.title_changed.emit()
-
-    def confirm_close(self) -> bool:
-        return self.exporter.confirm_close()
 
     def shut_down(self) -> None:
         """The tab goes (or the window): its state is saved, its stream stopped, its client closed."""

@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
         tab.title_changed.connect(lambda: self._retitle(tab))
         tab.controls.taken_elsewhere = lambda sub_id: self._streamed_elsewhere(tab, sub_id)
         tab.connection_bar.open_elsewhere = self.open_connection
-        self.tabs.addTab(tab, tab.title())
+        self.tabs.addTab(tab, tab.state.title())
         self._share_cap()
         self._update_tab_actions()
         return tab
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
             return
         tab = self.tabs.widget(index)
         assert isinstance(tab, StreamTab)
-        if not tab.confirm_close():
+        if not tab.exporter.confirm_close():
             return
         tab.shut_down()
         self.tabs.removeTab(index)
@@ -190,7 +190,7 @@ class MainWindow(QMainWindow):
     def _retitle(self, tab: StreamTab) -> None:
         index = self.tabs.indexOf(tab)
         if index >= 0:
-            title = tab.title()
+            title = tab.state.title()
             self.tabs.setTabText(index, title)
             self.tabs.setTabToolTip(index, f"{title} — {tab.state.notice or tab.state.status.message}")
 
@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
     def set_appearance(self, scheme: str) -> None:
         """Light, dark or the system's colour scheme (View ▸ Appearance; remembered), for every tab."""
         for tab in self.stream_tabs():
-            tab.set_appearance(scheme)
+            tab.look.set(scheme)
 
     def _fit_screen(self) -> None:
         """The first window: 1400x900, or the screen's available room if that is smaller."""
@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
         tabs = self.stream_tabs()
-        if not all(tab.confirm_close() for tab in tabs):
+        if not all(tab.exporter.confirm_close() for tab in tabs):
             event.ignore()
             return
         window_state.save_window(self)

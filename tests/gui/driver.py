@@ -31,6 +31,7 @@ RENAMED = {
     "consumer_options": ("session", "consumer_options"),
     "apply_filter": ("filtering", "apply"),
     "default_export_path": ("exporter", "default_path"),
+    "export_rows": ("table_part", "rows_to_export"),
 }
 PARTS = ("connection_bar", "position_bar", "filter_bar", "table_part", "status", "controls", "commits", "exporter")
 _drivers: dict[int, Driver] = {}

@@ -214,7 +214,7 @@ def test_the_notification_rule_takes_type_names_of_any_form_and_says_what_it_can
     assert "deleted" in window.notify_edit.placeholderText()
     assert "every type ending so" in window.notify_edit.toolTip()
     window.notify_edit.setText("deleted")  # a type's last part: every type ending in .deleted
-    window.on_notify_rule()
+    window.notify_edit.editingFinished.emit()
     assert label.isVisible() and label.text() == "0 matched"
     start(qtbot, window, "earliest", until_rows=300)
     deleted = sum(t.endswith(".deleted") for t in shown_types(window, range(300)))
@@ -223,7 +223,7 @@ def test_the_notification_rule_takes_type_names_of_any_form_and_says_what_it_can
     assert len(window.notifier.sent) == 1 and "event(s) matched “deleted”" in window.notifier.sent[0]
     # a full type name of three parts
     window.notify_edit.setText("tenant.auth_consent.updated")
-    window.on_notify_rule()
+    window.notify_edit.editingFinished.emit()
     assert label.text() == "0 matched"
     rows = window.model.rowCount()
     em.state.produce(300)
@@ -234,11 +234,11 @@ def test_the_notification_rule_takes_type_names_of_any_form_and_says_what_it_can
     # neither a type nor CEL that can match: said at the field, as the CEL filter's error is
     for text, error in (("delted == 1", "“delted” is no event field"), ("subject", "not true or false")):
         window.notify_edit.setText(text)
-        window.on_notify_rule()
+        window.notify_edit.editingFinished.emit()
         assert label.isVisible() and error in label.text() and error in window.notify_edit.toolTip()
         assert window.notifier.rule is None
     window.notify_edit.setText('data.kind == "customer"')  # CEL still works
-    window.on_notify_rule()
+    window.notify_edit.editingFinished.emit()
     assert label.text() == "0 matched" and window.notifier.rule is not None
 
 

@@ -485,14 +485,14 @@ def test_export_selected_columns_as_jsonl_and_csv(qtbot: Any, open_window: Any, 
 def test_notification_rule_is_rate_limited(qtbot: Any, open_window: Any, lab: Lab) -> None:
     window = open_window()
     window.notify_edit.setText("tenant.deleted")
-    window.on_notify_rule()
+    window.notify_edit.editingFinished.emit()
     start(qtbot, window, "earliest", until_rows=300)
     deleted = sum(1 for r in range(300) if window.model.index(r, 2).data() == "tenant.deleted")
     assert deleted > 0
     assert len(window.notifier.sent) == 1  # one message for the burst, with the count
     assert "event(s) matched “tenant.deleted”" in window.notifier.sent[0]
     window.notify_edit.setText("data.kind ==")
-    window.on_notify_rule()
+    window.notify_edit.editingFinished.emit()
     assert "invalid CEL" in window.notify_edit.toolTip()
 
 

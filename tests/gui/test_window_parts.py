@@ -149,7 +149,7 @@ def test_cel_of_new_rows_and_the_notification_rule_run_off_the_ui_thread(
     monkeypatch.setattr(cel.CelFilter, "matches", matches)
     window = open_window()
     window.notify_edit.setText('data.kind != ""')
-    window.on_notify_rule()
+    window.notify_edit.editingFinished.emit()
     window.cel_filter_edit.setText("sequence > 0")
     start(qtbot, window, "earliest", until_rows=300)
     qtbot.waitUntil(lambda: window.showing_label.text() == "Showing 300 of 300", timeout=10000)

@@ -364,7 +364,7 @@ def ui_stall(seconds: float, rate: int, tabs: int = 1) -> tuple[float, float, fl
             tab.connection_bar.reload_subscriptions(select=sub_id)
             tab.filter_bar.filter_edit.setText("enabled")
             tab.filter_bar.notify_edit.setText(NOTIFY_RULE)
-            tab.on_notify_rule()
+            tab.filter_bar.notify_edit.editingFinished.emit()
             tab.position_bar.offset_mode_combo.setCurrentIndex(tab.position_bar.offset_mode_combo.findData("latest"))
             tab.start()
         wait = QEventLoop()  # measure while ingesting: from the first rows shown on
