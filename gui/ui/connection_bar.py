@@ -24,8 +24,8 @@ def picker_text(sub: Subscription) -> str:
     """A subscription as the picker lists it; one the server filters by CEL or tenant is marked."""
     types = ", ".join(short_type(t) if not t.endswith("*") else t.rsplit("~", 1)[-1] for t in sub.types)
     marks = [word for word, on in (("CEL", bool(sub.cel)), ("tenant", sub.tenant_depth != "ALL")) if on]
-    mark = f"  ⧩ {' + '.join(marks)}" if marks else ""
-    return f"{sub.subscription_id[:8]}…  {short_type(sub.topic_id)}  [{types}]{mark}"
+    mark = f"▽ {' + '.join(marks)}  " if marks else ""  # first: a narrow picker still shows it
+    return f"{mark}{sub.subscription_id[:8]}…  {short_type(sub.topic_id)}  [{types}]"
 
 
 def picker_tip(sub: Subscription) -> str:

@@ -56,6 +56,7 @@ class ManageConnectionsDialog(QDialog):
         self.remove_button = built(QPushButton(), "removeConnectionButton", text="&Remove…")
         self.result_label = built(QLabel(), "manageConnectionResultLabel", wordWrap=True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
+        self.result_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
@@ -80,10 +81,13 @@ class ManageConnectionsDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(close)
         self.connections_list.currentTextChanged.connect(lambda _text: self._show(self.chosen()))
+        for button in (self.test_button, self.remove_button):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(True)  # Enter in a field saves
         self.test_button.clicked.connect(self.test)
         self.save_button.clicked.connect(self.save)
         self.remove_button.clicked.connect(self.ask_remove)
-        self.resize(760, 360)
+        self.resize(760, 300)
         self.reload()
 
     # -- the list ----------------------------------------------------------------------------
@@ -106,6 +110,7 @@ class ManageConnectionsDialog(QDialog):
 
     def _show(self, name: str | None) -> None:
         profile = self.store.profile(name) if name else None
+        editable = profile is not None and profile.name not in self._reserved
         for edit, value in (
             (self.name_edit, profile.name if profile else ""),
             (self.url_edit, profile.url if profile else ""),
@@ -113,10 +118,15 @@ class ManageConnectionsDialog(QDialog):
             (self.secret_edit, ""),
         ):
             edit.setText(value)
-            edit.setEnabled(profile is not None)
+            edit.setEnabled(editable)
         for button in (self.test_button, self.save_button, self.remove_button):
-            button.setEnabled(profile is not None)
-        self.say("" if profile else "No saved connections: add one with File ▸ Add connection….")
+            button.setEnabled(editable)
+        if profile is None:
+            self.say("No saved connections: add one with File ▸ Add connection….")
+        else:
+            self.say(
+                f"“{profile.name}” is the demo's own connection: it goes when the demo ends." if not editable else ""
+            )
 
     def say(self, text: str, tone: str = "") -> None:
         self.result_label.setText(text)

@@ -50,14 +50,13 @@ class SubscriptionFromViewDialog(QDialog):
         self.depth_combo = named(QComboBox(), "fromViewDepthCombo", "Tenant depth")
         for depth in TENANT_DEPTHS:
             self.depth_combo.addItem(f"{depth}: {SCOPES[depth]}", depth)
-        self.depth_combo.setEnabled(bool(view.tenant))
         self.cel_view = named(QPlainTextEdit(view.cel or "(none)"), "fromViewCelText", "CEL filter")
         self.cel_view.setReadOnly(True)
         self.cel_view.setMaximumHeight(72)
         self.auto_commit = built(QCheckBox("Auto-commit on the server"), "fromViewAutoCommitCheck")
         form = QFormLayout()
         for label, value in (
-            ("Topic", QLabel(short_type(topic_id))),
+            ("Topic", QLabel(topic_id)),
             ("Event types", self.types_label),
             ("Tenant", QLabel(view.tenant or "every tenant the API client sees")),
             ("Tenant depth", self.depth_combo),
@@ -68,6 +67,7 @@ class SubscriptionFromViewDialog(QDialog):
             if isinstance(value, QLabel):
                 value.setTextFormat(Qt.TextFormat.PlainText)
             form.addRow(label, value)
+        form.setRowVisible(self.depth_combo, bool(view.tenant))  # a depth says something only of a tenant
         local = server_filter.local_only(view)
         streaming = tab.session.running
         notes = [
@@ -79,7 +79,7 @@ class SubscriptionFromViewDialog(QDialog):
                 else []
             ),
         ]
-        self.note_label = built(QLabel(" ".join(notes)), "fromViewNoteLabel", wordWrap=True)
+        self.note_label = built(QLabel("\n".join(notes)), "fromViewNoteLabel", wordWrap=True)
         self.note_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label = built(QLabel(), "fromViewProblemLabel", wordWrap=True)
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text

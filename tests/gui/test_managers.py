@@ -200,7 +200,7 @@ def test_create_a_subscription_from_the_view(qtbot: Any, open_window: Any, lab: 
     # chosen in this tab, marked as filtered; the first tab streams on, its picker offers it too
     combo = window.subscription_combo
     assert combo.currentData() == created.subscription_id
-    assert "⧩ CEL" in combo.currentText()
+    assert combo.currentText().startswith("▽ CEL  ")
     assert CUSTOMER_CEL in combo.itemData(combo.currentIndex(), Qt.ItemDataRole.ToolTipRole)
     assert first.session.running and first.consumer_thread is thread and first.state.subscription_id == sub_id
     assert first.connection_bar.subscription_combo.findData(created.subscription_id) >= 0
@@ -235,7 +235,7 @@ def test_the_picker_marks_a_filtered_subscription(qtbot: Any, open_window: Any, 
     window = open_window()
     combo = window.subscription_combo
     plain, marked = (combo.itemText(i) for i in range(2))
-    assert "⧩" not in plain
-    assert marked.endswith("⧩ CEL + tenant")
+    assert "▽" not in plain
+    assert marked.startswith("▽ CEL + tenant  ")
     tip = combo.itemData(1, Qt.ItemDataRole.ToolTipRole)
     assert f"CEL: {CUSTOMER_CEL}" in tip and "tenant scope CURRENT" in tip
