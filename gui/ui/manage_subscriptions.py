@@ -145,9 +145,9 @@ class ManageSubscriptionsDialog(QDialog):
         subscription_id = self.chosen()
         if not subscription_id:
             return
-        refused = managing.streaming_subscription(
-            self._owner, self.profile.url, self.profile.client_id, subscription_id
-        )
+        url, client_id = self.profile.url, self.profile.client_id
+        refused = managing.streaming_subscription(self._owner, url, client_id, subscription_id)
+        refused = refused or managing.read_elsewhere(url, client_id, subscription_id)
         if refused:
             managing.tell(self, "subscriptionInUseBox", "Subscription in use", refused)
             return
@@ -165,6 +165,7 @@ class ManageSubscriptionsDialog(QDialog):
     def forget(self, subscription_id: str) -> None:
         url, client_id = self.profile.url, self.profile.client_id
         refused = managing.streaming_subscription(self._owner, url, client_id, subscription_id)
+        refused = refused or managing.read_elsewhere(url, client_id, subscription_id)
         if refused:  # a stream may have started while the question was open
             self.say(refused, "error")
             return

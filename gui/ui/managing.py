@@ -11,6 +11,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from gui.storage import reader_lock
+
 
 def tabs(widget: QWidget) -> list[Any]:
     """The stream tabs of ``widget``'s window, in the order the tab bar shows them."""
@@ -51,6 +53,20 @@ def streaming_subscription(widget: QWidget, url: str, client_id: str, subscripti
                 f"Subscription {subscription_id[:8]}… is streaming in {_where(widget, tab)}: stop that stream "
                 "first (Stream ▸ Stop), then forget it."
             )
+    return ""
+
+
+def read_elsewhere(url: str, client_id: str, subscription_id: str) -> str:
+    """Why the subscription cannot be forgotten while another reader of this machine (a second
+    window, a ``tail``) reads it with this machine's consumer ID ("" when none does). Asked after
+    ``streaming_subscription``: a holder then is never one of this window's tabs."""
+    try:
+        reader_lock.acquire(url, client_id, subscription_id, kind="window").release()
+    except reader_lock.ReaderBusy as busy:
+        who = busy.holder.describe() if busy.holder else "another reader of this app"
+        return f"Subscription {subscription_id[:8]}… is being read on this machine by {who}: stop it first, then forget it."
+    except OSError:
+        return ""  # the lock cannot be probed: nothing to say about other readers
     return ""
 
 

@@ -5,6 +5,7 @@ objectName after the action, fields set, buttons clicked."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -14,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from gui.api import EventManagerClient
 from gui.api.models import TENANT_EVENT_PREFIX
 from gui.emulator import Emulator
-from gui.storage import StateStore, secrets
+from gui.storage import StateStore, reader_lock, secrets
 
 Lab = tuple[Emulator, EventManagerClient, str]
 CUSTOMER_CEL = 'data.kind == "customer"'
@@ -165,6 +166,20 @@ def test_manage_subscriptions_shows_copies_and_forgets(qtbot: Any, open_window: 
     assert sub_id in em.state.subscriptions  # only forgotten here
     assert dialog.subscriptions_list.count() == 0 and window.subscription_combo.count() == 0
     assert window.subscription is None
+
+
+def test_a_subscription_another_reader_holds_is_not_forgotten(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    em, _client, sub_id = lab
+    window = open_window()
+    with reader_lock.acquire(em.url, em.client_id, sub_id, kind="tail"):  # as `event-monitor tail` would
+        dialog = trigger(qtbot, window, "manageSubscriptionsAction", "manageSubscriptionsDialog")
+        click(qtbot, dialog.forget_button)
+        said = answer(qtbot, dialog, "subscriptionInUseBox", yes=False)
+        assert f"is being read on this machine by `event-monitor tail` (process {os.getpid()}, since" in said, said
+    assert StateStore().subscription(em.url, em.client_id, sub_id) is not None
+    click(qtbot, dialog.forget_button)  # the reader stopped: now it may go
+    answer(qtbot, dialog, "forgetSubscriptionBox")
+    assert StateStore().subscription(em.url, em.client_id, sub_id) is None
 
 
 def choose_types(window: Any, types: list[str]) -> None:
