@@ -207,8 +207,11 @@ class ManageConnectionsDialog(QDialog):
         except (ConnectionChangeRefused, secrets.KeyringUnavailable) as err:
             self.say(f"Not saved: {err}.".replace("..", "."), "error")
             return
-        managing.reload_connections(self._owner, renamed=(name, new_name) if new_name != name else None)
-        managing.reconnect(self._owner, new_name)
+        if new_name != name:  # the tabs showing it choose it again under its new name, reconnected
+            managing.reload_connections(self._owner, renamed=(name, new_name))
+        else:
+            managing.reload_connections(self._owner)
+            managing.reconnect(self._owner, name)
         self.reload(select=new_name)
         said = SECRET_SAID.get(done.secret, "")
         self.say(f"Saved “{new_name}” ({client_id} at {url}){'; ' + said if said else ''}.", "ok")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from gui.api import EventManagerClient
 from gui.api.models import TENANT_EVENT_PREFIX
 from gui.emulator import Emulator
-from gui.storage import StateStore, reader_lock, secrets
+from gui.storage import Profile, StateStore, reader_lock, secrets
 
 Lab = tuple[Emulator, EventManagerClient, str]
 CUSTOMER_CEL = 'data.kind == "customer"'
@@ -118,7 +118,22 @@ def test_a_streaming_connection_and_subscription_are_not_changed_under_it(
     window.start()
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=15000)
     thread = window.consumer_thread
+    secrets.set_secret("https://eu2-cloud.acronis.com", "other-id", "other-secret")
+    StateStore().save_profile(Profile("other", "https://eu2-cloud.acronis.com", "other-id"))
     dialog = trigger(qtbot, window, "manageConnectionsAction", "manageConnectionsDialog")
+    dialog.connections_list.setCurrentRow(1)  # another connection changes while "lab" streams
+    assert dialog.name_edit.text() == "other"
+    dialog.name_edit.setText("other renamed")
+    click(qtbot, dialog.save_button)
+    assert "Saved “other renamed”" in dialog.result_label.text()
+    assert window.connection_combo.findData("other renamed") >= 0 and window.connection_combo.currentData() == "lab"
+    assert window.consumer_thread is thread and window.session.running  # the picker reloaded, the stream went on
+    click(qtbot, dialog.remove_button)
+    answer(qtbot, dialog, "removeConnectionBox")
+    assert secrets.get_secret("https://eu2-cloud.acronis.com", "other-id", env=False) is None
+    assert window.consumer_thread is thread and window.session.running
+    dialog.connections_list.setCurrentRow(0)
+    assert dialog.name_edit.text() == "lab"
     dialog.client_id_edit.setText("someone-else")
     click(qtbot, dialog.save_button)
     assert "is streaming in this window: stop that stream first" in dialog.result_label.text()
