@@ -32,7 +32,9 @@ from gui.arguments import (
 )
 from gui.display import display_problem
 from gui.storage import secrets
+from gui.storage.connections import ConnectionChangeRefused, remove_connection, update_connection
 from gui.storage.store import Profile, StateStore, StoreError
+from gui.storage.subscription_facts import subscription_facts
 from gui.terminal import SafeText
 
 CREATE_ATTEMPTS = 3  # a subscription's POST, sent again after a lost answer
@@ -163,39 +165,29 @@ def cmd_profile(args: argparse.Namespace, store: StateStore) -> int:
         for p in profiles:
             print(f"{p.name}\t{p.url}\t{p.client_id}")
     else:
-        profile = store.profile(args.name)
-        if profile is None:
-            raise CliError(f"no connection named {args.name!r}", EXIT_USAGE)
-        secrets.delete_secret(profile.url, profile.client_id)
-        store.remove_profile(args.name)
+        try:
+            remove_connection(store, args.name)
+        except ConnectionChangeRefused as err:
+            raise CliError(str(err), EXIT_USAGE) from err
         print(f"Removed connection {args.name!r} and its secret.")
     return EXIT_OK
 
 
 def update_profile(args: argparse.Namespace, store: StateStore) -> None:
-    old = store.profile(args.name)
-    if old is None:
+    if store.profile(args.name) is None:
         raise CliError(f"no connection named {args.name!r}; see `event-monitor profile list`", EXIT_USAGE)
     if not (args.url or args.client_id or args.secret_stdin):
         raise CliError("nothing to change: give --url, --client-id or --secret-stdin", EXIT_USAGE)
-    url = normalize_dc_url(args.url, allow_insecure_http=args.insecure_http) if args.url else old.url
-    client_id = args.client_id or old.client_id
-    moved = (url, client_id) != (old.url, old.client_id)
-    if args.secret_stdin:
-        secret: str | None = _read_secret(True)
-        said = "the new secret is in the OS keyring"
-    else:
-        secret = secrets.get_secret(old.url, old.client_id, env=False) if moved else None
-        said = "its secret moved along in the OS keyring" if secret else ""
-    if moved and not secret:
-        said = f"no secret was stored for it: add one with `event-monitor profile update {args.name} --secret-stdin`"
-    if secret:
-        secrets.set_secret(url, client_id, secret)  # first: the profile never points at no secret
-    store.save_profile(Profile(args.name, url, client_id))
-    shared = any((p.url, p.client_id) == (old.url, old.client_id) for p in store.profiles())
-    if moved and not shared:  # the old connection's secret is no one's now
-        secrets.delete_secret(old.url, old.client_id)
-    print(f"Updated connection {args.name!r} ({client_id} at {url}){'; ' + said if said else ''}.")
+    url = normalize_dc_url(args.url, allow_insecure_http=args.insecure_http) if args.url else None
+    secret = _read_secret(True) if args.secret_stdin else None
+    done = update_connection(store, args.name, url=url, client_id=args.client_id, secret=secret)
+    said = {
+        "new": "the new secret is in the OS keyring",
+        "moved": "its secret moved along in the OS keyring",
+        "missing": f"no secret was stored for it: add one with `event-monitor profile update {args.name} --secret-stdin`",
+    }.get(done.secret, "")
+    new = done.new
+    print(f"Updated connection {args.name!r} ({new.client_id} at {new.url}){'; ' + said if said else ''}.")
 
 
 def connection_of(args: argparse.Namespace, store: StateStore) -> tuple[str, str]:
@@ -274,47 +266,15 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
 
 
 def show_subscription(store: StateStore, url: str, client_id: str, subscription_id: str) -> None:
-    spec = store.subscription(url, client_id, subscription_id)
-    if spec is None:
+    facts = subscription_facts(store, url, client_id, subscription_id)
+    if facts is None:
         raise CliError(
             f"subscription {subscription_id} is not remembered for {client_id} at {url}; "
             "see `event-monitor subscription list`",
             EXIT_USAGE,
         )
-    consumer = store.known_consumer_id(url, client_id, subscription_id)
-    offset = store.stored_offset(url, client_id, subscription_id)
-    scope = {
-        "CURRENT": "the tenant only",
-        "DIRECT": "the tenant and its direct children",
-        "ALL": "the tenant and all below it",
-    }
-    tenant = spec.tenant_id or "the API client's own tenant"
-    rows = [
-        ("subscription", spec.subscription_id),
-        ("topic", spec.topic_id),
-        ("types", ", ".join(spec.types)),
-        ("tenant scope", f"{spec.tenant_depth}: {scope.get(spec.tenant_depth, spec.tenant_depth)} ({tenant})"),
-        ("CEL filter", spec.cel or "(none)"),
-        ("auto-commit", "yes" if spec.auto_commit else "no"),
-        ("session timeout", spec.session_timeout),
-        ("consumer ID", consumer or "(none yet: made when this machine first reads it)"),
-        ("stored offset", "(none)" if offset is None else str(offset)),
-    ]
-    for label, value in rows:
+    for label, value in facts:
         print(f"{label + ':':<17}{value}")
-
-
-def _refused_for_sure(err: errors.ApiError, attempt: int) -> bool:
-    """The server certainly did not create the subscription: it refused the request itself. The
-    body (400, 422) is refused whatever came before; a refusal of the caller (401, 403) only
-    settles it when no earlier attempt may have gone through."""
-    if isinstance(err, errors.BadRequest | errors.ConfigurationError):
-        return True
-    return (
-        attempt == 1
-        and not err.retryable
-        and isinstance(err, errors.AuthenticationError | errors.PermissionDenied | errors.NotFound | errors.TlsError)
-    )
 
 
 def _create(client: EventManagerClient, store: StateStore, spec: Subscription) -> Subscription:
@@ -334,7 +294,7 @@ def _create(client: EventManagerClient, store: StateStore, spec: Subscription) -
                 raise CliError(str(err), EXIT_FAILED) from err
             return spec  # an earlier attempt of ours created it; its answer was lost
         except errors.ApiError as err:
-            if _refused_for_sure(err, attempt):
+            if errors.refused_for_sure(err, attempt):
                 forget()
                 code = (
                     EXIT_AUTH if isinstance(err, errors.AuthenticationError | errors.PermissionDenied) else EXIT_FAILED

@@ -70,3 +70,16 @@ class MalformedResponse(ApiError):
     """The answer was not the JSON the contract describes (e.g. an HTML page from a proxy)."""
 
     retryable = True
+
+
+def refused_for_sure(err: ApiError, attempt: int = 1) -> bool:
+    """A create the server certainly did not carry out: it refused the request itself. The body
+    (400, 422) is refused whatever came before; a refusal of the caller (401, 403) only settles it
+    when no earlier attempt may have gone through."""
+    if isinstance(err, BadRequest | ConfigurationError):
+        return True
+    return (
+        attempt == 1
+        and not err.retryable
+        and isinstance(err, AuthenticationError | PermissionDenied | NotFound | TlsError)
+    )

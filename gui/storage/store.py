@@ -289,6 +289,17 @@ class StateStore:
         rows = self._rows("SELECT name, url, client_id FROM profiles WHERE name = ?", name)
         return Profile(*rows[0]) if rows else None
 
+    def replace_profile(self, old_name: str, profile: Profile) -> None:
+        """Connection ``old_name`` becomes ``profile`` (renamed too, when its name differs), at once."""
+        with self.transaction() as db:
+            if old_name != profile.name:
+                db.execute("DELETE FROM profiles WHERE name = ?", (old_name,))
+            db.execute(
+                "INSERT INTO profiles (name, url, client_id, created) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET url = excluded.url, client_id = excluded.client_id",
+                (profile.name, profile.url, profile.client_id, time.time()),
+            )
+
     def remove_profile(self, name: str) -> bool:
         with self.transaction() as db:
             return db.execute("DELETE FROM profiles WHERE name = ?", (name,)).rowcount > 0

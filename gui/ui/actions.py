@@ -18,8 +18,21 @@ from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QMainWindow, QMenu, Q
 # name, text, shortcuts, tip (the first shortcut is the one menus show)
 _COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("addConnectionAction", "Add &connection…", (), "Add a data center connection (URL, client ID, secret)"),
+    ("manageConnectionsAction", "&Manage connections…", (), "Edit, test or remove the saved connections"),
     ("newSubscriptionAction", "&New subscription…", ("Ctrl+N",), "Create a subscription on the server"),
     ("addSubscriptionAction", "Add &existing subscription…", (), "Remember a subscription by its ID"),
+    (
+        "manageSubscriptionsAction",
+        "Manage s&ubscriptions…",
+        (),
+        "The subscriptions remembered for this connection: details, copy ID, forget here",
+    ),
+    (
+        "createSubscriptionFromViewAction",
+        "Create subscription from the &view…",
+        (),
+        "A new subscription whose server-side filter is this view's types, tenant and CEL filter",
+    ),
     ("exportCsvAction", "&Export CSV…", ("Ctrl+E",), "Export the rows shown to CSV"),
     ("exportJsonlAction", "Export &JSON Lines…", ("Ctrl+Shift+E",), "Export the rows shown as JSON Lines"),
     ("quitAction", "&Quit", ("Ctrl+Q",), "Close the window"),
@@ -97,7 +110,19 @@ class Actions:
         menus = (
             (
                 "&File",
-                ("add_connection", "new_subscription", "add_subscription", None, "new_tab", "close_tab", *_EXPORTS),
+                (
+                    "add_connection",
+                    "manage_connections",
+                    None,
+                    "new_subscription",
+                    "add_subscription",
+                    "create_subscription_from_view",
+                    "manage_subscriptions",
+                    None,
+                    "new_tab",
+                    "close_tab",
+                    *_EXPORTS,
+                ),
             ),
             ("&Stream", ("start", "pause", "stop", "retry", None, "commit")),
             ("&Edit", ("copy_rows", None, "find", "clear_filters")),

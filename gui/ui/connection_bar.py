@@ -14,9 +14,26 @@ from gui.api.client import normalize_dc_url
 from gui.api.errors import ApiError
 from gui.api.models import short_type
 from gui.storage import Profile, StateStore, secrets
+from gui.storage.subscription_facts import is_filtered, tenant_scope
 from gui.ui import background, message
 from gui.ui.actions import Actions, action_button, named
 from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, SubscriptionDialog
+
+
+def picker_text(sub: Subscription) -> str:
+    """A subscription as the picker lists it; one the server filters by CEL or tenant is marked."""
+    types = ", ".join(short_type(t) if not t.endswith("*") else t.rsplit("~", 1)[-1] for t in sub.types)
+    marks = [word for word, on in (("CEL", bool(sub.cel)), ("tenant", sub.tenant_depth != "ALL")) if on]
+    mark = f"▽ {' + '.join(marks)}  " if marks else ""  # first: a narrow picker still shows it
+    return f"{mark}{sub.subscription_id[:8]}…  {short_type(sub.topic_id)}  [{types}]"
+
+
+def picker_tip(sub: Subscription) -> str:
+    lines = [sub.subscription_id, sub.topic_id, ", ".join(sub.types)]
+    lines.append(f"{'Filtered on the server: t' if is_filtered(sub) else 'T'}enant scope {tenant_scope(sub)}")
+    if sub.cel:
+        lines.append(f"CEL: {sub.cel}")
+    return "\n".join(lines)
 
 
 def buddy(text: str, widget: QWidget) -> QLabel:
@@ -172,22 +189,25 @@ class ConnectionBar(QWidget):
 
     # -- subscriptions -----------------------------------------------------------------------
 
-    def reload_subscriptions(self, select: str | None = None) -> None:
+    def reload_subscriptions(self, select: str | None = None, *, keep: bool = False) -> None:
+        """The subscriptions remembered for the connection, again (``select``: choose that one).
+        ``keep``: the one chosen stays chosen and, if it is still there, nothing is signalled (a
+        running stream goes on)."""
         combo = self.subscription_combo
+        before = combo.currentData()
         combo.blockSignals(True)
         combo.clear()
         if self.client is not None:
             for sub in self.store.subscriptions(self.client.dc_url, self.client.client_id):
-                types = ", ".join(short_type(t) if not t.endswith("*") else t.rsplit("~", 1)[-1] for t in sub.types)
-                combo.addItem(f"{sub.subscription_id[:8]}…  {short_type(sub.topic_id)}  [{types}]", sub.subscription_id)
-                combo.setItemData(
-                    combo.count() - 1,
-                    f"{sub.subscription_id}\n{sub.topic_id}\n{', '.join(sub.types)}",
-                    Qt.ItemDataRole.ToolTipRole,
-                )
-        combo.blockSignals(False)
+                combo.addItem(picker_text(sub), sub.subscription_id)
+                combo.setItemData(combo.count() - 1, picker_tip(sub), Qt.ItemDataRole.ToolTipRole)
         if select is not None:
             combo.setCurrentIndex(combo.findData(select))
+        elif keep and combo.count():
+            combo.setCurrentIndex(max(combo.findData(before), 0))
+        combo.blockSignals(False)
+        if keep and select is None and before is not None and combo.currentData() == before:
+            return
         self.on_subscription_changed()
 
     def on_subscription_changed(self) -> None:

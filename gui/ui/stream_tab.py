@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QSplitter, QStatusBar, QVB
 from gui.api import EventManagerClient, Subscription
 from gui.eventlog.store import EventStore
 from gui.storage import StateStore
-from gui.ui import appearance, message, window_state
+from gui.ui import appearance, managers, message, window_state
 from gui.ui.actions import Actions, ShortcutKeeper, action_button, built, named
 from gui.ui.commits import Commits
 from gui.ui.connection_bar import ConnectionBar
@@ -210,6 +210,7 @@ class StreamTab(QWidget):
             lambda on: self.time_zone_combo.setCurrentIndex(self.time_zone_combo.findData("local" if on else "utc"))
         )
         a.about.triggered.connect(lambda: show_about(self, self.state_store.path.parent))
+        managers.wire(self)  # Manage connections/subscriptions, Create subscription from the view
         self.connection_bar.subscription_changed.connect(self.on_subscription_changed)
         self.state.title_changed.connect(self._title_changed)
         # a new stream, subscription or connection: every part starts over, in one place
