@@ -240,6 +240,6 @@ class ConnectionBar(QWidget):
         if self.client is None:
             return
         dialog = AddSubscriptionDialog(self.window())
-        if dialog.exec() and dialog.result is not None:
-            self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.result)
-            self.reload_subscriptions(select=dialog.result.subscription_id)
+        if dialog.exec() and dialog.chosen is not None:
+            self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.chosen)
+            self.reload_subscriptions(select=dialog.chosen.subscription_id)

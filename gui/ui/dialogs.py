@@ -29,6 +29,7 @@ from gui.api.client import normalize_dc_url
 from gui.api.errors import ApiError
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, EventType, Topic, all_types_pattern, short_type
 from gui.eventlog.cel import check as check_cel
+from gui.ui.actions import built
 from gui.ui.tones import set_tone
 
 RunAsync = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
@@ -51,13 +52,13 @@ class ConnectionDialog(QDialog):
         self._reserved = reserved  # names taken by the app itself (the demo's connection)
         self.setWindowTitle("Add connection")
         self._run_async = run_async
-        self.name_edit = QLineEdit(objectName="connectionNameEdit", placeholderText="e.g. EU2 production")
-        self.url_edit = QLineEdit(objectName="connectionUrlEdit", placeholderText="https://eu2-cloud.acronis.com")
-        self.client_id_edit = QLineEdit(objectName="connectionClientIdEdit")
-        self.secret_edit = QLineEdit(objectName="connectionSecretEdit")
+        self.name_edit = built(QLineEdit(), "connectionNameEdit", placeholderText="e.g. EU2 production")
+        self.url_edit = built(QLineEdit(), "connectionUrlEdit", placeholderText="https://eu2-cloud.acronis.com")
+        self.client_id_edit = built(QLineEdit(), "connectionClientIdEdit")
+        self.secret_edit = built(QLineEdit(), "connectionSecretEdit")
         self.secret_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.test_button = QPushButton("Test connection", objectName="testConnectionButton")
-        self.result_label = QLabel(objectName="connectionResultLabel", wordWrap=True)
+        self.test_button = built(QPushButton("Test connection"), "testConnectionButton")
+        self.result_label = built(QLabel(), "connectionResultLabel", wordWrap=True)
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
@@ -72,7 +73,7 @@ class ConnectionDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(QLabel("The secret is stored in the OS keyring, never in a file."))
-        self.note_label = QLabel(objectName="connectionNoteLabel", wordWrap=True)
+        self.note_label = built(QLabel(), "connectionNoteLabel", wordWrap=True)
         self.note_label.setTextFormat(Qt.TextFormat.PlainText)
         self.note_label.hide()
         layout.addWidget(self.note_label)
@@ -150,19 +151,19 @@ class SubscriptionDialog(QDialog):
         self.setWindowTitle("New subscription")
         self._client = client
         self._run_async = run_async
-        self.topic_combo = QComboBox(objectName="topicCombo")
-        self.types_list = QListWidget(objectName="typesList")
+        self.topic_combo = built(QComboBox(), "topicCombo")
+        self.types_list = built(QListWidget(), "typesList")
         self.types_list.setMinimumHeight(180)
-        self.depth_combo = QComboBox(objectName="tenantDepthCombo")
+        self.depth_combo = built(QComboBox(), "tenantDepthCombo")
         self.depth_combo.addItems(list(TENANT_DEPTHS))
         self.depth_combo.setCurrentText("ALL")
-        self.tenant_edit = QLineEdit(objectName="tenantIdEdit", placeholderText="default: this connection's own tenant")
-        self.auto_commit = QCheckBox("Auto-commit on the server", objectName="autoCommitCheck")
-        self.session_spin = QSpinBox(objectName="sessionTimeoutSpin", minimum=5, maximum=600, value=30, suffix=" s")
-        self.cel_edit = QLineEdit(
-            objectName="subscriptionCelEdit", placeholderText='optional, e.g. data.kind == "customer"'
+        self.tenant_edit = built(QLineEdit(), "tenantIdEdit", placeholderText="default: this connection's own tenant")
+        self.auto_commit = built(QCheckBox("Auto-commit on the server"), "autoCommitCheck")
+        self.session_spin = built(QSpinBox(), "sessionTimeoutSpin", minimum=5, maximum=600, value=30, suffix=" s")
+        self.cel_edit = built(
+            QLineEdit(), "subscriptionCelEdit", placeholderText='optional, e.g. data.kind == "customer"'
         )
-        self.error_label = QLabel(objectName="subscriptionErrorLabel", wordWrap=True)
+        self.error_label = built(QLabel(), "subscriptionErrorLabel", wordWrap=True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
         set_tone(self.error_label, "error")
         form = QFormLayout()
@@ -264,8 +265,8 @@ class AddSubscriptionDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add existing subscription")
-        self.id_edit = QLineEdit(objectName="existingSubscriptionIdEdit", placeholderText="subscription UUID")
-        self.topic_edit = QLineEdit(TENANT_TOPIC, objectName="existingTopicEdit")
+        self.id_edit = built(QLineEdit(), "existingSubscriptionIdEdit", placeholderText="subscription UUID")
+        self.topic_edit = built(QLineEdit(TENANT_TOPIC), "existingTopicEdit")
         self.error_label = QLabel(wordWrap=True)
         self.error_label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
         form = QFormLayout()
@@ -278,12 +279,12 @@ class AddSubscriptionDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
-        self.result: Subscription | None = None
+        self.chosen: Subscription | None = None  # the subscription entered (accepted)
 
     def _accept(self) -> None:
         topic = self.topic_edit.text().strip()
         try:
-            self.result = Subscription(self.id_edit.text().strip(), topic, (all_types_pattern(topic),))
+            self.chosen = Subscription(self.id_edit.text().strip(), topic, (all_types_pattern(topic),))
         except ValueError as err:
             self.error_label.setText(str(err))
             return

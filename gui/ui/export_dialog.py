@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.ui.actions import built
+
 FILTERS = {"csv": "CSV (*.csv)", "jsonl": "JSON Lines (*.jsonl)"}
 NAMES = {"csv": "CSV", "jsonl": "JSON Lines"}
 
@@ -67,25 +69,25 @@ class ExportOptionsDialog(QDialog):
         self.fmt, self.counts, self.sheet_rows = fmt, counts, sheet_rows
         self.setWindowTitle(f"Export {NAMES[fmt]}")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.summary_label = QLabel(objectName="exportSummaryLabel")
-        self.path_edit = QLineEdit(path, objectName="exportPathEdit")
+        self.summary_label = built(QLabel(), "exportSummaryLabel")
+        self.path_edit = built(QLineEdit(path), "exportPathEdit")
         self.path_edit.setMinimumWidth(420)
         self._replace: Path | None = None  # a file there already that the user agreed to replace
         self.path_edit.textChanged.connect(self._path_changed)
-        self.browse_button = QPushButton("Browse…", objectName="exportBrowseButton")
+        self.browse_button = built(QPushButton("Browse…"), "exportBrowseButton")
         self.browse_button.clicked.connect(self.browse)
         where = QHBoxLayout()
         where.addWidget(self.path_edit, 1)
         where.addWidget(self.browse_button)
         mode, bom, raw_columns = remembered
-        self.columns_list = QListWidget(objectName="exportColumnsList")
+        self.columns_list = built(QListWidget(), "exportColumnsList")
         for column in columns:
             item = QListWidgetItem(column)
             item.setCheckState(
                 Qt.CheckState.Checked if not raw_columns or column in raw_columns else Qt.CheckState.Unchecked
             )
             self.columns_list.addItem(item)
-        self.mode_combo = QComboBox(objectName="exportColumnsMode")
+        self.mode_combo = built(QComboBox(), "exportColumnsMode")
         self.mode_combo.addItem("As the table shows them (for spreadsheets)", "table")
         self.mode_combo.addItem("Raw fields, full type names (for scripts)", "raw")
         self.mode_combo.currentIndexChanged.connect(
@@ -93,22 +95,22 @@ class ExportOptionsDialog(QDialog):
         )
         self.mode_combo.setCurrentIndex(max(self.mode_combo.findData(mode), 0))
         self.columns_list.setEnabled(self.mode_combo.currentData() == "raw")
-        self.bom_check = QCheckBox("UTF-8 with BOM (for Excel)", objectName="exportBomCheck")
+        self.bom_check = built(QCheckBox("UTF-8 with BOM (for Excel)"), "exportBomCheck")
         self.bom_check.setChecked(bom)
-        self.selection_check = QCheckBox(f"Only the {counts[1]:,} selected rows", objectName="exportSelectionCheck")
+        self.selection_check = built(QCheckBox(f"Only the {counts[1]:,} selected rows"), "exportSelectionCheck")
         self.selection_check.setChecked(selection and counts[1] > 0)
         self.selection_check.toggled.connect(self._update)
         # more rows than a sheet opens: split, JSON Lines, or one file anyway
-        self.rows_box = QGroupBox("More rows than a spreadsheet opens", objectName="exportRowsBox")
+        self.rows_box = built(QGroupBox("More rows than a spreadsheet opens"), "exportRowsBox")
         self.rows_label = QLabel(wordWrap=True)
-        self.rows_combo = QComboBox(objectName="exportRowsCombo")
+        self.rows_combo = built(QComboBox(), "exportRowsCombo")
         self.rows_combo.addItem(f"Split into files of {sheet_rows - 1:,} rows", "split")
         self.rows_combo.addItem("Write JSON Lines instead", "jsonl")
         self.rows_combo.addItem("Write one file anyway", "one")
         rows_layout = QVBoxLayout(self.rows_box)
         rows_layout.addWidget(self.rows_label)
         rows_layout.addWidget(self.rows_combo)
-        self.error_label = QLabel(objectName="exportErrorLabel", wordWrap=True)
+        self.error_label = built(QLabel(), "exportErrorLabel", wordWrap=True)
         self.error_label.setStyleSheet("color: #c0392b")
         self.error_label.hide()
         form = QFormLayout()

@@ -89,7 +89,7 @@ class SubscriptionFromViewDialog(QDialog):
         self.create_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.create_button.setText("Create")
         self.create_button.setObjectName("fromViewCreateButton")
-        self.buttons.accepted.connect(self.create)
+        self.buttons.accepted.connect(self.create_subscription)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -115,7 +115,7 @@ class SubscriptionFromViewDialog(QDialog):
         self.problem_label.show()
         self.buttons.setEnabled(True)
 
-    def create(self) -> None:
+    def create_subscription(self) -> None:
         client = self.tab.connection_bar.client
         if client is None:
             self.fail("This tab has no connection to create it on.")
