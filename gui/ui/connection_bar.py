@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QWidget
 
 from gui.api import EventManagerClient, Subscription
 from gui.api.client import normalize_dc_url
@@ -135,9 +135,15 @@ class ConnectionBar(QWidget):
         return dialog
 
     def on_add_connection(self) -> None:
+        """Add connection…: a window-modal dialog, opened (no nested event loop); saved when accepted."""
         dialog = self.connection_dialog()
-        if dialog.exec():
-            self.save_connection(*dialog.values())
+        dialog.accepted.connect(lambda: self.save_connection(*dialog.values()))
+        self._open(dialog)
+
+    def _open(self, dialog: QDialog) -> None:
+        self.dialog = dialog  # the one open (tests answer it)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
 
     def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
         try:
@@ -231,15 +237,27 @@ class ConnectionBar(QWidget):
     def on_new_subscription(self) -> None:
         if self.client is None:
             return
-        dialog = SubscriptionDialog(self.client, background.runner(self), self.window())
-        if dialog.exec() and dialog.created is not None:
-            self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.created)
-            self.reload_subscriptions(select=dialog.created.subscription_id)
+        client = self.client
+        dialog = SubscriptionDialog(client, background.runner(self), self.window())
+
+        def accepted() -> None:
+            if dialog.created is not None:
+                self.store.save_subscription(client.dc_url, client.client_id, dialog.created)
+                self.reload_subscriptions(select=dialog.created.subscription_id)
+
+        dialog.accepted.connect(accepted)
+        self._open(dialog)
 
     def on_add_existing_subscription(self) -> None:
         if self.client is None:
             return
+        client = self.client
         dialog = AddSubscriptionDialog(self.window())
-        if dialog.exec() and dialog.chosen is not None:
-            self.store.save_subscription(self.client.dc_url, self.client.client_id, dialog.chosen)
-            self.reload_subscriptions(select=dialog.chosen.subscription_id)
+
+        def accepted() -> None:
+            if dialog.chosen is not None:
+                self.store.save_subscription(client.dc_url, client.client_id, dialog.chosen)
+                self.reload_subscriptions(select=dialog.chosen.subscription_id)
+
+        dialog.accepted.connect(accepted)
+        self._open(dialog)

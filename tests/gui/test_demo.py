@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 
 from gui.app import DEMO_PROFILE
 from gui.emulator import Emulator
@@ -38,8 +37,8 @@ def test_the_demo_leaves_only_what_the_user_added(qtbot: Any) -> None:
         seen: dict[str, Any] = {}
 
         def answer() -> None:
-            dialog = QApplication.activeModalWidget()
-            assert isinstance(dialog, ConnectionDialog)
+            dialog = window.connection_bar.dialog  # opened window-modal, no nested event loop
+            assert isinstance(dialog, ConnectionDialog) and dialog.isVisible()
             seen["note"] = dialog.note_label.text() if dialog.note_label.isVisibleTo(dialog) else ""
             dialog.name_edit.setText(DEMO_PROFILE)  # the demo's own name is refused...
             qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
@@ -50,8 +49,8 @@ def test_the_demo_leaves_only_what_the_user_added(qtbot: Any) -> None:
             dialog.secret_edit.setText(real.client_secret)
             qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Save), Qt.MouseButton.LeftButton)
 
-        QTimer.singleShot(0, answer)
         window.on_add_connection()
+        answer()
         assert "saved with your own connections" in seen["note"]
         assert "demo's own connection" in seen["refused"]
         assert window.connection_combo.currentData() == "lab"
