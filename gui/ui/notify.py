@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 from gui.api.events import Events
 from gui.api.models import short_type, type_matches
 from gui.eventlog.cel import VARIABLES, CelError, CelFilter
+from gui.words import counted
 
 # a type as the table shows it, any number of parts, perhaps with * wildcards: tenant.deleted,
 # tenant.auth_consent.updated, deleted, tenant.*, *.updated
@@ -79,19 +80,37 @@ class NotifyRule:
         return sum(1 for t in events.column("type") if self.type_matches(t))
 
 
+class Alerts:
+    """The window's one way to get attention: its tray icon's message where the desktop has a
+    tray, else the taskbar entry asking for attention (nothing when the window is active). One per
+    window, whatever the number of tabs (each tab's rule notifies through it)."""
+
+    def __init__(self, window: QWidget, icon: QIcon) -> None:
+        self._window = window
+        self.tray = QSystemTrayIcon(icon, window) if QSystemTrayIcon.isSystemTrayAvailable() else None
+        if self.tray is not None:
+            self.tray.setToolTip("Event Monitor")
+            self.tray.show()
+
+    def show(self, text: str) -> None:
+        if self.tray is not None:
+            self.tray.showMessage("Event Monitor", text, QSystemTrayIcon.MessageIcon.Information, 5000)
+        else:
+            QApplication.alert(self._window.window())
+
+
 class Notifier:
-    def __init__(self, parent: QWidget, icon: QIcon, min_interval: float = 10.0) -> None:
+    """A tab's notification rule: counts the events that match it and tells the window's
+    ``Alerts`` at most once per ``min_interval``."""
+
+    def __init__(self, alerts: Alerts, min_interval: float = 10.0) -> None:
         self.min_interval = min_interval
         self.rule: NotifyRule | None = None
         self._last = 0.0
         self._pending = 0
         self.matched = 0  # events matched since the rule was set (shown next to its field)
-        self._window = parent
+        self.alerts = alerts
         self.sent: list[str] = []  # what was shown, newest last (also for tests and the status bar)
-        self.tray = QSystemTrayIcon(icon, parent) if QSystemTrayIcon.isSystemTrayAvailable() else None
-        if self.tray is not None:
-            self.tray.setToolTip("Event Monitor")
-            self.tray.show()
 
     def set_rule(self, text: str) -> NotifyRule | None:
         """The new rule (None: off); raises CelError for text that cannot be a rule."""
@@ -109,12 +128,9 @@ class Notifier:
         now = time.monotonic()
         if not self._pending or now - self._last < self.min_interval:
             return None
-        message = f"{self._pending:,} event(s) matched “{self.rule.rule}”"
+        message = f"{counted(self._pending, 'event')} matched “{self.rule.rule}”"
         self._pending = 0
         self._last = now
         self.sent.append(message)
-        if self.tray is not None:
-            self.tray.showMessage("Event Monitor", message, QSystemTrayIcon.MessageIcon.Information, 5000)
-        else:  # no tray: the window's taskbar entry asks for attention (nothing when it is active)
-            QApplication.alert(self._window.window())
+        self.alerts.show(message)
         return message

@@ -31,7 +31,7 @@ from gui.ui.export_job import Exporter, Provenance
 from gui.ui.filter_bar import FilterBar
 from gui.ui.filtering import TableFilter
 from gui.ui.model import EventTableModel
-from gui.ui.notify import Notifier
+from gui.ui.notify import Alerts, Notifier
 from gui.ui.position_bar import PositionBar
 from gui.ui.saved_views import SavedViews
 from gui.ui.selection import SelectionDetail
@@ -60,6 +60,7 @@ class StreamTab(QWidget):
         insecure_http: bool = False,
         cap: int = 1_000_000,
         icon: QIcon | None = None,
+        alerts: Alerts | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("streamTab")
@@ -70,6 +71,7 @@ class StreamTab(QWidget):
         self.settings = settings  # this tab's keys of window.ini (window_state.TabSettings)
         self.root_settings = root_settings  # the window's: appearance, the export folder
         self._icon = icon or QIcon()
+        self.alerts = alerts  # the window's tray or taskbar alert (gui.ui.notify.Alerts)
         self._closing = False
         self.events = EventStore(cap=cap)
         self.model = EventTableModel(self.events, self)
@@ -165,7 +167,7 @@ class StreamTab(QWidget):
         outer.addLayout(buttons)
         outer.addWidget(self.status_bar)
         self.look = appearance.Appearance(self.commands.appearance, self.root_settings, self._redraw_colours)
-        self.notifier = Notifier(self, self._icon)
+        self.notifier = Notifier(self.alerts or Alerts(self, self._icon))  # the window's, when in one
         self.controls = StreamControls(
             self.session,
             self.commands,

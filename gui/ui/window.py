@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QStatusBar, QTabWidget
 from gui.storage import StateStore
 from gui.ui import window_state
 from gui.ui.actions import built
+from gui.ui.notify import Alerts
 from gui.ui.stream_tab import StreamTab
 from gui.ui.window_state import TabSettings
 
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.demo_secrets = demo_secrets or {}
         self.cap = cap  # events held in all tabs together
         self.emulator: Any = None  # the demo's built-in emulator (gui.app)
+        self.alerts = Alerts(self, self.windowIcon())  # one tray icon for the window, whatever its tabs
         self.insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both (the demo's elsewhere)
         self.settings = QSettings(str((settings_dir or store.path.parent) / "window.ini"), QSettings.Format.IniFormat)
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
             insecure_http=self.insecure_http,
             cap=self.cap,
             icon=self.windowIcon(),
+            alerts=self.alerts,
         )
         a = tab.commands
         a.quit.triggered.connect(self.close)

@@ -222,7 +222,7 @@ def test_the_notification_rule_takes_type_names_of_any_form_and_says_what_it_can
     deleted = sum(t.endswith(".deleted") for t in shown_types(window, range(300)))
     assert deleted > 0
     qtbot.waitUntil(lambda: label.text() == f"{deleted:,} matched", timeout=5000)  # stays, unlike a message
-    assert len(window.notifier.sent) == 1 and "event(s) matched “deleted”" in window.notifier.sent[0]
+    assert len(window.notifier.sent) == 1 and "matched “deleted”" in window.notifier.sent[0]
     # a full type name of three parts
     window.notify_edit.setText("tenant.auth_consent.updated")
     window.notify_edit.editingFinished.emit()

@@ -203,3 +203,17 @@ def test_the_shortcut_keeper_serves_the_text_fields_only(qtbot: Any, open_window
     before = window.state.generation
     qtbot.keyClick(window.filter_edit, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: window.state.generation > before, timeout=5000)
+
+
+def test_the_window_has_one_way_to_alert_whatever_its_tabs(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.actions.new_tab.trigger()
+    window.actions.new_tab.trigger()
+    notifiers = [tab.notifier for tab in window.stream_tabs()]
+    assert len(notifiers) == 3 and all(n.alerts is window.widget.alerts for n in notifiers)  # one tray icon
+    shown: list[str] = []
+    window.widget.alerts.show = shown.append
+    first = window.stream_tabs()[0].notifier
+    first.set_rule("tenant.created")
+    first.min_interval = 0
+    assert first.add(3) and shown == ["3 events matched “tenant.created”"]
