@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import qasync
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -203,15 +204,16 @@ class _ReleaseWhenClosed(QObject):
         super().__init__(window)
         self._window, self._lock = window, lock
         window.installEventFilter(self)
-        QApplication.instance().aboutToQuit.connect(self._release)  # type: ignore[union-attr]
+        # at the end, whatever became of the window (a function, not this object's method: it may be gone)
+        QApplication.instance().aboutToQuit.connect(lambda: lock.release(force=True))  # type: ignore[union-attr]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Close:  # after the window's own handler: did it close?
-            QTimer.singleShot(0, self._release_if_closed)
+            QTimer.singleShot(0, self, self._release_if_closed)  # dropped if this object goes first
         return False
 
     def _release_if_closed(self) -> None:
-        if not self._window.isVisible():
+        if not shiboken6.isValid(self._window) or not self._window.isVisible():
             self._release()
 
     def _release(self) -> None:
