@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from gui.consumer import Consumer
+from gui.consumer.health import PollRecord
 from gui.storage import reader_lock
 from gui.ui import background, message
 from gui.ui.actions import Actions
@@ -52,7 +53,9 @@ class StreamControls(QObject):
         table.view.pause_requested.connect(self.toggle_pause)
         self.state = session.state
         self.state.status_changed.connect(self.on_status)
-        self.state.reset.connect(lambda: background.cancel(self, "lag"))
+        self._caught_up: bool | None = None  # as the last lag reading knew it
+        self.state.reset.connect(self._forget_lag)
+        self.state.polled.connect(self.on_poll)
         session.rule_matched.connect(self.on_rule_matched)
         session.running_changed.connect(lambda _running: self.update_buttons())
         connection.about_to_change.connect(self.stop)
@@ -109,6 +112,7 @@ class StreamControls(QObject):
 
         self.actions.pause.setChecked(False)
         self.session.start(factory, lock)
+        self.state.started_from = start.describe()
         self._started()
         self.update_buttons()
 
@@ -199,14 +203,41 @@ class StreamControls(QObject):
     def update_counts(self) -> None:
         self.session.publish_counts()
 
+    def _forget_lag(self) -> None:
+        background.cancel(self, "lag")
+        self._caught_up = None
+
+    def on_poll(self, record: PollRecord) -> None:
+        """A poll that changes what is known (caught up, or behind) gives a reading at once."""
+        if record.caught_up is not None and record.caught_up != self._caught_up:
+            self.refresh_lag()
+
     def refresh_lag(self) -> None:
-        client, sub, last = self.connection.client, self.connection.subscription, self.state.last_offset
-        if client is None or sub is None or not self.session.running or last is None:
+        """A lag reading (every few seconds). The last poll came back with fewer events than asked
+        (or none): the stream has read all the server has for it, lag 0, caught up. It came back
+        full: the topic's sequences still ahead, an upper bound (on a shared or filtered topic most
+        of them are not this subscription's)."""
+        state = self.state
+        self._caught_up = state.caught_up
+        if not self.session.running or state.caught_up is None:
             return
+        if state.caught_up:
+            background.cancel(self, "lag")
+            state.set_lag(0)
+            return
+        client, sub = self.connection.client, self.connection.subscription
+        returned = next((p.offset_returned for p in reversed(state.polls) if p.offset_returned is not None), None)
+        if client is None or sub is None or returned is None:
+            return
+
+        def reading(latest: int) -> None:
+            if state.caught_up is False:  # not caught up since it was asked
+                state.set_lag(max(0, latest - returned))
+
         background.run(
             self,
             lambda: client.topic_offset(sub.topic_id, "CURRENT"),
-            lambda latest: self.state.set_lag(max(0, latest - last)),
-            lambda err: self.state.set_lag(None),
+            reading,
+            lambda err: state.set_lag(None),
             key="lag",  # cancelled when the stream starts over: no figure of a stream that is gone
         )
