@@ -205,7 +205,10 @@ class TailSink:
             self._learn_names(batch)
         for gap in batch.gaps:
             if gap.lost:
-                say(f"[lost] {lost_sentence(gap.count, gap.first, gap.last, gap.retention)}", self.err)
+                count, first, last = gap.lost_range
+                say(f"[lost] {lost_sentence(count, first, last, gap.retention)}", self.err)
+                if gap.last > last:  # the rest of it: skipped after the topic's earliest
+                    self.skips.add(last + 1, gap.last)
             else:  # filtered out, other tenants' events in a shared topic, or consolidated: expected
                 self.skips.add(gap.first, gap.last)
         self._say_skips()

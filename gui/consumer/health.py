@@ -120,11 +120,7 @@ class SkipSummary:
         if self.ranges:
             ranges = f"{self.ranges:,} range" + ("" if self.ranges == 1 else "s")
             seqs = f"{self.sequences:,} sequence" + ("" if self.sequences == 1 else "s")
-            span = "minute" if self.interval == 60 else f"{self.interval:g} s"
-            line = (
-                f"[gap] {seqs} skipped in {ranges} (not for this subscription) between "
-                f"{self.first}..{self.last}, in the last {span}"
-            )
+            line = f"[gap] {seqs} skipped in {ranges} (not for this subscription), between {self.first}..{self.last}"
         self.ranges = self.sequences = 0
         self.first = self.last = None
         self.since = time.monotonic() if now is None else now

@@ -86,10 +86,20 @@ class Gap:
     last: int
     lost: bool = False
     retention: str = ""  # the topic's retention (ISO 8601), said with a loss
+    lost_last: int | None = None  # a lost gap's sequences past this one were skipped, not lost
 
     @property
     def count(self) -> int:
         return max(0, self.last - self.first + 1)
+
+    @property
+    def lost_range(self) -> tuple[int, int, int]:
+        """(how many, first, last) of the sequences lost: those below the topic's earliest only;
+        the rest of the gap is sequences skipped after it (not for this subscription)."""
+        if not self.lost:
+            return 0, self.first, self.first - 1
+        last = self.last if self.lost_last is None else min(self.last, self.lost_last)
+        return max(0, last - self.first + 1), self.first, last
 
 
 @dataclass(frozen=True)
@@ -464,9 +474,11 @@ class Consumer:
             if last is not None and sequence <= last:
                 continue  # already delivered: a repeat after a retry
             if last is not None and previous is not None and previous > last:
-                lost = self._lost is not None and last + 1 <= self._lost.last
-                retention = self._lost.retention if self._lost is not None else ""
-                gaps.append(Gap(last + 1, previous, lost=lost, retention=retention if lost else ""))
+                known = self._lost
+                if known is not None and last + 1 <= known.last:
+                    gaps.append(Gap(last + 1, previous, lost=True, retention=known.retention, lost_last=known.last))
+                else:
+                    gaps.append(Gap(last + 1, previous))
                 self._lost = None
             keep.append(i)
             last = sequence

@@ -266,10 +266,11 @@ class StreamSession(QObject):
             st.gaps += sum(1 for g in batch.gaps if not g.lost)
             for g in batch.gaps:
                 if g.lost:
-                    st.lost += g.count
+                    count, first, last = g.lost_range
+                    st.lost += count
                     st.lost_retention = g.retention or st.lost_retention
-                    low, high = st.lost_span or (g.first, g.last)
-                    st.lost_span = (min(low, g.first), max(high, g.last))
+                    low, high = st.lost_span or (first, last)
+                    st.lost_span = (min(low, first), max(high, last))
             st.total += len(batch.events)
         if matched:
             self.rule_matched.emit(matched)
