@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -50,18 +49,22 @@ class HealthDialog(QDialog):
         self.setWindowTitle("Stream health")
         self.setAccessibleName("Stream health")
         self.setModal(False)
-        self.resize(860, 620)
+        self.resize(960, 640)  # fits a 1024×700 screen
         self.verdict = QLabel()
         self.verdict.setObjectName("healthVerdict")
         self.verdict.setWordWrap(True)
         self.verdict.setTextFormat(Qt.TextFormat.PlainText)
-        self.grid = QGridLayout()
-        self.grid.setColumnStretch(0, 1)
-        self.grid.setColumnStretch(1, 1)
+        # two columns: who leads and the stream; the subscription and the offsets
+        self.columns = (QVBoxLayout(), QVBoxLayout())
+        self.grid = QHBoxLayout()
+        for column in self.columns:
+            column.addStretch(1)
+            self.grid.addLayout(column, 1)
         self.boxes: dict[str, tuple[QGroupBox, QFormLayout, list[QLabel]]] = {}
         self.polls = built(QTableWidget(0, len(POLL_COLUMNS)), "healthPollTable")
         self.polls.setHorizontalHeaderLabels(list(POLL_COLUMNS))
         self.polls.verticalHeader().setVisible(False)
+        self.polls.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.polls.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.polls.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.polls.setAccessibleName("The last polls")
@@ -111,9 +114,8 @@ class HealthDialog(QDialog):
             box.setObjectName("health" + part.title.title().replace(" ", "") + "Box")
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-            row, column = {"Leadership": (0, 0), "Stream": (1, 0), "Subscription": (0, 1)}.get(part.title, (1, 1))
-            span = 2 if part.title == "Subscription" else 1
-            self.grid.addWidget(box, row, column, span, 1)
+            column = self.columns[part.title in ("Subscription", "Offsets and token")]
+            column.insertWidget(column.count() - 1, box)
         else:
             box, form, _values = old
             while form.rowCount():

@@ -120,7 +120,7 @@ def _stream(state: StreamState) -> Section:
     else:
         section.add("Reading", "—")
     start = state.started_from or "—"
-    if state.started_offset is not None:
+    if state.started_offset is not None and not start.startswith("offset"):
         start += f" (offset {state.started_offset:,})"
     section.add("Started from", start)
     section.add("Events", f"{state.total:,} received")

@@ -243,7 +243,8 @@ class StatusPanel:
         self.event_count_label = _label("0 events", "eventCountLabel", "Event count", SteadyLabel)
         # what needs attention only: events lost (hidden while none are); skipped sequences the
         # subscription explains are on the rows and in the Stream health panel
-        self.gap_label = _label("", "gapLabel", "Events lost", SteadyLabel)
+        # (it ends in "…" rather than widen a 1024-pixel window; its tooltip says it all)
+        self.gap_label = _label("", "gapLabel", "Events lost", ElidedLabel)
         self.gap_label.setVisible(False)
         self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences for the subscription
         self.lag_label = _label("lag —", "lagLabel", "Lag", SteadyLabel)
@@ -275,9 +276,8 @@ class StatusPanel:
             self.bar.addPermanentWidget(widget)
         for label, widest in (
             (self.rate_label, "10,000 ev/s"),
-            (self.event_count_label, "10,000,000 events"),
-            (self.gap_label, "up to 10,000 events lost (sequences 1–10,000)"),
-            (self.lag_label, "≤ 10,000,000 behind"),
+            (self.event_count_label, "1,000,000 events"),
+            (self.lag_label, "≤ 100,000 behind"),
             (self.last_poll_label, "last poll 00:00:00Z"),
         ):
             assert isinstance(label, SteadyLabel)
