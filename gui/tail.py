@@ -242,9 +242,13 @@ class TailSink:
         if self._client is not None and self.topic and record.offset_returned is not None:
             try:
                 current = self._client.topic_offset(self.topic, "CURRENT")
-                ahead = f", at most {max(0, current - record.offset_returned):,} topic sequences behind"
             except errors.ApiError:
                 pass
+            else:
+                if current <= record.offset_returned:  # nothing at all ahead in the topic
+                    self._caught_up = None  # said when the next poll answers
+                    return
+                ahead = f", at most {current - record.offset_returned:,} topic sequences behind"
         say(f"[behind] polls come back full ({record.events} of {record.limit}): reading a backlog{ahead}", self.err)
 
     def on_state(self, state: ConsumerState) -> None:

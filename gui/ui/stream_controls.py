@@ -3,6 +3,7 @@ Stop, Retry now; the buttons follow the tab's ``StreamState``; the counters and 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ from gui.ui.session import StreamSession
 from gui.ui.stream_state import StreamStatus
 
 LAG_MS = 5000
+HELD_S = 3.0  # a poll out longer than this is one the server holds: it has nothing more for us now
 
 
 class StreamControls(QObject):
@@ -218,6 +220,12 @@ class StreamControls(QObject):
         full: the topic's sequences still ahead, an upper bound (on a shared or filtered topic most
         of them are not this subscription's)."""
         state = self.state
+        last = state.polls[-1] if state.polls else None
+        # the backlog ended on a full poll: the next one is out and the server holds it (it answers
+        # at once while it has events), so it has nothing more for this subscription
+        held = last is not None and time.time() - last.at > HELD_S
+        if state.caught_up is False and held and state.status.state in ("streaming", "paused"):
+            state.caught_up = True
         self._caught_up = state.caught_up
         if not self.session.running or state.caught_up is None:
             return
@@ -232,6 +240,8 @@ class StreamControls(QObject):
 
         def reading(latest: int) -> None:
             if state.caught_up is False:  # not caught up since it was asked
+                if latest <= returned:  # nothing at all ahead in the topic: nothing for it either
+                    state.caught_up = True
                 state.set_lag(max(0, latest - returned))
 
         background.run(

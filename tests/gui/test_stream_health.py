@@ -120,3 +120,16 @@ def test_the_health_panel_warns_of_a_topic_that_is_not_persistent(qtbot: Any, op
         assert "what arrives while no instance reads is never delivered" in window.health.text
         qtbot.waitUntil(lambda: "not persistent" in window.health.dialog.verdict.text(), timeout=10000)
         window.health.dialog.close()
+
+
+def test_a_backlog_that_ends_on_a_full_poll_is_caught_up_once_the_server_holds_the_next(
+    qtbot: Any, open_window: Any, home: Path
+) -> None:
+    with Emulator(history=1000, seed=3) as em, saved_connection(em):  # ten full polls, then nothing
+        window = open_window()
+        window.controls._lag_timer.setInterval(200)
+        start(qtbot, window, "earliest", until_rows=1000)
+        assert window.state.polls[-1].full
+        # the next poll waits (up to its 30 s timeout): the server has nothing more, said within seconds
+        qtbot.waitUntil(lambda: window.lag_label.text() == "caught up", timeout=10000)
+        assert window.state.polls[-1].full and window.state.lag == 0
