@@ -85,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=200,
         help="answer to an empty long-poll: 200 with no events, or 202 + Retry-After",
     )
+    emu.add_argument(
+        "--non-persistent",
+        action="append",
+        default=[],
+        metavar="TOPIC",
+        help="a topic that says persistency false (repeatable; the Stream health panel warns of it)",
+    )
 
     prof = commands.add_parser("profile", help="saved connections").add_subparsers(
         dest="action", metavar="ACTION", required=True
@@ -193,6 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tail.add_argument(
         "--timeout", default="PT30S", metavar="DURATION", help="long-poll timeout, ISO 8601 (default: PT30S)"
+    )
+    tail.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no [gap] lines for skipped sequences (a summary of them once a minute otherwise); "
+        "[lost], states and errors are still said",
     )
     tail.add_argument(
         "--consumer-id",

@@ -126,6 +126,7 @@ def cmd_emulator(args: argparse.Namespace) -> int:
         max_events=args.max_events,
         world=args.world,
         partners=args.partners,
+        non_persistent=tuple(args.non_persistent),
     )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -26,15 +26,16 @@ from gui.api.client import EventManagerClient
 from gui.api.durations import parse_duration
 from gui.api.events import Events
 from gui.api.models import TENANT_TOPIC, Subscription, all_types_pattern
+from gui.consumer.health import PollRecord, SkipSummary, lost_sentence
 from gui.consumer.loop import Batch, Consumer, ConsumerState, StartPosition
 from gui.eventlog.export import TAIL_COLUMNS, CsvWriter
 from gui.storage import reader_lock, tenant_names
 from gui.storage.store import StateStore
 from gui.terminal import neutralised
-from gui.words import counted
 
 BATCH_GRACE_S = 3.0  # after SIGTERM, how long the rest of a batch may still be written
 CHUNK = 64 * 1024  # bytes handed to one write: a stop request is looked at between them
+SKIP_SUMMARY_ENV = "EVENT_MONITOR_SKIP_SUMMARY_S"  # seconds between summaries of skipped ranges (default 60)
 # a reader that went away: EPIPE on POSIX; EINVAL from a closed pipe on Windows
 _CLOSED_ERRNOS = {errno.EPIPE, errno.EINVAL} if sys.platform == "win32" else {errno.EPIPE}
 
@@ -130,8 +131,15 @@ class TailSink:
         store: StateStore | None = None,
         *,
         safe: bool = False,
+        quiet: bool = False,
+        skip_summary_s: float = 60.0,
+        topic: str | None = None,
     ) -> None:
         self.fmt = fmt
+        self.quiet = quiet  # no [gap] lines ([lost], states and errors stay)
+        self.skips = SkipSummary(skip_summary_s)  # skipped ranges, said once per interval
+        self.topic = topic  # whose CURRENT offset says how far behind a full poll is
+        self._caught_up: bool | None = None
         self.output = output
         self.err = err
         self.safe = safe or fmt == "csv"  # CSV, and a terminal, cannot carry a server's control characters
@@ -197,17 +205,55 @@ class TailSink:
             self._learn_names(batch)
         for gap in batch.gaps:
             if gap.lost:
-                text = f"[lost] {counted(gap.count, 'event')} removed by the topic's retention before they were read"
+                count, first, last = gap.lost_range
+                say(f"[lost] {lost_sentence(count, first, last, gap.retention)}", self.err)
+                if gap.last > last:  # the rest of it: skipped after the topic's earliest
+                    self.skips.add(last + 1, gap.last)
             else:  # filtered out, other tenants' events in a shared topic, or consolidated: expected
-                text = f"[gap] {counted(gap.count, 'sequence')} skipped (not for this subscription)"
-            say(f"{text}: sequences {gap.first}..{gap.last}", self.err)
+                self.skips.add(gap.first, gap.last)
+        self._say_skips()
         records = self._records(batch.events)
         if self.safe:
             records = [neutralised(r.decode("utf-8", "replace")).encode() for r in records]
         written = self.output.write(b"".join(records), list(accumulate(map(len, records))))
         return None if written == len(records) else written
 
+    def _say_skips(self, *, end: bool = False) -> None:
+        """One line for the ranges skipped in the last interval (none with --quiet)."""
+        line = self.skips.flush() if end else self.skips.due()
+        if line and not self.quiet:
+            say(line, self.err)
+
+    def on_poll(self, record: PollRecord) -> None:
+        """Caught up or behind, said when it changes (the window's lag says the same)."""
+        self._say_skips()
+        now = record.caught_up
+        if now is None or now == self._caught_up:
+            return
+        self._caught_up = now
+        if now:
+            say(
+                f"[caught up] the server has no more events for this subscription for now "
+                f"(the last poll brought {record.events} of {record.limit})",
+                self.err,
+            )
+            return
+        ahead = ""
+        if self._client is not None and self.topic and record.offset_returned is not None:
+            try:
+                current = self._client.topic_offset(self.topic, "CURRENT")
+            except errors.ApiError:
+                pass
+            else:
+                if current <= record.offset_returned:  # nothing at all ahead in the topic
+                    self._caught_up = None  # said when the next poll answers
+                    return
+                ahead = f", at most {current - record.offset_returned:,} topic sequences behind"
+        say(f"[behind] polls come back full ({record.events} of {record.limit}): reading a backlog{ahead}", self.err)
+
     def on_state(self, state: ConsumerState) -> None:
+        if state.state == "stopped":
+            self._say_skips(end=True)
         if state.fatal:
             self.fatal = state.error or "ApiError"
         if state.state == "stopped" and self.output.closed and not state.fatal:
@@ -280,7 +326,21 @@ def _stream(
     from gui.cli import exit_code_for
 
     output = Output.stdout()
-    sink = TailSink(args.format, output, sys.stderr, client, store, safe=bool(sys.stdout and sys.stdout.isatty()))
+    try:
+        every = float(os.environ.get(SKIP_SUMMARY_ENV) or 60)
+    except ValueError:
+        every = 60.0
+    sink = TailSink(
+        args.format,
+        output,
+        sys.stderr,
+        client,
+        store,
+        safe=bool(sys.stdout and sys.stdout.isatty()),
+        quiet=args.quiet,
+        skip_summary_s=every,
+        topic=subscription.topic_id,
+    )
     consumer = Consumer(
         client,
         subscription,

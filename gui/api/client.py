@@ -158,6 +158,7 @@ class EventManagerClient:
         self._session.trust_env = False
         self._token: str | None = None
         self._token_deadline = 0.0
+        self._token_expires_at: float | None = None  # epoch seconds the token in use expires
         self._token_lock = threading.Lock()
         self._token_path: str | None = None
         self._offsets_path_style = "query"  # OpenAPI path first; procedure path after a 404
@@ -226,6 +227,13 @@ class EventManagerClient:
         with self._token_lock:
             self._token = None
             self._token_deadline = 0.0
+            self._token_expires_at = None
+
+    @property
+    def token_expires_at(self) -> float | None:
+        """When the access token in use expires (epoch seconds; None before the first). It is
+        renewed shortly before; the token itself is never shown."""
+        return self._token_expires_at
 
     def token(self) -> str:
         """A valid access token, fetched by client credentials when missing or about to expire."""
@@ -271,6 +279,7 @@ class EventManagerClient:
             margin = min(60.0, ttl * 0.1)
             self._token = body["access_token"]
             self._token_deadline = time.monotonic() + max(0.0, ttl - margin)
+            self._token_expires_at = time.time() + ttl
             self._token_path = path
             return self._token
 

@@ -67,6 +67,7 @@ class Topic:
     persistency: bool = True
     ordering: str = "EVENTMANAGER"
     retention: str = ""
+    consolidation: str = ""  # the producer's consolidation: NONE, or TTS (a later event replaces the earlier)
 
     @classmethod
     def from_json(cls, obj: dict[str, Any]) -> Topic:
@@ -76,6 +77,7 @@ class Topic:
             persistency=bool(obj.get("persistency", True)),
             ordering=str(obj.get("ordering", "")),
             retention=str(obj.get("retention", "")),
+            consolidation=str(obj.get("producer_consolidation", "")),
         )
 
 

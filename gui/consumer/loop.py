@@ -29,6 +29,7 @@ from gui.api.client import EventManagerClient
 from gui.api.durations import format_time, parse_duration, parse_time
 from gui.api.events import INT64_MAX, Events
 from gui.api.models import PollResult, Subscription
+from gui.consumer.health import PollRecord, lost_sentence
 from gui.storage.store import StateStore, StoreError
 from gui.words import counted
 
@@ -84,10 +85,21 @@ class Gap:
     first: int
     last: int
     lost: bool = False
+    retention: str = ""  # the topic's retention (ISO 8601), said with a loss
+    lost_last: int | None = None  # a lost gap's sequences past this one were skipped, not lost
 
     @property
     def count(self) -> int:
         return max(0, self.last - self.first + 1)
+
+    @property
+    def lost_range(self) -> tuple[int, int, int]:
+        """(how many, first, last) of the sequences lost: those below the topic's earliest only;
+        the rest of the gap is sequences skipped after it (not for this subscription)."""
+        if not self.lost:
+            return 0, self.first, self.first - 1
+        last = self.last if self.lost_last is None else min(self.last, self.lost_last)
+        return max(0, last - self.first + 1), self.first, last
 
 
 @dataclass(frozen=True)
@@ -119,6 +131,9 @@ class ConsumerSink(Protocol):
         ...
 
     def on_state(self, state: ConsumerState) -> None: ...
+
+    # optional: ``on_poll(record: PollRecord)``, each poll's outcome (200, 202, 429, a failure),
+    # before the batch it brought
 
 
 class _Caller:
@@ -207,6 +222,7 @@ class Consumer:
         self._commit_failure_said: int | None = None  # the offset whose failed commit was reported
         self._lost: Gap | None = None  # sequences removed by retention before they were read
         self._declined = False  # the sink took only part of a batch: reading ends there
+        self._poll_started: tuple[float, int] | None = None  # (monotonic time, offset) of the poll in flight
 
     # -- public ------------------------------------------------------------------------------
 
@@ -261,6 +277,7 @@ class Consumer:
                     if self._standby:  # about to try again after a standby: the leader may have moved on
                         self._catch_up(caller)
                     offset = self._offset
+                    self._poll_started = (time.monotonic(), offset)
                     result: PollResult = self._call(
                         caller,
                         lambda offset=offset: self.client.poll(  # type: ignore[misc]
@@ -273,6 +290,7 @@ class Consumer:
                     )
                     attempt = 0
                     self._led, self._standby = True, False
+                    self._polled(result.status, len(result.events), result.offset, result.retry_after)
                     if self._handle(caller, result):
                         if self._declined and not self._stop.is_set():
                             reason = "the output took no more events"
@@ -294,10 +312,12 @@ class Consumer:
                             "standby: another instance is the leader (or the server limits the rate)",
                         )
                     wait = max(err.retry_after, 0.1)
+                    self._polled(429, 0, None, err.retry_after, "not the leader" if err.not_leader else "rate limited")
                     self._standby = err.not_leader
                     self._report(kind, f"{text}, retry in {wait:.0f} s", retry_in=wait)
                     self._sleep(wait)
                 except errors.ApiError as err:
+                    self._polled(err.status or 0, 0, None, None, str(err))
                     if not err.retryable:
                         reason, fatal, error = str(err), True, type(err).__name__
                         break
@@ -339,11 +359,16 @@ class Consumer:
         except errors.ApiError:
             return  # the poll will say what is wrong
         if earliest > self._offset:
-            self._lost = Gap(self._offset + 1, earliest, lost=True)
+            retention = ""
+            try:  # named with the loss: how long the topic keeps events
+                found = self._call(caller, lambda: self.client.topics(topic))
+                retention = next((t.retention for t in found if t.id == topic), "")
+            except errors.ApiError:
+                pass
+            lost = self._lost = Gap(self._offset + 1, earliest, lost=True, retention=retention)
             self._report(
                 "connecting",
-                f"{counted(self._lost.count, 'event')} (sequences {self._lost.first}..{self._lost.last}) were removed by the "
-                f"topic's retention before this subscription read them; reading on from {earliest + 1}",
+                f"{lost_sentence(lost.count, lost.first, lost.last, retention)}; reading on from {earliest + 1}",
             )
 
     def _catch_up(self, caller: _Caller) -> None:
@@ -379,6 +404,30 @@ class Consumer:
         return f"offset {offset} was NOT committed to the server ({str(failure).rstrip('.')}); commit it again before relying on it"
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _polled(
+        self, status: int, events: int, offset: int | None, retry_after: float | None, note: str = ""
+    ) -> None:
+        """The poll in flight came back (or failed): its record to the sink, if it takes them.
+        Calls other than the poll (commits, offsets) are not polls and make no record."""
+        started, self._poll_started = self._poll_started, None
+        on_poll = getattr(self.sink, "on_poll", None)
+        if started is None or on_poll is None:
+            return
+        begun, sent = started
+        on_poll(
+            PollRecord(
+                at=time.time(),
+                status=status,
+                events=events,
+                limit=self.limit,
+                duration=time.monotonic() - begun,
+                offset_sent=sent,
+                offset_returned=offset,
+                retry_after=retry_after,
+                note=note,
+            )
+        )
 
     def _report(self, state: str, message: str, **extra: Any) -> None:
         new = ConsumerState(state, message, offset=self._offset, **extra)
@@ -425,8 +474,11 @@ class Consumer:
             if last is not None and sequence <= last:
                 continue  # already delivered: a repeat after a retry
             if last is not None and previous is not None and previous > last:
-                lost = self._lost is not None and last + 1 <= self._lost.last
-                gaps.append(Gap(last + 1, previous, lost=lost))
+                known = self._lost
+                if known is not None and last + 1 <= known.last:
+                    gaps.append(Gap(last + 1, previous, lost=True, retention=known.retention, lost_last=known.last))
+                else:
+                    gaps.append(Gap(last + 1, previous))
                 self._lost = None
             keep.append(i)
             last = sequence

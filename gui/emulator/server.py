@@ -69,6 +69,7 @@ class EmulatorState:
         token_expiry: str = "expires_in",
         world: str = "simple",
         partners: int = 4,
+        non_persistent: tuple[str, ...] = (),
     ) -> None:
         if world not in WORLDS:
             raise ValueError(f"world must be one of {', '.join(WORLDS)}")
@@ -105,6 +106,9 @@ class EmulatorState:
             )
             for topic in (TENANT_TOPIC, USER_TOPIC, TASK_TOPIC)
         }
+        # the topics' properties as served; `non_persistent` ones say persistency false (their
+        # events are delivered live and not kept: a consumer that was away misses them)
+        self.topic_info = {t: dict(TOPICS[t], persistency=t not in non_persistent) for t in TOPICS}
         self.types = event_types()
         self.subscriptions: dict[str, SubscriptionState] = {}
         self.faults: deque[str] = deque()
@@ -151,6 +155,15 @@ class EmulatorState:
     ) -> None:
         with self.cond:
             self.clients[client_id] = ClientInfo(secret, self.tenant_id, scopes)
+
+    def hand_over(self, subscription_id: str, consumer_id: str) -> None:
+        """Another instance (``consumer_id``) leads the subscription from now on, as when the data
+        center moved leadership: the instance reading it is on standby until the new leader's
+        session times out (it does not poll, so after one session timeout)."""
+        with self.cond:
+            sub = self.subscriptions[subscription_id.lower()]
+            sub.leader, sub.leader_seen = consumer_id, time.monotonic()
+            self.cond.notify_all()
 
     def inject(self, *faults: str) -> None:
         for fault in faults:
@@ -383,7 +396,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def get_topics(self, state: EmulatorState, client: ClientInfo, query: dict[str, list[str]], body: bytes) -> None:
         topic = _topic_param(state, _one(query, "topic_id"), required=False)
-        self._json(200, [t for t in TOPICS.values() if topic is None or t["id"] == topic])
+        self._json(200, [t for t in state.topic_info.values() if topic is None or t["id"] == topic])
 
     def get_types(self, state: EmulatorState, client: ClientInfo, query: dict[str, list[str]], body: bytes) -> None:
         topic = _topic_param(state, _one(query, "topic_id"), required=False)

@@ -47,6 +47,12 @@ _COMMANDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("jumpToNewestAction", "Jump to &newest", ("Ctrl+End",), "Follow the newest events again"),
     ("localTimeAction", "&Local times", ("Ctrl+T",), "Show times in local time instead of UTC"),
     ("showTimelineAction", "Show t&imeline", ("Ctrl+Shift+T",), "Events per time bucket above the table"),
+    (
+        "streamHealthAction",
+        "Stream &health…",
+        (),
+        "Why no events? Who leads, the subscription, the last polls, offsets (also: click the stream's status)",
+    ),
     ("saveViewAction", "Sa&ve view…", ("Ctrl+S",), "Name the current filters, columns and zone to recall them"),
     ("deleteViewAction", "&Delete saved view", (), "Forget the saved view chosen"),
     ("newTabAction", "New &tab", ("Ctrl+Shift+N",), "Stream another subscription in a tab of its own"),
@@ -126,7 +132,7 @@ class Actions:
             ),
             ("&Stream", ("start", "pause", "stop", "retry", None, "commit")),
             ("&Edit", ("copy_rows", None, "find", "clear_filters")),
-            ("&View", ("jump_to_newest", "local_time", "show_timeline", None, "save_view", "delete_view")),
+            ("&View", ("stream_health", None, "jump_to_newest", "local_time", "show_timeline", None, "save_view", "delete_view")),
             ("&Help", ("about",)),
         )
         for title, names in menus:

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from gui.consumer import Batch, Consumer, ConsumerState
+from gui.consumer.health import PollRecord
 from gui.eventlog.store import EventStore
 from gui.storage.reader_lock import ReaderLock
 from gui.ui.stream_state import DOWN_STATES, StreamState, StreamStatus
@@ -91,6 +92,7 @@ class StreamSession(QObject):
         thread.worker.want_times = self.want_times
         thread.worker.batch_received.connect(self.on_batch)
         thread.worker.state_changed.connect(self.on_state)
+        thread.worker.polled.connect(self.on_poll)
         self.consumer = thread
         thread.start()
         self.state.set_running(True)
@@ -178,9 +180,16 @@ class StreamSession(QObject):
             self._emit(self._last_state)  # the held count
 
     @Slot(int, object)
+    def on_poll(self, generation: int, record: PollRecord) -> None:
+        if generation == self.generation:
+            self.state.add_poll(record)
+
+    @Slot(int, object)
     def on_state(self, generation: int, state: ConsumerState) -> None:
         if generation != self.generation:
             return
+        if state.state == "connecting" and state.offset is not None and self.state.started_offset is None:
+            self.state.started_offset = state.offset  # the offset the start position resolved to
         if state.state == "streaming":
             self.state.last_poll = time.time()
         if state.state == "stopped" and self.consumer is not None:  # ended by itself (fatal error, max events)
@@ -257,9 +266,11 @@ class StreamSession(QObject):
             st.gaps += sum(1 for g in batch.gaps if not g.lost)
             for g in batch.gaps:
                 if g.lost:
-                    st.lost += g.count
-                    low, high = st.lost_span or (g.first, g.last)
-                    st.lost_span = (min(low, g.first), max(high, g.last))
+                    count, first, last = g.lost_range
+                    st.lost += count
+                    st.lost_retention = g.retention or st.lost_retention
+                    low, high = st.lost_span or (first, last)
+                    st.lost_span = (min(low, first), max(high, last))
             st.total += len(batch.events)
         if matched:
             self.rule_matched.emit(matched)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.api.models import explain_skips
+from gui.consumer.health import lag_text, lost_sentence, lost_text
 from gui.ui import message
 from gui.ui.actions import built
 from gui.ui.stream_state import STOPPED, StreamState, StreamStatus
@@ -206,8 +206,8 @@ class LagSparkline(QWidget):
             return
         self.values = [*self.values[-(self.POINTS - 1) :], max(lag, 0)]
         self.setToolTip(
-            f"Lag over the last {len(self.values)} readings: now {self.values[-1]:,}, "
-            f"highest {max(self.values):,}, lowest {min(self.values):,}"
+            f"Lag over the last {len(self.values)} readings (0: caught up; otherwise at most this many topic "
+            f"sequences behind): now {self.values[-1]:,}, highest {max(self.values):,}, lowest {min(self.values):,}"
         )
         self.update()
 
@@ -241,7 +241,11 @@ class StatusPanel:
         self.stream_status_label = _label("stopped", "streamStatusLabel", "Stream status", ElidedLabel)
         self.rate_label = _label("0 ev/s", "rateLabel", "Events per second", SteadyLabel)
         self.event_count_label = _label("0 events", "eventCountLabel", "Event count", SteadyLabel)
-        self.gap_label = _label("0 gaps", "gapLabel", "Gaps", SteadyLabel)
+        # what needs attention only: events lost (hidden while none are); skipped sequences the
+        # subscription explains are on the rows and in the Stream health panel
+        # (it ends in "…" rather than widen a 1024-pixel window; its tooltip says it all)
+        self.gap_label = _label("", "gapLabel", "Events lost", ElidedLabel)
+        self.gap_label.setVisible(False)
         self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences for the subscription
         self.lag_label = _label("lag —", "lagLabel", "Lag", SteadyLabel)
         self.lag_sparkline = LagSparkline()
@@ -272,9 +276,8 @@ class StatusPanel:
             self.bar.addPermanentWidget(widget)
         for label, widest in (
             (self.rate_label, "10,000 ev/s"),
-            (self.event_count_label, "10,000,000 events"),
-            (self.gap_label, "10,000 gaps"),
-            (self.lag_label, "lag 10,000,000"),
+            (self.event_count_label, "1,000,000 events"),
+            (self.lag_label, "≤ 100,000 behind"),
             (self.last_poll_label, "last poll 00:00:00Z"),
         ):
             assert isinstance(label, SteadyLabel)
@@ -349,21 +352,17 @@ class StatusPanel:
         if not (self.status.down or self.status.state == "paused"):
             self.rate_label.setText(f"{rate:,.0f} ev/s")
         self.event_count_label.setText(f"{total:,} events")
-        text = f"{gaps:,} gap" + ("" if gaps == 1 else "s")
-        if lost:
-            text += f", {lost:,} lost"
+        first, last = lost_span or (0, 0)
+        text = lost_text(lost, first, last) if lost else ""
         if text != self.gap_label.text():
-            lost_where = f" (sequences {lost_span[0]:,}–{lost_span[1]:,})" if lost_span else ""
             self.gap_label.setText(text)
-            self.gap_label.set_tone("error" if lost else "", bold=True)
+            self.gap_label.set_tone("error", bold=True)
+            retention = self.stream.lost_retention if self.stream is not None else ""
             self.gap_label.setToolTip(
-                f"{gaps:,} places where sequences were skipped. {explain_skips(self.skip_reasons)}"
-                + (
-                    f"\n{lost:,} events lost{lost_where}: removed by the topic's retention before they were read"
-                    if lost
-                    else ""
-                )
+                lost_sentence(lost, first, last, retention)
+                + ". How many of them were for this subscription cannot be known any more." if lost else ""
             )
+            self.gap_label.setVisible(bool(lost))
         if last_poll:
             if self.local_time:
                 text = time.strftime("%H:%M:%S", time.localtime(last_poll))
@@ -372,8 +371,19 @@ class StatusPanel:
             self.last_poll_label.setText("last poll " + text)
 
     def show_lag(self, lag: int | None) -> None:
+        """"caught up" (the last poll brought less than it asked), "≤ N behind" (it came back full:
+        at most N topic sequences ahead), or "lag —" while it is not known or not live."""
         live = not (self.status.down or self.status.state == "paused")
-        self.lag_label.setText(f"lag {lag:,}" if lag is not None and live else "lag —")
+        caught_up = self.stream.caught_up if self.stream is not None else None
+        self.lag_label.setText(lag_text(caught_up, lag) if lag is not None and live else "lag —")
+        self.lag_label.setToolTip(
+            "The last poll brought fewer events than it asked for: the server has no more for this subscription"
+            if caught_up and live
+            else "The last polls came back full: at most this many of the topic's sequences are still ahead "
+            "(on a shared or filtered topic most of them are not this subscription's)"
+            if caught_up is False and live
+            else ""
+        )
         if live:
             self.lag_sparkline.add(lag)
 

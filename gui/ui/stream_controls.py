@@ -3,6 +3,7 @@ Stop, Retry now; the buttons follow the tab's ``StreamState``; the counters and 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from gui.consumer import Consumer
+from gui.consumer.health import PollRecord
 from gui.storage import reader_lock
 from gui.ui import background, message
 from gui.ui.actions import Actions
@@ -23,6 +25,7 @@ from gui.ui.session import StreamSession
 from gui.ui.stream_state import StreamStatus
 
 LAG_MS = 5000
+HELD_S = 3.0  # a poll out longer than this is one the server holds: it has nothing more for us now
 
 
 class StreamControls(QObject):
@@ -52,7 +55,9 @@ class StreamControls(QObject):
         table.view.pause_requested.connect(self.toggle_pause)
         self.state = session.state
         self.state.status_changed.connect(self.on_status)
-        self.state.reset.connect(lambda: background.cancel(self, "lag"))
+        self._caught_up: bool | None = None  # as the last lag reading knew it
+        self.state.reset.connect(self._forget_lag)
+        self.state.polled.connect(self.on_poll)
         session.rule_matched.connect(self.on_rule_matched)
         session.running_changed.connect(lambda _running: self.update_buttons())
         connection.about_to_change.connect(self.stop)
@@ -109,6 +114,7 @@ class StreamControls(QObject):
 
         self.actions.pause.setChecked(False)
         self.session.start(factory, lock)
+        self.state.started_from = start.describe()
         self._started()
         self.update_buttons()
 
@@ -199,14 +205,49 @@ class StreamControls(QObject):
     def update_counts(self) -> None:
         self.session.publish_counts()
 
+    def _forget_lag(self) -> None:
+        background.cancel(self, "lag")
+        self._caught_up = None
+
+    def on_poll(self, record: PollRecord) -> None:
+        """A poll that changes what is known (caught up, or behind) gives a reading at once."""
+        if record.caught_up is not None and record.caught_up != self._caught_up:
+            self.refresh_lag()
+
     def refresh_lag(self) -> None:
-        client, sub, last = self.connection.client, self.connection.subscription, self.state.last_offset
-        if client is None or sub is None or not self.session.running or last is None:
+        """A lag reading (every few seconds). The last poll came back with fewer events than asked
+        (or none): the stream has read all the server has for it, lag 0, caught up. It came back
+        full: the topic's sequences still ahead, an upper bound (on a shared or filtered topic most
+        of them are not this subscription's)."""
+        state = self.state
+        last = state.polls[-1] if state.polls else None
+        # the backlog ended on a full poll: the next one is out and the server holds it (it answers
+        # at once while it has events), so it has nothing more for this subscription
+        held = last is not None and time.time() - last.at > HELD_S
+        if state.caught_up is False and held and state.status.state in ("streaming", "paused"):
+            state.caught_up = True
+        self._caught_up = state.caught_up
+        if not self.session.running or state.caught_up is None:
             return
+        if state.caught_up:
+            background.cancel(self, "lag")
+            state.set_lag(0)
+            return
+        client, sub = self.connection.client, self.connection.subscription
+        returned = next((p.offset_returned for p in reversed(state.polls) if p.offset_returned is not None), None)
+        if client is None or sub is None or returned is None:
+            return
+
+        def reading(latest: int) -> None:
+            if state.caught_up is False:  # not caught up since it was asked
+                if latest <= returned:  # nothing at all ahead in the topic: nothing for it either
+                    state.caught_up = True
+                state.set_lag(max(0, latest - returned))
+
         background.run(
             self,
             lambda: client.topic_offset(sub.topic_id, "CURRENT"),
-            lambda latest: self.state.set_lag(max(0, latest - last)),
-            lambda err: self.state.set_lag(None),
+            reading,
+            lambda err: state.set_lag(None),
             key="lag",  # cancelled when the stream starts over: no figure of a stream that is gone
         )

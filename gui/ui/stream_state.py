@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from gui.consumer.health import POLLS_KEPT, PollRecord
 
 DOWN_STATES = frozenset({"backing_off", "rate_limited", "stopped", "standby"})
 WAITING_STATES = frozenset({"backing_off", "rate_limited", "standby", "waiting"})
@@ -60,6 +63,7 @@ class StreamState(QObject):
     status_changed = Signal(object)  # StreamStatus, its countdown as of now
     counts_changed = Signal()
     lag_changed = Signal(object)  # int | None
+    polled = Signal(object)  # PollRecord: a poll came back (or failed)
     selection_changed = Signal(object)  # the store row shown in the detail pane, or None
     notice_changed = Signal(str)  # why the next start cannot happen ("" when it can)
     committed_changed = Signal(object, str)  # int | None: the offset committed where the mode commits; "Committed"/"Stored"
@@ -90,6 +94,14 @@ class StreamState(QObject):
         self.last_offset: int | None = None
         self.rate = 0.0
         self.lag: int | None = None
+        self.lost_retention = ""  # the topic's retention, named with a loss
+        self.polls: deque[PollRecord] = deque(maxlen=POLLS_KEPT)
+        # the last poll that said so: True, the server had no more for it; False, it came back full
+        self.caught_up: bool | None = None
+        self.role = ""  # "leader" or "standby", as the polls' answers say
+        self.role_since: float | None = None  # epoch seconds
+        self.started_from = ""  # the position the stream started from ("earliest", "offset 5000"...)
+        self.started_offset: int | None = None  # ...and the offset it resolved to
 
     # -- the one place where a stream starts over ----------------------------------------------
 
@@ -161,6 +173,16 @@ class StreamState(QObject):
     def set_committed(self, offset: int | None, word: str = "Committed") -> None:
         self.committed = offset
         self.committed_changed.emit(offset, word)
+
+    def add_poll(self, record: PollRecord) -> None:
+        """A poll's outcome: the last polls, whether the stream has caught up, who leads."""
+        self.polls.append(record)
+        role = "leader" if record.status in (200, 202) else "standby" if record.note == "not the leader" else ""
+        if role and role != self.role:
+            self.role, self.role_since = role, record.at
+        if record.caught_up is not None:
+            self.caught_up = record.caught_up
+        self.polled.emit(record)
 
     def set_lag(self, lag: int | None) -> None:
         self.lag = lag

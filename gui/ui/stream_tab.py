@@ -30,6 +30,7 @@ from gui.ui.event_table import EventTable
 from gui.ui.export_job import Exporter, Provenance
 from gui.ui.filter_bar import FilterBar
 from gui.ui.filtering import TableFilter
+from gui.ui.health import StreamHealth
 from gui.ui.model import EventTableModel
 from gui.ui.notify import Alerts, Notifier
 from gui.ui.position_bar import PositionBar
@@ -179,6 +180,10 @@ class StreamTab(QWidget):
             started=self._save_settings,
             notify_field=self.filter_bar,
         )
+        self.health = StreamHealth(  # "why no events?" (gui/ui/health.py)
+            self.state, lambda: (self.client, self.subscription, self.state_store), self.commands.stream_health,
+            self.status.stream_status_label, self,
+        )  # fmt: skip
         self.selection = SelectionDetail(self.events, self.model, self.table_part, self.detail)
         self.selection.select = self.state.select
         self.table = self.table_part.view

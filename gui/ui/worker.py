@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from gui.consumer import Batch, Consumer, ConsumerState
+from gui.consumer.health import PollRecord
 from gui.eventlog.store import prepare
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 class ConsumerWorker(QObject):
     batch_received = Signal(int, object)  # generation, Batch
     state_changed = Signal(int, object)  # generation, ConsumerState
+    polled = Signal(int, object)  # generation, PollRecord
     finished = Signal()
 
     def __init__(self, consumer_factory: object, generation: int = 0) -> None:
@@ -46,6 +48,9 @@ class ConsumerWorker(QObject):
 
     def on_state(self, state: ConsumerState) -> None:
         self.state_changed.emit(self.generation, state)
+
+    def on_poll(self, record: PollRecord) -> None:
+        self.polled.emit(self.generation, record)
 
     @Slot()
     def run(self) -> None:

@@ -76,7 +76,7 @@ def assert_started_over(window: Any, event_id: str, *, running: bool) -> None:
     assert event_id not in QGuiApplication.clipboard().text()
     assert not window.findChild(object, "streamBanner").isVisible()
     assert "retry" not in window.stream_status_label.text()
-    assert window.event_count_label.text() == "0 events" and window.gap_label.text() == "0 gaps"
+    assert window.event_count_label.text() == "0 events" and window.gap_label.text() == ""
     assert window.lag_label.text() == "lag —" and window.state.lag is None
     assert window.status.lag_sparkline.values == []
     assert not window.new_events_button.isVisible()

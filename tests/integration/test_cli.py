@@ -255,7 +255,7 @@ def stored_offset(run: Running, home: Path, subscription: str) -> int | None:
     return StateStore(home / "state.sqlite3").stored_offset(run.url, run.client_id, subscription)
 
 
-STATE_LINE = ("[info] ", "[connecting] ", "[streaming] ")  # what tail says on stderr while it reads
+STATE_LINE = ("[info] ", "[connecting] ", "[streaming] ", "[behind] ", "[caught up] ")  # what tail says while it reads
 
 
 def test_tail_into_head_ends_quietly(emulator_process: Running, home: Path) -> None:

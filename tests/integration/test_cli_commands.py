@@ -177,12 +177,13 @@ def test_counts_are_in_good_english(lab: Emulator) -> None:
     from gui.tail import Output, TailSink
 
     said = io.StringIO()
-    sink = TailSink("jsonl", Output(lambda data: len(data)), said)
-    sink.on_batch(Batch(EMPTY, 5, (Gap(5, 5), Gap(7, 8, lost=True), Gap(10, 10, lost=True))))
+    sink = TailSink("jsonl", Output(lambda data: len(data)), said, skip_summary_s=0)
+    sink.on_batch(Batch(EMPTY, 5, (Gap(5, 5), Gap(7, 8, lost=True), Gap(10, 10, lost=True, retention="P7D"))))
     assert said.getvalue().splitlines() == [
-        "[gap] 1 sequence skipped (not for this subscription): sequences 5..5",
-        "[lost] 2 events removed by the topic's retention before they were read: sequences 7..8",
-        "[lost] 1 event removed by the topic's retention before they were read: sequences 10..10",
+        "[lost] up to 2 events lost (sequences 7–8): removed by the topic's retention before they were read",
+        "[lost] up to 1 event lost (sequences 10–10): removed by the topic's retention (P7D: 7 days) before they "
+        "were read",
+        "[gap] 1 sequence skipped in 1 range (not for this subscription), between 5..5",
     ]
     sub = run("subscription", "create", *connection(lab), "--type", ALL_TENANT_TYPES, secret=lab.client_secret)
     one = run("tail", *connection(lab), "--subscription", sub.stdout.strip(), "--from", "earliest",
