@@ -46,7 +46,7 @@ def second_tab(window: object) -> None:
     tab = window.current  # type: ignore[attr-defined]
     tab.connection_bar.reload_subscriptions(select=sub.subscription_id)
     tab.position_bar.offset_mode_combo.setCurrentIndex(tab.position_bar.offset_mode_combo.findData("earliest"))
-    tab.start()
+    tab.controls.start()
     window.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
 
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QStyle, QT
 from gui.api.models import short_type
 from gui.eventlog.filter import FilterSpec
 from gui.ui.actions import built, named
+from gui.ui.labels import ElidedLabel, SteadyLabel
 from gui.ui.notify import RULE_HELP
-from gui.ui.status import ElidedLabel, SteadyLabel
 from gui.ui.time_range import TimeRangeFilter
 from gui.ui.tones import set_tone, tone_colour
 from gui.ui.type_menu import TypeMenu
@@ -113,7 +113,7 @@ class FilterBar(QWidget):
         self.notify_label = _field(ElidedLabel(""), "notifyRuleLabel", "Notification rule result")
         self.notify_label.setTextFormat(Qt.TextFormat.PlainText)
         self.notify_label.setMaximumWidth(self.notify_label.fontMetrics().horizontalAdvance("x" * 36))
-        # as wide as its widest usual text: a new count repaints it alone (gui.ui.status.SteadyLabel)
+        # as wide as its widest usual text: a new count repaints it alone (gui.ui.labels.SteadyLabel)
         self.showing_label = _field(
             SteadyLabel("Showing 0 of 0", "Showing 1,000,000 of 1,000,000"), "showingLabel", "Rows shown"
         )

@@ -17,7 +17,7 @@ from gui.storage import StateStore
 from gui.ui import background
 from gui.ui.actions import Actions, action_button, built, named
 from gui.ui.connection_bar import buddy
-from gui.ui.status import ElidedLabel
+from gui.ui.labels import ElidedLabel
 from gui.ui.time_range import TypedDateTimeEdit, zone_name
 
 POSITIONS = (

@@ -5,14 +5,12 @@ stream, ``error`` for failures that need reading)."""
 from __future__ import annotations
 
 import time
-from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QStatusBar,
@@ -24,82 +22,12 @@ from PySide6.QtWidgets import (
 from gui.consumer.health import lag_text, lost_sentence, lost_text
 from gui.ui import message
 from gui.ui.actions import built
+from gui.ui.labels import ElidedLabel, SteadyLabel, plain_label
 from gui.ui.stream_state import STOPPED, StreamState, StreamStatus
-from gui.ui.tones import set_tone
 
 MESSAGE_MS = 8000  # how long a passing message stays in the status bar
 # the state's tone on the status text (gui.ui.tones: readable on light and dark status bars)
 _TONES = {"streaming": "ok", "waiting": "ok", "paused": "warning", "backing_off": "error"}
-
-
-class Toned:
-    """A label that can say a state in its colour (gui.ui.tones: per scheme, >= 4.5:1)."""
-
-    def set_tone(self, tone: str, *, bold: bool = False) -> None:
-        assert isinstance(self, QWidget)
-        set_tone(self, tone, bold=bold)  # the function of gui.ui.tones
-
-
-class ElidedLabel(Toned, QLabel):
-    """One line of text that ends in "…" where the room runs out, the whole of it in the tooltip:
-    a long error in the status bar neither widens the window nor loses its end."""
-
-    def setText(self, text: str) -> None:  # noqa: N802
-        super().setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(80, super().minimumSizeHint().height())
-
-    def paintEvent(self, _event: object) -> None:  # noqa: N802
-        painter = QPainter(self)
-        try:
-            room = self.contentsRect()
-            text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room.width())
-            painter.drawText(room, int(self.alignment()), text)
-        finally:
-            painter.end()
-
-
-class SteadyLabel(Toned, QLabel):
-    """A label of fixed size that grows only when a text needs more room (never shrinks): a new
-    figure each second then repaints the label alone. A label whose size hint changes asks its
-    parents to lay out again, and the status bar's parents are the whole window (measured: the
-    window laid out and repainted whole about 13 times a second while streaming)."""
-
-    def __init__(self, text: str = "", widest: str = "") -> None:
-        super().__init__(text)
-        self._widest = ""
-        self._room(widest or text)
-
-    def _room(self, text: str) -> None:
-        if len(text) > len(self._widest):
-            self._widest = text  # measured again in a new font (bold when it says an alarm)
-        width = self.fontMetrics().horizontalAdvance(text) + 6
-        if width > self.minimumWidth() or self.minimumWidth() != self.maximumWidth():
-            self.setFixedSize(max(width, self.minimumWidth()), super().sizeHint().height())
-
-    def setText(self, text: str) -> None:  # noqa: N802
-        if text != self.text():
-            if self.fontMetrics().horizontalAdvance(text) + 6 > self.width():
-                self._room(text)
-            super().setText(text)
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._room(max(self._widest, self.text(), key=self.fontMetrics().horizontalAdvance))
-
-
-_L = TypeVar("_L", bound=QLabel)
-
-
-def _label(text: str, name: str, accessible: str, cls: type[_L]) -> _L:
-    label = cls(text)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # text from the network is never rich text
-    return label
 
 
 class StreamBanner(QWidget):
@@ -118,7 +46,7 @@ class StreamBanner(QWidget):
         palette.setColor(QPalette.ColorRole.WindowText, self.TEXT)
         self.setPalette(palette)
         self.setAutoFillBackground(True)
-        self.text = _label("", "streamBannerLabel", "Stream problem", ElidedLabel)
+        self.text = plain_label("", "streamBannerLabel", "Stream problem", ElidedLabel)
         self.retry = built(QPushButton("Retry now"), "bannerRetryButton")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -238,19 +166,19 @@ class StatusPanel:
         self.bar = bar
         self.window = window  # the tab
         message.bridge().posted.connect(self.on_message)
-        self.stream_status_label = _label("stopped", "streamStatusLabel", "Stream status", ElidedLabel)
-        self.rate_label = _label("0 ev/s", "rateLabel", "Events per second", SteadyLabel)
-        self.event_count_label = _label("0 events", "eventCountLabel", "Event count", SteadyLabel)
+        self.stream_status_label = plain_label("stopped", "streamStatusLabel", "Stream status", ElidedLabel)
+        self.rate_label = plain_label("0 ev/s", "rateLabel", "Events per second", SteadyLabel)
+        self.event_count_label = plain_label("0 events", "eventCountLabel", "Event count", SteadyLabel)
         # what needs attention only: events lost (hidden while none are); skipped sequences the
         # subscription explains are on the rows and in the Stream health panel
         # (it ends in "…" rather than widen a 1024-pixel window; its tooltip says it all)
-        self.gap_label = _label("", "gapLabel", "Events lost", ElidedLabel)
+        self.gap_label = plain_label("", "gapLabel", "Events lost", ElidedLabel)
         self.gap_label.setVisible(False)
         self.skip_reasons: tuple[str, ...] = ()  # what explains skipped sequences for the subscription
-        self.lag_label = _label("lag —", "lagLabel", "Lag", SteadyLabel)
+        self.lag_label = plain_label("lag —", "lagLabel", "Lag", SteadyLabel)
         self.lag_sparkline = LagSparkline()
-        self.last_poll_label = _label("last poll —", "lastPollLabel", "Last poll", SteadyLabel)
-        self.committed_offset_label = _label("committed —", "committedOffsetLabel", "Committed offset", SteadyLabel)
+        self.last_poll_label = plain_label("last poll —", "lastPollLabel", "Last poll", SteadyLabel)
+        self.committed_offset_label = plain_label("committed —", "committedOffsetLabel", "Committed offset", SteadyLabel)
         self.retry_button = built(QPushButton("Retry now"), "retryButton")
         self.retry_button.setAccessibleName("Retry now")
         self.retry_button.setToolTip("Retry the connection now instead of waiting for the next attempt")

@@ -305,12 +305,6 @@ class StreamTab(QWidget):
         """The running stream's thread (None when stopped)."""
         return self.session.consumer
 
-    def start(self) -> None:
-        self.controls.start()
-
-    def stop(self) -> None:
-        self.controls.stop()
-
     def _after_new_rows(self, added: int) -> None:
         dropped = 0
         if len(self.events) > self.events.cap:
@@ -399,5 +393,5 @@ class StreamTab(QWidget):
         """The tab goes (or the window): its state is saved, its stream stopped, its client closed."""
         self._save_settings()
         self._closing = True
-        self.stop()
+        self.controls.stop()
         self.connection_bar.close_client()

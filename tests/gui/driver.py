@@ -32,6 +32,8 @@ RENAMED = {
     "apply_filter": ("filtering", "apply"),
     "default_export_path": ("exporter", "default_path"),
     "export_rows": ("table_part", "rows_to_export"),
+    "start": ("controls", "start"),
+    "stop": ("controls", "stop"),
 }
 PARTS = ("connection_bar", "position_bar", "filter_bar", "table_part", "status", "controls", "commits", "exporter")
 _drivers: dict[int, Driver] = {}

@@ -366,7 +366,7 @@ def ui_stall(seconds: float, rate: int, tabs: int = 1) -> tuple[float, float, fl
             tab.filter_bar.notify_edit.setText(NOTIFY_RULE)
             tab.filter_bar.notify_edit.editingFinished.emit()
             tab.position_bar.offset_mode_combo.setCurrentIndex(tab.position_bar.offset_mode_combo.findData("latest"))
-            tab.start()
+            tab.controls.start()
         wait = QEventLoop()  # measure while ingesting: from the first rows shown on
         first_rows = QTimer(interval=20)
         first_rows.timeout.connect(lambda: window.current.model.rowCount() and wait.quit())
