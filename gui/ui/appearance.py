@@ -7,9 +7,7 @@ colour, nearly the fields' own: unchecked boxes were all but invisible in dark).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject, QSettings, Qt, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QActionGroup, QColor, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
@@ -106,25 +104,40 @@ def apply(scheme: str) -> bool:
 
 
 class Appearance(QObject):
-    """View ▸ Appearance: the choice (remembered in ``settings``), applied, and followed when the
-    system's scheme changes while "system" is chosen; ``on_change(dark)`` lets parts that draw
-    their own colours (the JSON highlighting, the table) redraw. A QObject owned by the action
-    group, so that the application's signal stops reaching it when its tab goes."""
+    """View ▸ Appearance, the window's: the choice (remembered in ``settings``), applied to the
+    application once, shown checked in every tab's menu (``watch``), and followed when the
+    system's scheme changes while "system" is chosen; ``changed(dark)`` lets parts that draw
+    their own colours (the JSON highlighting, the table) redraw. Owned by the window, so that the
+    application's signal stops reaching it when the window goes."""
 
-    def __init__(self, group: QActionGroup, settings: QSettings, on_change: Callable[[bool], None]) -> None:
-        super().__init__(group)
-        self.group, self.settings, self.on_change = group, settings, on_change
+    changed = Signal(bool)  # dark
+
+    def __init__(self, window: QObject, settings: QSettings) -> None:
+        super().__init__(window)
+        self.settings = settings
+        self.groups: list[QActionGroup] = []
         self.scheme = "system"
-        group.triggered.connect(lambda action: self.set(action.data()))
+        self.dark = False
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_changed)
+
+    def watch(self, group: QActionGroup) -> None:
+        """A tab's View ▸ Appearance menu: its choice is the window's."""
+        self.groups.append(group)
+        group.destroyed.connect(lambda: self.groups.remove(group) if group in self.groups else None)
+        group.triggered.connect(lambda action: self.set(action.data()))
+        self._check(group)
+
+    def _check(self, group: QActionGroup) -> None:
+        for action in group.actions():
+            action.setChecked(action.data() == self.scheme)
 
     def set(self, scheme: str) -> None:
         self.scheme = scheme if scheme in SCHEMES else "system"
-        dark = apply(self.scheme)
-        for action in self.group.actions():
-            action.setChecked(action.data() == self.scheme)
+        self.dark = apply(self.scheme)
+        for group in self.groups:
+            self._check(group)
         self.settings.setValue("appearance", self.scheme)
-        self.on_change(dark)
+        self.changed.emit(self.dark)
 
     @Slot()
     def _system_changed(self) -> None:

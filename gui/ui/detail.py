@@ -127,6 +127,7 @@ class DetailPane(QTabWidget):
         self.pretty = self._text("prettyJsonView")
         self.raw = self._text("rawJsonView")
         self.history = self._text("subjectHistoryView")
+        self.dark = dark  # the JSON highlighting's colours are for a dark background
         self._highlighter = JsonHighlighter(self.pretty.document(), dark)
         self.show_all_button = built(QPushButton("Show all"), "showAllButton")
         self.show_all_button.setToolTip("Show more of this big event (up to 2 MB; a long text takes a moment)")
@@ -139,6 +140,7 @@ class DetailPane(QTabWidget):
         self.time_text: Callable[[str], str] = str  # an event's time as the table shows it
 
     def set_dark(self, dark: bool) -> None:
+        self.dark = dark
         """Highlighting colours readable on the new background."""
         self._highlighter.setDocument(None)
         self._highlighter = JsonHighlighter(self.pretty.document(), dark)

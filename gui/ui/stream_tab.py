@@ -167,7 +167,6 @@ class StreamTab(QWidget):
         outer.addWidget(self.splitter, 1)
         outer.addLayout(buttons)
         outer.addWidget(self.status_bar)
-        self.look = appearance.Appearance(self.commands.appearance, self.root_settings, self._redraw_colours)
         self.notifier = Notifier(self.alerts or Alerts(self, self._icon))  # the window's, when in one
         self.controls = StreamControls(
             self.session,
@@ -381,7 +380,8 @@ class StreamTab(QWidget):
     def _save_settings(self) -> None:
         window_state.save_tab(self)
 
-    def _redraw_colours(self, dark: bool) -> None:
+    def show_colours(self, dark: bool) -> None:
+        """The window's appearance changed (``gui.ui.appearance``): what draws its own colours redraws."""
         self.detail.set_dark(dark)
         self.table.viewport().update()
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QStatusBar, QTabWidget
 from gui.storage import StateStore
 from gui.ui import window_state
 from gui.ui.actions import built
+from gui.ui.appearance import Appearance
 from gui.ui.notify import Alerts
 from gui.ui.stream_tab import StreamTab
 from gui.ui.window_state import TabSettings
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         # UI state lives beside the state store, so EVENT_MONITOR_HOME relocates both (the demo's elsewhere)
         self.settings = QSettings(str((settings_dir or store.path.parent) / "window.ini"), QSettings.Format.IniFormat)
+        self.look = Appearance(self, self.settings)  # View ▸ Appearance, for every tab
         self.tabs = built(QTabWidget(), "subscriptionTabs")
         self.tabs.setAccessibleName("Subscriptions")
         self.tabs.setDocumentMode(True)
@@ -101,8 +103,9 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.new_tab.triggered.connect(self.on_new_tab)
         a.close_tab.triggered.connect(lambda: self.close_tab(self.tabs.indexOf(tab)))
-        for action in tab.commands.appearance.actions():  # one appearance for the whole window
-            action.triggered.connect(lambda _checked=False, key=action.data(): self.set_appearance(key))
+        self.look.watch(tab.commands.appearance)  # one appearance for the whole window
+        self.look.changed.connect(tab.show_colours)
+        tab.show_colours(self.look.dark)
         tab.title_changed.connect(lambda: self._retitle(tab))
         tab.controls.taken_elsewhere = lambda sub_id: self._streamed_elsewhere(tab, sub_id)
         tab.connection_bar.open_elsewhere = self.open_connection
@@ -217,8 +220,7 @@ class MainWindow(QMainWindow):
 
     def set_appearance(self, scheme: str) -> None:
         """Light, dark or the system's colour scheme (View ▸ Appearance; remembered), for every tab."""
-        for tab in self.stream_tabs():
-            tab.look.set(scheme)
+        self.look.set(scheme)
 
     def _fit_screen(self) -> None:
         """The first window: 1400x900, or the screen's available room if that is smaller."""

@@ -217,3 +217,20 @@ def test_the_window_has_one_way_to_alert_whatever_its_tabs(qtbot: Any, open_wind
     first.set_rule("tenant.created")
     first.min_interval = 0
     assert first.add(3) and shown == ["3 events matched “tenant.created”"]
+
+
+def test_the_window_has_one_appearance_for_all_its_tabs(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window()
+    window.actions.new_tab.trigger()
+    first, second = window.stream_tabs()
+    dark = next(a for a in second.commands.appearance.actions() if a.data() == "dark")
+    dark.trigger()  # chosen in the second tab's View menu...
+    try:
+        assert QApplication.palette().window().color().lightness() < 128
+        assert next(a for a in first.commands.appearance.actions() if a.data() == "dark").isChecked()  # ...shown in both
+        assert first.detail.dark and second.detail.dark  # and both redraw their own colours
+        assert window.settings.value("appearance") == "dark"
+    finally:
+        window.widget.look.set("light")
