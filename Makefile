@@ -41,7 +41,7 @@ test: $(DEV)
 lint: $(DEV)
 	$(BIN)/ruff check gui tests
 
-# the Qt-free core type-checked as it is on each platform the app runs on: a POSIX-only call with
+# the whole package (strict, the Qt shell included) type-checked as it is on each platform the app runs on: a POSIX-only call with
 # no portable path (os.fdatasync, socket.AF_UNIX) fails here rather than on a user's Mac or PC
 typecheck: $(DEV)
 	$(BIN)/mypy

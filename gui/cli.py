@@ -31,7 +31,7 @@ from gui.arguments import (
     build_parser,
 )
 from gui.display import display_problem
-from gui.storage import secrets
+from gui.storage import reader_lock, secrets
 from gui.storage.connections import ConnectionChangeRefused, remove_connection, update_connection
 from gui.storage.store import Profile, StateStore, StoreError
 from gui.storage.subscription_facts import subscription_facts
@@ -234,6 +234,8 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
             print(f"Remembered subscription {spec.subscription_id}.")
         elif args.action == "show":
             show_subscription(store, url, client_id, args.id)
+        elif _read_elsewhere(url, client_id, args.id):
+            raise CliError(f"not forgotten: {_read_elsewhere(url, client_id, args.id)}", EXIT_FAILED)
         elif store.forget_subscription(url, client_id, args.id):
             print(
                 f"Forgot subscription {args.id} here, with this machine's consumer ID and stored offset for it. "
@@ -264,6 +266,15 @@ def cmd_subscription(args: argparse.Namespace, store: StateStore) -> int:
     store.save_subscription(client.dc_url, client.client_id, created)
     print(created.subscription_id)
     return EXIT_OK
+
+
+def _read_elsewhere(url: str, client_id: str, subscription_id: str) -> str:
+    """Why the subscription is in use on this machine (a window or a tail reads it), or ""."""
+    try:
+        reader_lock.acquire(url, client_id, subscription_id, kind="tail").release()
+    except reader_lock.ReaderBusy as err:
+        return str(err)
+    return ""
 
 
 def show_subscription(store: StateStore, url: str, client_id: str, subscription_id: str) -> None:

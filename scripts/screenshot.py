@@ -63,7 +63,9 @@ def main(path: str, size: str = "1400x900", scheme: str = "light", extra: str = 
     window.current.detail.setCurrentIndex(2)  # subject history
     wait(1200)
     if extra == "down":
-        window.consumer_options = {"backoff_base": 60.0}  # type: ignore[attr-defined]
+        window.current.session.consumer_options = {"backoff_base": 60.0}  # taken at the next start
+        window.current.controls.start()
+        wait(1500)
         window.emulator.stop()  # type: ignore[attr-defined]
         wait(4000)
     window.grab().save(path)

@@ -67,11 +67,6 @@ class ViewSpec:
     def filtered(self) -> bool:
         return bool(self.text or self.types or self.tenant or self.time_preset != "any" or self.cel)
 
-    def same_filters(self, other: ViewSpec) -> bool:
-        """The same rows shown (columns and zone aside)."""
-        keys = ("text", "types", "tenant", "time_preset", "since", "until", "cel")
-        return all(getattr(self, k) == getattr(other, k) for k in keys) and set(self.types) == set(other.types)
-
     def describe(self) -> str:
         """In words, for a tooltip or a status message."""
         parts = []

@@ -15,7 +15,7 @@ from gui.api.errors import ApiError
 from gui.api.models import short_type
 from gui.storage import Profile, StateStore, secrets
 from gui.storage.subscription_facts import is_filtered, tenant_scope
-from gui.ui import background, message
+from gui.ui import message
 from gui.ui.actions import Actions, action_button, named
 from gui.ui.dialogs import AddSubscriptionDialog, ConnectionDialog, SubscriptionDialog
 
@@ -46,6 +46,7 @@ class ConnectionBar(QWidget):
     about_to_change = Signal()  # the client or the subscription is about to go: stop using it
     client_changed = Signal()
     subscription_changed = Signal()
+    connection_saved = Signal()  # a connection was added: the other tabs list it too
 
     def __init__(
         self,
@@ -124,9 +125,7 @@ class ConnectionBar(QWidget):
         return self.store.profile(name) if name else None
 
     def connection_dialog(self) -> ConnectionDialog:
-        dialog = ConnectionDialog(
-            background.runner(self), self.window(), reserved=tuple(self.demo_secrets), insecure_http=self.insecure_http
-        )
+        dialog = ConnectionDialog(None, self.window(), reserved=tuple(self.demo_secrets), insecure_http=self.insecure_http)
         if self.demo_secrets:  # the demo runs on the user's own store: say that this one is kept
             dialog.set_note(
                 "The demo is running, but this connection is saved with your own connections: "
@@ -141,8 +140,9 @@ class ConnectionBar(QWidget):
         self._open(dialog)
 
     def _open(self, dialog: QDialog) -> None:
-        self.dialog = dialog  # the one open (tests answer it)
+        self.dialog: QDialog | None = dialog  # the one open (tests answer it)
         dialog.finished.connect(dialog.deleteLater)
+        dialog.destroyed.connect(lambda: setattr(self, "dialog", None))
         dialog.open()
 
     def save_connection(self, name: str, url: str, client_id: str, secret: str) -> None:
@@ -153,6 +153,7 @@ class ConnectionBar(QWidget):
             message.error(self, "Connection not saved", str(err))
             return
         self.store.save_profile(Profile(name, url, client_id))
+        self.connection_saved.emit()
         if self.streaming() and self.open_elsewhere is not None:
             # the stream watched here goes on: the new connection opens in a tab of its own
             self.reload_connections()
@@ -238,7 +239,13 @@ class ConnectionBar(QWidget):
         if self.client is None:
             return
         client = self.client
-        dialog = SubscriptionDialog(client, background.runner(self), self.window())
+        dialog = SubscriptionDialog(
+            client,
+            None,
+            self.window(),
+            remember=lambda spec: self.store.save_subscription(client.dc_url, client.client_id, spec),
+            forget=lambda spec: self.store.forget_subscription(client.dc_url, client.client_id, spec.subscription_id),
+        )
 
         def accepted() -> None:
             if dialog.created is not None:

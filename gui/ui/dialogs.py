@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from gui.api import EventManagerClient, Subscription
 from gui.api.client import normalize_dc_url
-from gui.api.errors import ApiError
+from gui.api.errors import ApiError, refused_for_sure
 from gui.api.models import TENANT_DEPTHS, TENANT_TOPIC, EventType, Topic, all_types_pattern, short_type
 from gui.eventlog.cel import check as check_cel
+from gui.ui import background
 from gui.ui.actions import built
 from gui.ui.tones import set_tone
 
@@ -40,7 +41,7 @@ class ConnectionDialog(QDialog):
 
     def __init__(
         self,
-        run_async: RunAsync,
+        run_async: RunAsync | None = None,
         parent: QWidget | None = None,
         *,
         reserved: tuple[str, ...] = (),
@@ -51,7 +52,8 @@ class ConnectionDialog(QDialog):
         self._insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         self._reserved = reserved  # names taken by the app itself (the demo's connection)
         self.setWindowTitle("Add connection")
-        self._run_async = run_async
+        # its own background work: an answer after the dialog closed is dropped with it
+        self._run_async = run_async or background.runner(self)
         self.name_edit = built(QLineEdit(), "connectionNameEdit", placeholderText="e.g. EU2 production")
         self.url_edit = built(QLineEdit(), "connectionUrlEdit", placeholderText="https://eu2-cloud.acronis.com")
         self.client_id_edit = built(QLineEdit(), "connectionClientIdEdit")
@@ -145,12 +147,23 @@ class ConnectionDialog(QDialog):
 class SubscriptionDialog(QDialog):
     """New subscription: topic and types from the API, tenant depth and ID, auto-commit, session timeout, CEL."""
 
-    def __init__(self, client: EventManagerClient, run_async: RunAsync, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        client: EventManagerClient,
+        run_async: RunAsync | None = None,
+        parent: QWidget | None = None,
+        *,
+        remember: Callable[[Subscription], None] = lambda _spec: None,
+        forget: Callable[[Subscription], object] = lambda _spec: None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("subscriptionDialog")
         self.setWindowTitle("New subscription")
         self._client = client
-        self._run_async = run_async
+        self._run_async = run_async or background.runner(self)  # its own: dropped if it closes first
+        # the ID is remembered before it is sent (an answer lost, or the dialog closed meanwhile,
+        # leaves no subscription nobody knows of) and forgotten when the server surely refused it
+        self._remember, self._forget = remember, forget
         self.topic_combo = built(QComboBox(), "topicCombo")
         self.types_list = built(QListWidget(), "typesList")
         self.types_list.setMinimumHeight(180)
@@ -247,12 +260,15 @@ class SubscriptionDialog(QDialog):
             self.error_label.setText(str(err))
             return
         self.buttons.setEnabled(False)
+        self._remember(spec)
 
         def done(created: Subscription) -> None:
             self.created = created
             self.accept()
 
         def failed(err: Exception) -> None:
+            if isinstance(err, ApiError) and refused_for_sure(err, 1):
+                self._forget(spec)
             self.buttons.setEnabled(True)
             self._show_error(err)
 

@@ -191,7 +191,15 @@ class StreamHealth(QObject):
             self.dialog.activateWindow()
         self.dialog.show()
 
+    def close(self) -> None:
+        """Its tab goes: so does its panel."""
+        if self.dialog is not None:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
+
     def _on_reset(self) -> None:
+        background.cancel(self, "health")  # an answer about the stream before is not this one's
         self.asked = Asked()
         if self.dialog is not None and self.dialog.isVisible():
             self.ask()

@@ -37,8 +37,11 @@ SECRET_SAID = {
 
 
 class ManageConnectionsDialog(QDialog):
-    def __init__(self, store: StateStore, parent: QWidget, *, reserved: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, store: StateStore, parent: QWidget, *, reserved: tuple[str, ...] = (), insecure_http: bool = False
+    ) -> None:
         super().__init__(parent)
+        self.insecure_http = insecure_http  # --insecure-http: plain http:// to a non-loopback host allowed
         self.setObjectName("manageConnectionsDialog")
         self.setWindowTitle("Manage connections")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -147,7 +150,7 @@ class ManageConnectionsDialog(QDialog):
         if name in self._reserved:
             return f"“{name}” is the demo's own connection: choose another name."
         try:
-            return name, normalize_dc_url(url), client_id
+            return name, normalize_dc_url(url, allow_insecure_http=self.insecure_http), client_id
         except ApiError as err:
             return str(err)
 
@@ -167,7 +170,7 @@ class ManageConnectionsDialog(QDialog):
             secret = typed or secrets.get_secret(old.url, old.client_id, env=False)
             if not secret:
                 raise ValueError("No secret is stored for this connection: type it under New secret.")
-            client = EventManagerClient(url, client_id, secret)
+            client = EventManagerClient(url, client_id, secret, allow_insecure_http=self.insecure_http)
             try:
                 return client.topics()
             finally:
@@ -250,8 +253,10 @@ class ManageConnectionsDialog(QDialog):
         self.say(f"Removed “{profile.name}” and its secret.", "ok")
 
 
-def open_for(tab: QWidget, store: StateStore, reserved: tuple[str, ...]) -> ManageConnectionsDialog:
-    dialog = ManageConnectionsDialog(store, tab.window(), reserved=reserved)
+def open_for(
+    tab: QWidget, store: StateStore, reserved: tuple[str, ...], insecure_http: bool = False
+) -> ManageConnectionsDialog:
+    dialog = ManageConnectionsDialog(store, tab.window(), reserved=reserved, insecure_http=insecure_http)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -11,7 +11,7 @@ from gui.ui import manage_connections, manage_subscriptions, message, subscripti
 def wire(tab: Any) -> None:
     a = tab.commands
     a.manage_connections.triggered.connect(
-        lambda: manage_connections.open_for(tab, tab.state_store, tuple(tab.demo_secrets))
+        lambda: manage_connections.open_for(tab, tab.state_store, tuple(tab.demo_secrets), tab.insecure_http)
     )
     a.manage_subscriptions.triggered.connect(lambda: manage_subscriptions_for(tab))
     a.create_subscription_from_view.triggered.connect(lambda: subscription_from_view.open_for(tab))

@@ -162,6 +162,21 @@ class EventTableModel(QAbstractTableModel):
                 out.extend(self.view[first : last + 1])
         return out
 
+    def view_row(self, store_row: int) -> int | None:
+        """Where store row ``store_row`` is shown (None: the filters hide it, or it is gone)."""
+        if store_row < self.store.base:
+            return None
+        if self.order is not None:
+            try:
+                return self.order.index(store_row)
+            except ValueError:
+                return None
+        if self.view is not None:
+            at = bisect_left(self.view, store_row)
+            return at if at < len(self.view) and self.view[at] == store_row else None
+        at = store_row - self.store.base
+        return at if at < self.rowCount() else None
+
     def row_id(self, row: int) -> int:
         if self.order is not None:
             return self.order[row]

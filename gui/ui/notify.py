@@ -119,6 +119,11 @@ class Notifier:
         self.matched = 0
         return self.rule
 
+    def restart_count(self) -> None:
+        """Counted from nothing again (a new stream)."""
+        self._pending = 0
+        self.matched = 0
+
     def add(self, matched: int) -> str | None:
         """Count matching events; show one message per interval. Returns the message shown, if any."""
         if self.rule is None:
@@ -128,7 +133,7 @@ class Notifier:
         now = time.monotonic()
         if not self._pending or now - self._last < self.min_interval:
             return None
-        message = f"{counted(self._pending, 'event')} matched “{self.rule.rule}”"
+        message = f"{counted(self._pending, 'new event')} matched “{self.rule.rule}” ({self.matched:,} in all)"
         self._pending = 0
         self._last = now
         self.sent.append(message)

@@ -3,7 +3,8 @@ event store.
 
 Each start gets a generation number; a batch or state from an earlier generation (a stopped or
 replaced stream whose queued signals are still in flight) is dropped, so the table only ever shows
-the current stream's rows. No widgets here: the window shows what the signals say.
+the current stream's rows. No widgets here: the stream's figures go into the tab's ``StreamState``,
+which the parts display.
 """
 
 from __future__ import annotations
@@ -118,8 +119,7 @@ class StreamSession(QObject):
         thread, self.consumer = self.consumer, None
         if thread is None:
             return
-        thread.stop()
-        self._release_reader()
+        self._release_reader(thread, thread.stop())
         self.state.stale()  # batches and states still queued from this stream are now stale
         if flush:
             self._pending.extend(self._held)
@@ -193,18 +193,23 @@ class StreamSession(QObject):
         if state.state == "streaming":
             self.state.last_poll = time.time()
         if state.state == "stopped" and self.consumer is not None:  # ended by itself (fatal error, max events)
-            self.consumer.stop()
-            self.consumer = None
-            self._release_reader()
+            thread, self.consumer = self.consumer, None
+            self._release_reader(thread, thread.stop())
             self.flush_pending()
             self.state.set_running(False)
             self.running_changed.emit(False)
         self._emit(state)
 
-    def _release_reader(self) -> None:
+    def _release_reader(self, thread: ConsumerThread, finished: bool) -> None:
+        """The reader lock goes once the stream's thread has ended: not while a thread that did not
+        stop in time may still poll with this consumer ID."""
         lock, self.reader_lock = self.reader_lock, None
-        if lock is not None:
+        if lock is None:
+            return
+        if finished:
             lock.release()
+        else:
+            thread.thread.finished.connect(lock.release)
 
     def _emit(self, state: ConsumerState) -> None:
         self._last_state = state

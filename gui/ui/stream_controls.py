@@ -57,6 +57,7 @@ class StreamControls(QObject):
         self.state.status_changed.connect(self.on_status)
         self._caught_up: bool | None = None  # as the last lag reading knew it
         self.state.reset.connect(self._forget_lag)
+        self.state.reset.connect(self._restart_rule_count)
         self.state.polled.connect(self.on_poll)
         session.rule_matched.connect(self.on_rule_matched)
         session.running_changed.connect(lambda _running: self.update_buttons())
@@ -69,21 +70,21 @@ class StreamControls(QObject):
     def on_start_requested(self) -> None:
         """Start (F5): a running stream restarts from the chosen position, and the status says so."""
         restarting = self.session.running
-        self.start()
-        if restarting and self.session.running:
+        if self.start() and restarting:
             message.info(self, "Restarted from the chosen position: the table shows the new stream only")
 
-    def start(self) -> None:
+    def start(self) -> bool:
+        """Start (or restart) from the chosen position; False (and why, said) when it cannot."""
         client, sub = self.connection.client, self.connection.subscription
         if client is None or sub is None:
             message.info(self, "Pick a connection and a subscription first")
-            return
+            return False
         taken = self.taken_elsewhere(sub.subscription_id)
         if taken:  # the same consumer ID twice would make two readers of one subscription fight
             message.info(self, taken)
             if not self.session.running:
                 self.state.set_notice(taken)
-            return
+            return False
         try:
             start = self.position.start_position()
         except ValueError as err:  # said at the field and in passing: the stream running goes on
@@ -91,7 +92,7 @@ class StreamControls(QObject):
             message.info(self, str(err))
             if not self.session.running:
                 self.state.set_notice(str(err))
-            return
+            return False
         key = (client.dc_url, client.client_id, sub.subscription_id)
         lock = self.session.reader_lock  # a restart keeps it
         if lock is None or lock.key != key:
@@ -101,7 +102,7 @@ class StreamControls(QObject):
                 message.info(self, str(err))
                 if not self.session.running:
                     self.state.set_notice(str(err))
-                return
+                return False
         reasons = tuple(sub.skip_reasons())  # what explains skipped sequences, for this subscription
         self.table.model.set_skip_reasons(reasons)
         self.state.skip_reasons = reasons
@@ -117,6 +118,7 @@ class StreamControls(QObject):
         self.state.started_from = start.describe()
         self._started()
         self.update_buttons()
+        return True
 
     def stop(self) -> None:
         self.session.stop()
@@ -149,6 +151,13 @@ class StreamControls(QObject):
             self.notify_field.set_notify_count(self.notifier.matched, rule.describe())
         if notice:
             message.info(self, notice)
+
+    def _restart_rule_count(self) -> None:
+        """A new stream: the rule's count is of this stream's events (none yet)."""
+        rule = self.notifier.rule
+        self.notifier.restart_count()
+        if rule is not None:
+            self.notify_field.set_notify_count(0, rule.describe())
 
     def update_buttons(self) -> None:
         running = self.session.running

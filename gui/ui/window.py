@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         tab.title_changed.connect(lambda: self._retitle(tab))
         tab.controls.taken_elsewhere = lambda sub_id: self._streamed_elsewhere(tab, sub_id)
         tab.connection_bar.open_elsewhere = self.open_connection
+        tab.connection_bar.connection_saved.connect(self._list_connections_everywhere)
         self.tabs.addTab(tab, tab.state.title())
         self._share_cap()
         self._update_tab_actions()
@@ -134,6 +135,11 @@ class MainWindow(QMainWindow):
                 break
         self.tabs.setCurrentWidget(tab)
         tab.status.tell("A new tab: pick its subscription and position, then Start (F5)")
+
+    def _list_connections_everywhere(self) -> None:
+        """Every tab lists the connections saved; what each has chosen (and streams) stays."""
+        for tab in self.stream_tabs():
+            tab.connection_bar.reload_connections()
 
     def open_connection(self, name: str) -> None:
         """A connection added while the tab shown streams: it opens in a new tab, the stream goes on."""

@@ -9,6 +9,7 @@ by objectName (``stream_status_label`` → ``streamStatusLabel``).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from PySide6.QtCore import QObject
@@ -36,7 +37,7 @@ RENAMED = {
     "stop": ("controls", "stop"),
 }
 PARTS = ("connection_bar", "position_bar", "filter_bar", "table_part", "status", "controls", "commits", "exporter")
-_drivers: dict[int, Driver] = {}
+_drivers: weakref.WeakValueDictionary[int, Driver] = weakref.WeakValueDictionary()  # none kept past its test
 
 
 def drive(target: Any) -> Any:
@@ -60,7 +61,7 @@ def _camel(name: str) -> str:
 
 
 class Driver:
-    __slots__ = ("widget",)
+    __slots__ = ("__weakref__", "widget")
 
     def __init__(self, target: Any) -> None:
         object.__setattr__(self, "widget", target)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from gui.api import EventManagerClient
 from gui.emulator import Emulator
 from gui.storage import Profile, StateStore, secrets
+from gui.ui import background
 from tests.conftest import make_subscription
 from tests.gui.test_window import choose, start
 
@@ -130,6 +131,9 @@ def test_the_retry_countdown_counts_down(qtbot: Any, open_window: Any, lab: Lab)
 def test_adding_a_connection_leaves_the_stream_watched_alone(qtbot: Any, open_window: Any, lab: Lab) -> None:
     _, _, sub_id = lab
     window = open_window()
+    window.actions.new_tab.trigger()  # a tab made before the connection is saved
+    idle = window.current
+    window.tabs.setCurrentIndex(0)
     start(qtbot, window, "earliest", until_rows=50)
     streaming_tab = window.current
     thread = streaming_tab.consumer_thread
@@ -140,9 +144,11 @@ def test_adding_a_connection_leaves_the_stream_watched_alone(qtbot: Any, open_wi
             assert streaming_tab.connection_combo.currentData() == "lab"
             assert streaming_tab.subscription.subscription_id == sub_id
             assert streaming_tab.model.rowCount() >= 50
-            assert window.tabs.count() == 2 and window.current is not streaming_tab
+            assert window.tabs.count() == 3 and window.current not in (streaming_tab, idle)
             assert window.current.connection_combo.currentData() == "second"
-            assert streaming_tab.connection_combo.findData("second") >= 0  # listed there too
+            for tab in (streaming_tab, idle):  # listed in every tab, what each had chosen kept
+                assert tab.connection_combo.findData("second") >= 0
+                assert tab.connection_combo.currentData() == "lab"
         finally:
             secrets.delete_secret(em2.url, em2.client_id)
 
@@ -198,6 +204,17 @@ def test_the_shortcut_keeper_serves_the_text_fields_only(qtbot: Any, open_window
     keeper = window.current.widget._keeper
     fields = window.current.widget.findChildren(QLineEdit) + window.current.widget.findChildren(QAbstractSpinBox)
     assert set(keeper.fields) == set(fields) and window.filter_edit in keeper.fields
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    def kept_from_the_field(key: Qt.Key, modifiers: Qt.KeyboardModifier) -> bool:
+        """The keeper takes the key's ShortcutOverride before the field may claim it (on Linux a
+        line edit claims none of these keys anyway; on macOS Ctrl+E is its end of line)."""
+        event = QKeyEvent(QEvent.Type.ShortcutOverride, key, modifiers)
+        return bool(keeper.eventFilter(window.filter_edit, event))
+
+    assert kept_from_the_field(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)  # Export, not end of line
+    assert not kept_from_the_field(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)  # the field's own
     window.filter_edit.setFocus()
     qtbot.waitUntil(window.filter_edit.hasFocus)
     before = window.state.generation
@@ -216,7 +233,7 @@ def test_the_window_has_one_way_to_alert_whatever_its_tabs(qtbot: Any, open_wind
     first = window.stream_tabs()[0].notifier
     first.set_rule("tenant.created")
     first.min_interval = 0
-    assert first.add(3) and shown == ["3 events matched “tenant.created”"]
+    assert first.add(3) and shown == ["3 new events matched “tenant.created” (3 in all)"]
 
 
 def test_the_window_has_one_appearance_for_all_its_tabs(qtbot: Any, open_window: Any, lab: Lab) -> None:
@@ -234,3 +251,81 @@ def test_the_window_has_one_appearance_for_all_its_tabs(qtbot: Any, open_window:
         assert window.settings.value("appearance") == "dark"
     finally:
         window.widget.look.set("light")
+
+
+def test_the_detail_pane_follows_the_filters(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.table.selectRow(7)
+    qtbot.waitUntil(lambda: '"id"' in window.detail.pretty.toPlainText())
+    event = window.events.event(window.state.selected_row)
+    kind = str(event["type"]).rsplit("~", 1)[-1].removeprefix("a.p.").removesuffix(".v1.0")
+    window.filter_edit.setText(kind)  # still shown: still selected, still in the pane
+    qtbot.waitUntil(lambda: not window.filtering.running and window.model.rowCount() < 300, timeout=10000)
+    assert window.state.selected_row is not None and event["id"] in window.detail.pretty.toPlainText()
+    assert window.model.row_id(window.table.currentIndex().row()) == window.state.selected_row
+    window.filter_edit.setText("no-event-has-this-text")  # hidden now: the pane lets it go
+    qtbot.waitUntil(lambda: not window.filtering.running and window.model.rowCount() == 0, timeout=10000)
+    assert window.state.selected_row is None and window.detail.pretty.toPlainText() == ""
+
+
+def test_a_restart_refused_is_not_said_to_have_happened(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    start(qtbot, window, "earliest", until_rows=20)
+    generation = window.state.generation
+    choose(window.offset_mode_combo, "custom")
+    window.custom_offset_edit.setText("12x")
+    said: list[str] = []
+    window.status.bar.messageChanged.connect(said.append)
+    window.actions.start.trigger()
+    assert window.state.generation == generation  # nothing restarted...
+    assert said and "whole number" in said[-1] and not any("Restarted" in s for s in said)  # ...nor said to
+
+
+def test_the_rules_count_is_of_the_stream_shown(qtbot: Any, open_window: Any, lab: Lab) -> None:
+    window = open_window()
+    window.notify_edit.setText("tenant.created")
+    window.notify_edit.editingFinished.emit()
+    start(qtbot, window, "earliest", until_rows=300)
+    label = window.filter_bar.notify_label
+    qtbot.waitUntil(lambda: label.text().endswith("matched") and not label.text().startswith("0 "), timeout=10000)
+    choose(window.offset_mode_combo, "latest")
+    window.start()  # a new stream: its own count, from nothing
+    assert label.text() == "0 matched" and window.notifier.matched == 0
+
+
+def test_a_new_subscription_is_remembered_before_it_is_sent_and_a_closed_dialog_drops_its_answers(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    from gui.storage import StateStore
+
+    em, _, _ = lab
+    window = open_window()
+    window.actions.new_subscription.trigger()
+    dialog = window.connection_bar.dialog
+    qtbot.waitUntil(lambda: dialog.types_list.count() >= 8, timeout=10000)
+    dialog.cel_edit.setText('data.kind == "customer"')
+    sent: list[str] = []
+    store_seen: list[bool] = []
+    original = dialog._client.create_subscription
+
+    def create(spec: Any) -> Any:  # the real call, after looking at what this machine remembers
+        store = StateStore()
+        try:
+            store_seen.append(store.subscription(em.url, em.client_id, spec.subscription_id) is not None)
+        finally:
+            store.close()
+        sent.append(spec.subscription_id)
+        return original(spec)
+
+    dialog._client.create_subscription = create
+    dialog.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: window.subscription.subscription_id in sent if window.subscription else False, timeout=10000)
+    assert store_seen == [True]  # remembered before it was sent
+    assert sent[0] in em.state.subscriptions
+    # a dialog closed while its topics load: its answer is dropped with it, nothing raises
+    window.actions.new_subscription.trigger()
+    second = window.connection_bar.dialog
+    second.reject()
+    qtbot.waitUntil(lambda: window.connection_bar.dialog is None, timeout=5000)
+    qtbot.waitUntil(lambda: background.pending() == 0, timeout=10000)

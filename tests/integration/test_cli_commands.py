@@ -100,6 +100,15 @@ def test_subscription_show_and_remove(lab: Emulator) -> None:
     assert fields["auto-commit"] == "yes" and fields["session timeout"] == "PT20S"
     assert fields["consumer ID"] == consumer and fields["stored offset"] == str(offset)
 
+    from gui.storage import reader_lock
+
+    held = reader_lock.acquire(lab.url, lab.client_id, sub, kind="window")  # a window reads it here
+    try:
+        refused = run("subscription", "remove", sub, "--profile", "lab")
+        assert refused.returncode == 1 and "not forgotten" in refused.stderr and "window" in refused.stderr
+        assert remembered(lab.url, lab.client_id) == [sub]
+    finally:
+        held.release()
     removed = run("subscription", "remove", sub, "--profile", "lab")
     assert removed.returncode == 0, removed.stderr
     assert "Forgot subscription" in removed.stdout and "consumer ID" in removed.stdout
