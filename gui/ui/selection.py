@@ -45,6 +45,15 @@ class SelectionDetail(QObject):
         self.table.view.selectionModel().clear()
         self.on_row_selected(QModelIndex())
 
+    def keep_if_shown(self) -> None:
+        """Filtered again: the event selected stays selected if it is still shown, else the pane
+        lets it go (it never shows an event the table does not)."""
+        at = None if self.row is None else self.model.view_row(self.row)
+        if at is None:
+            self.clear()
+        elif self.table.view.currentIndex().row() != at:
+            self.table.view.selectRow(at)
+
     def on_row_selected(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
         for key in ("event", "history"):  # what was asked for the row selected before is dropped
             background.cancel(self, key)

@@ -340,19 +340,9 @@ class StreamTab(QWidget):
 
     # -- filters, detail, time zone --------------------------------------------------------------
 
-    def _keep_selection(self) -> None:
-        """Filtered again: the event selected stays selected if it is still shown, else the
-        detail pane lets it go (it never shows an event the table does not)."""
-        row = self.state.selected_row
-        at = None if row is None else self.model.view_row(row)
-        if at is None:
-            self.selection.clear()
-        elif self.table.currentIndex().row() != at:
-            self.table.selectRow(at)
-
     def _on_filter_applied(self) -> None:
         self._update_counts()
-        self._keep_selection()
+        self.selection.keep_if_shown()
         if self.commands.show_timeline.isChecked():
             self.timeline.recount()  # it shows what the filters show
         self.sorting.refresh()  # sorted as before
