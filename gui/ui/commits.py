@@ -67,8 +67,8 @@ class Commits(QObject):
             box = QMessageBox(
                 QMessageBox.Icon.Question,
                 "Move the committed offset back?",
-                f"The committed offset is {current:,}. Committing {offset:,} moves it backwards: events after "
-                "it will be read again. Continue?",
+                f"The {self.done_word.lower()} offset is {current:,}. {self.done_word.removesuffix('ed')}ing "
+                f"{offset:,} moves it backwards: events after it will be read again. Continue?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 self._parent,
             )

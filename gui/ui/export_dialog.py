@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.ui.actions import built
+from gui.words import counted
 
 FILTERS = {"csv": "CSV (*.csv)", "jsonl": "JSON Lines (*.jsonl)"}
 NAMES = {"csv": "CSV", "jsonl": "JSON Lines"}
@@ -97,7 +98,7 @@ class ExportOptionsDialog(QDialog):
         self.columns_list.setEnabled(self.mode_combo.currentData() == "raw")
         self.bom_check = built(QCheckBox("UTF-8 with BOM (for Excel)"), "exportBomCheck")
         self.bom_check.setChecked(bom)
-        self.selection_check = built(QCheckBox(f"Only the {counts[1]:,} selected rows"), "exportSelectionCheck")
+        self.selection_check = built(QCheckBox(f"Only the {counted(counts[1], 'selected row')}"), "exportSelectionCheck")
         self.selection_check.setChecked(selection and counts[1] > 0)
         self.selection_check.toggled.connect(self._update)
         # more rows than a sheet opens: split, JSON Lines, or one file anyway
@@ -139,7 +140,7 @@ class ExportOptionsDialog(QDialog):
     def _update(self) -> None:
         count = self.count()
         which = "selected rows" if self.selection_check.isChecked() else "rows the table shows"
-        self.summary_label.setText(f"{count:,} events: the {which}")
+        self.summary_label.setText(f"{counted(count, 'event')}: the {which} (when this opened; new ones go too)")
         too_many = self.fmt == "csv" and count > self.sheet_rows - 1
         self.rows_label.setText(
             f"{count:,} rows: Excel and LibreOffice open at most {self.sheet_rows:,} rows of a sheet (the header "

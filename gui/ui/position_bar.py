@@ -222,8 +222,9 @@ class PositionBar(QWidget):
             return key == (chosen.subscription_id if chosen else None, self.current_start())
 
         def ok(offset: int) -> None:
-            if still_asked():
-                self.resolved_label.setText(f"→ offset {offset:,}")
+            if still_asked():  # the newest moves on: it is the topic's end when the stream starts
+                now = f"→ the newest when started (offset {offset:,} now)" if start.kind == "latest" else ""
+                self.resolved_label.setText(now or f"→ offset {offset:,}")
 
         def failed(err: Exception) -> None:
             if still_asked():

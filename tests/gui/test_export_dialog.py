@@ -96,7 +96,7 @@ def test_a_selection_and_more_rows_than_a_sheet_are_answered_in_the_same_dialog(
     assert dialog.selection_check.isVisible() and not dialog.selection_check.isChecked()
     assert dialog.rows_box.isVisible()  # 300 rows: more than the sheet opens
     dialog.selection_check.setChecked(True)
-    assert not dialog.rows_box.isVisible() and "1 events" in dialog.summary_label.text()
+    assert not dialog.rows_box.isVisible() and "1 event:" in dialog.summary_label.text()
     dialog.selection_check.setChecked(False)
     dialog.rows_combo.setCurrentIndex(dialog.rows_combo.findData("split"))
     target = tmp_path / "big.csv"

@@ -116,7 +116,8 @@ def test_each_start_position_shows_the_right_first_event(qtbot: Any, open_window
         window.timestamp_edit.setDateTime(QDateTime.fromSecsSinceEpoch(int(when.timestamp()) + 1))
         expected = next(e.sequence for e in log.events if e.time.timestamp() >= int(when.timestamp()) + 1)
     choose(window.offset_mode_combo, mode)
-    qtbot.waitUntil(lambda: window.resolved_label.text() == f"→ offset {expected - 1}", timeout=10000)
+    shown = f"→ the newest when started (offset {expected - 1} now)" if mode == "latest" else f"→ offset {expected - 1}"
+    qtbot.waitUntil(lambda: window.resolved_label.text() == shown, timeout=10000)
     if mode == "latest":
         qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
