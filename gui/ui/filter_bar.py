@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QStyle, QToolButton, QToolTip, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QStyle,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.api.models import short_type
 from gui.eventlog.filter import FilterSpec
@@ -117,8 +127,12 @@ class FilterBar(QWidget):
         self.showing_label = _field(
             SteadyLabel("Showing 0 of 0", "Showing 1,000,000 of 1,000,000"), "showingLabel", "Rows shown"
         )
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(4)
+        layout = QHBoxLayout()
+        rows.addLayout(layout)
+        rows.addWidget(self.time_range.range_row)  # a custom range's fields, on a line of their own
         layout.addWidget(self.filter_edit, 3)
         layout.addWidget(self.type_button)
         layout.addWidget(self.tenant_edit, 1)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDateTime, QTime, QTimeZone, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QDateTimeEdit, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from gui.ui.actions import built
 
@@ -72,8 +72,16 @@ class TimeRangeFilter(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        for widget in (self.preset_combo, self.since_edit, self.until_edit, self.reset_button):
-            layout.addWidget(widget)
+        layout.addWidget(self.preset_combo)
+        layout.addWidget(self.reset_button)
+        # a custom range's two fields: on a line of their own under the filter bar (beside the
+        # preset, at 1024 px they squeezed the bar's other fields to a few letters)
+        self.range_row = built(QWidget(), "customRangeRow")
+        row = QHBoxLayout(self.range_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget in (QLabel("Custom range from"), self.since_edit, QLabel("until"), self.until_edit):
+            row.addWidget(widget)
+        row.addStretch(1)
         self.preset_combo.currentIndexChanged.connect(self._on_preset)
         self.reset_button.clicked.connect(self.reset)
         self._show_inputs()
@@ -145,8 +153,7 @@ class TimeRangeFilter(QWidget):
 
     def _show_inputs(self) -> None:
         custom = self.preset == "custom"
-        self.since_edit.setVisible(custom)
-        self.until_edit.setVisible(custom)
+        self.range_row.setVisible(custom)
         self.reset_button.setVisible(self.preset != "any")
 
     def bounds(self, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:

@@ -329,3 +329,25 @@ def test_a_new_subscription_is_remembered_before_it_is_sent_and_a_closed_dialog_
     second.reject()
     qtbot.waitUntil(lambda: window.connection_bar.dialog is None, timeout=5000)
     qtbot.waitUntil(lambda: background.pending() == 0, timeout=10000)
+
+
+def test_a_custom_time_range_leaves_the_filter_fields_readable_at_1024(
+    qtbot: Any, open_window: Any, lab: Lab
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window()
+    window.resize(1024, 700)
+    window.show()
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    widths = {name: getattr(window, name).width() for name in ("filter_edit", "tenant_edit", "cel_filter_edit")}
+    window.time_range.set_preset("custom")
+    QApplication.processEvents()
+    row = window.time_range.range_row
+    assert row.isVisible() and row.isAncestorOf(window.since_edit) and row.isAncestorOf(window.until_edit)
+    for name, before in widths.items():  # the range's fields take a line of their own, not the others' room
+        assert getattr(window, name).width() >= min(before, 60), (name, before)
+    assert window.minimumSizeHint().width() <= 1024 and window.width() == 1024
+    window.time_range.reset()
+    QApplication.processEvents()
+    assert not row.isVisible()
