@@ -5,6 +5,8 @@ either changes; adding a connection or a subscription happens here too."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QWidget
@@ -42,6 +44,13 @@ def buddy(text: str, widget: QWidget) -> QLabel:
     return label
 
 
+_TIP = Qt.ItemDataRole.ToolTipRole
+
+
+def _tip_current(combo: QComboBox, _index: int = -1) -> None:
+    combo.setToolTip(str(combo.currentData(_TIP) or combo.currentText()))
+
+
 class ConnectionBar(QWidget):
     about_to_change = Signal()  # the client or the subscription is about to go: stop using it
     client_changed = Signal()
@@ -69,6 +78,8 @@ class ConnectionBar(QWidget):
         for combo in (self.connection_combo, self.subscription_combo):
             combo.setMinimumContentsLength(18)
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            # what a narrow combo cuts off, on hover: the chosen item's whole description
+            combo.currentIndexChanged.connect(partial(_tip_current, combo))
         self.add_connection_button = action_button(actions.add_connection, "Add connection…")
         self.new_subscription_button = action_button(actions.new_subscription, "New subscription…")
         self.add_subscription_button = action_button(actions.add_subscription, "Add existing…")
@@ -111,7 +122,9 @@ class ConnectionBar(QWidget):
         combo.blockSignals(True)
         combo.clear()
         for profile in self.store.profiles():
-            combo.addItem(f"{profile.name}  ({profile.url})", profile.name)
+            host = urlsplit(profile.url).netloc or profile.url  # the host says which; the tooltip has it all
+            combo.addItem(f"{profile.name}  ({host})", profile.name)
+            combo.setItemData(combo.count() - 1, f"{profile.name}\n{profile.url}\n{profile.client_id}", _TIP)
         wanted = select if select is not None else before
         index = combo.findData(wanted) if wanted is not None else -1
         if index >= 0:
@@ -162,6 +175,7 @@ class ConnectionBar(QWidget):
         self.reload_connections(select=name)
 
     def on_connection_changed(self) -> None:
+        _tip_current(self.connection_combo)
         self.about_to_change.emit()
         profile = self.current_profile()
         if self.client is not None:
@@ -218,6 +232,7 @@ class ConnectionBar(QWidget):
         self.on_subscription_changed()
 
     def on_subscription_changed(self) -> None:
+        _tip_current(self.subscription_combo)
         self.about_to_change.emit()
         sub_id = self.subscription_combo.currentData()
         self.subscription = None

@@ -132,7 +132,10 @@ class LagSparkline(QWidget):
     def add(self, lag: int | None) -> None:
         if lag is None:
             return
+        before = self.values
         self.values = [*self.values[-(self.POINTS - 1) :], max(lag, 0)]
+        if len(before) == self.POINTS and len(set(before)) == 1 and before[0] == self.values[-1]:
+            return  # a flat line that stays flat (caught up all along): nothing to repaint
         self.setToolTip(
             f"Lag over the last {len(self.values)} readings (0: caught up; otherwise at most this many topic "
             f"sequences behind): now {self.values[-1]:,}, highest {max(self.values):,}, lowest {min(self.values):,}"
@@ -310,7 +313,9 @@ class StatusPanel:
             else "The last polls came back full: at most this many of the topic's sequences are still ahead "
             "(on a shared or filtered topic most of them are not this subscription's)"
             if caught_up is False and live
-            else ""
+            else "Paused: no lag is worked out while new rows are held"
+            if self.status.state == "paused"
+            else "Not known now: the stream is stopped, down or has not polled yet"
         )
         if live:
             self.lag_sparkline.add(lag)
