@@ -224,9 +224,9 @@ class StreamControls(QObject):
 
     def on_poll(self, record: PollRecord) -> None:
         """A poll that changes what is known (caught up, or behind) gives a reading at once."""
-        if record.caught_up is not None and record.caught_up != self._caught_up:
-            if time.monotonic() - self._read_at >= READING_S:  # else the next timer's reading says it
-                self.refresh_lag()
+        changed = record.caught_up is not None and record.caught_up != self._caught_up
+        if changed and time.monotonic() - self._read_at >= READING_S:  # else the next timer's reading says it
+            self.refresh_lag()
 
     def refresh_lag(self) -> None:
         """A lag reading (every few seconds). The last poll came back with fewer events than asked
