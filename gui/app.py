@@ -206,6 +206,7 @@ class _ReleaseWhenClosed(QObject):
         window.installEventFilter(self)
         # at the end, whatever became of the window (a function, not this object's method: it may be gone)
         QApplication.instance().aboutToQuit.connect(lambda: lock.release(force=True))  # type: ignore[union-attr]
+        window.destroyed.connect(lambda *_: lock.release(force=True))  # deleted before its close was seen
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() == QEvent.Type.Close:  # after the window's own handler: did it close?
