@@ -14,7 +14,7 @@ LIST_FIELDS = ("types", "hidden", "order", "payload")
 TIME_FIELDS = ("since", "until")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ViewSpec:
     text: str = ""
     types: tuple[str, ...] = ()
@@ -29,7 +29,9 @@ class ViewSpec:
     payload: tuple[str, ...] = ()  # columns of one's own (paths)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The view's fields (a subclass's own, such as a saved view's name, left out)."""
+        every = asdict(self)
+        return {f.name: every[f.name] for f in fields(ViewSpec)}
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.as_dict())

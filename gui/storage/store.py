@@ -476,7 +476,7 @@ class StateStore:
             "SELECT name, scope, body FROM saved_views WHERE scope = '' OR scope = ? ORDER BY name COLLATE NOCASE",
             subscription_id or "",
         )
-        return [SavedView.from_json(str(name), str(scope), str(body)) for name, scope, body in rows]
+        return [SavedView.stored(str(name), str(scope), str(body)) for name, scope, body in rows]
 
     def save_view(self, view: SavedView) -> None:
         with self.transaction() as db:

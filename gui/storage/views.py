@@ -13,23 +13,12 @@ MAX_NAME = 80
 
 
 @dataclass(frozen=True)
-class SavedView:
-    """A named view (``gui.eventlog.view.ViewSpec``: filters, columns and zone); stored as the
-    spec's JSON."""
+class SavedView(ViewSpec):
+    """A named view: a ``gui.eventlog.view.ViewSpec`` (filters, columns and zone, its fields) with
+    a name and a scope; stored as the spec's JSON."""
 
     name: str
     scope: str = ""  # "": every subscription; else a subscription ID
-    text: str = ""
-    types: tuple[str, ...] = ()
-    tenant: str = ""
-    time_preset: str = "any"
-    since: float | None = None  # a custom range (epoch seconds)
-    until: float | None = None
-    cel: str = ""
-    zone: str = ""  # "utc" or "local"; "" leaves the zone as it is
-    hidden: tuple[str, ...] = ()  # column keys hidden
-    order: tuple[str, ...] = ()  # column keys in the order shown ("" leaves the order)
-    payload: tuple[str, ...] = ()  # columns of one's own (paths)
     shipped: bool = field(default=False, compare=False)
 
     @property
@@ -40,16 +29,11 @@ class SavedView:
     def of(cls, name: str, scope: str, spec: ViewSpec, *, shipped: bool = False) -> SavedView:
         return cls(name=name, scope=scope, shipped=shipped, **spec.as_dict())
 
-    def to_json(self) -> bytes:
-        return self.spec.to_json()
-
     @classmethod
-    def from_json(cls, name: str, scope: str, body: bytes | str) -> SavedView:
-        """A stored view; what a newer or damaged entry holds that this version does not know is left out."""
+    def stored(cls, name: str, scope: str, body: bytes | str) -> SavedView:
+        """A stored view (its spec's JSON, ``to_json``); what a newer or damaged entry holds that
+        this version does not know is left out."""
         return cls.of(name, scope, ViewSpec.from_json(body))
-
-    def describe(self) -> str:
-        return self.spec.describe()
 
 
 SHIPPED = (

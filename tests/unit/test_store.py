@@ -116,9 +116,9 @@ def test_saved_views_by_scope_round_trip_and_damaged_bodies(tmp_path: Path) -> N
     assert [v.text for v in StateStore(tmp_path / "s.db").saved_views(SUB)] == ["", "other"]
     assert store.delete_view("Mine", SUB) and store.saved_views(SUB) == [everywhere]
     # a damaged or newer body reads as what can be read of it
-    odd = SavedView.from_json("x", "", b'{"text": 5, "types": ["a", 1], "since": true, "until": 3, "future": 1}')
+    odd = SavedView.stored("x", "", b'{"text": 5, "types": ["a", 1], "since": true, "until": 3, "future": 1}')
     assert (odd.text, odd.types, odd.since, odd.until) == ("", (), None, 3.0)
-    assert SavedView.from_json("x", "", b"not json") == SavedView("x")
+    assert SavedView.stored("x", "", b"not json") == SavedView("x")
     with pytest.raises(ValueError, match="come with the app"):
         check_name("Last hour")
     with pytest.raises(ValueError, match="needs a name"):

@@ -11,7 +11,7 @@ def test_a_view_round_trips_and_saved_views_store_the_same_form() -> None:
     assert ViewSpec.from_json(spec.to_json()) == spec
     saved = SavedView.of("n", "sub", spec)
     assert saved.spec == spec and saved.to_json() == spec.to_json()
-    assert SavedView.from_json("n", "sub", saved.to_json()) == saved
+    assert SavedView.stored("n", "sub", saved.to_json()) == saved
 
 
 def test_a_damaged_or_newer_view_keeps_what_it_can() -> None:
