@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -18,13 +19,15 @@ from tests.gui.driver import drive
 
 
 @contextmanager
-def saved_connection(em: Emulator, *types: str, **options: object) -> Iterator[tuple[EventManagerClient, str]]:
-    """A saved connection "lab" to ``em`` (its secret in the keyring) and one subscription of
+def saved_connection(
+    em: Emulator, *types: str, name: str = "lab", **options: object
+) -> Iterator[tuple[EventManagerClient, str]]:
+    """A saved connection ``name`` to ``em`` (its secret in the keyring) and one subscription of
     ``types`` (all tenant types by default), as a user who set them up; the secret goes after."""
     client = EventManagerClient(em.url, em.client_id, em.client_secret)
     secrets.set_secret(em.url, em.client_id, em.client_secret)
     store = StateStore()
-    store.save_profile(Profile("lab", em.url, em.client_id))
+    store.save_profile(Profile(name, em.url, em.client_id))
     sub = make_subscription(client, *types, **options)
     store.save_subscription(em.url, em.client_id, sub)
     store.close()
@@ -58,3 +61,15 @@ def open_window(qtbot: object, tmp_path: object) -> Iterator[object]:
     for window in windows:
         window.close()  # type: ignore[attr-defined]
         assert window.consumer_thread is None  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def held(qtbot: object, open_window: Any, lab: object) -> object:
+    """The window shown, the lab's 300 events read from the earliest and the stream stopped."""
+    from tests.gui.test_window import start
+
+    window = open_window()
+    window.show()
+    start(qtbot, window, "earliest", until_rows=300)
+    window.stop()
+    return window

@@ -14,7 +14,6 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from gui.eventlog.columns import EXPORT_ONLY, TABLE_COLUMNS, export_keys
-from tests.gui.test_window import start
 
 PAYLOAD = "data.kind"
 
@@ -32,12 +31,9 @@ def shown_by_delegate(view: Any, index: Any) -> str:
 
 
 def test_every_column_shows_sorts_copies_and_exports_from_its_one_definition(
-    qtbot: Any, open_window: Any, lab: Any, tmp_path: Path
+    qtbot: Any, held: Any, tmp_path: Path
 ) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
-    window.stop()
+    window = held
     model, view = window.model, window.table
     assert window.table_part.add_payload_column(PAYLOAD)  # a column of one's own fits the same scheme
     columns = [*TABLE_COLUMNS, model.columns[-1]]

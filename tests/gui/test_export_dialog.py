@@ -26,13 +26,8 @@ def press_export(qtbot: Any, dialog: Any) -> None:
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
 
 
-def test_ctrl_e_is_one_dialog_with_where_to_and_the_options_remembered(
-    qtbot: Any, open_window: Any, lab: Any, tmp_path: Path
-) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
-    window.stop()
+def test_ctrl_e_is_one_dialog_with_where_to_and_the_options_remembered(qtbot: Any, held: Any, tmp_path: Path) -> None:
+    window = held
     window.settings.setValue("export_dir", str(tmp_path))
     dialog = export_dialog(qtbot, window)
     suggested = Path(dialog.path_edit.text())
@@ -59,13 +54,8 @@ def test_ctrl_e_is_one_dialog_with_where_to_and_the_options_remembered(
     assert target.read_bytes().startswith(b"\xef\xbb\xbfSequence,")
 
 
-def test_json_lines_has_no_dead_option_and_browse_picks_another_place(
-    qtbot: Any, open_window: Any, lab: Any, tmp_path: Path
-) -> None:
-    window = open_window()
-    window.show()
-    start(qtbot, window, "earliest", until_rows=300)
-    window.stop()
+def test_json_lines_has_no_dead_option_and_browse_picks_another_place(qtbot: Any, held: Any, tmp_path: Path) -> None:
+    window = held
     dialog = export_dialog(qtbot, window, window.actions.export_jsonl)
     assert dialog.windowTitle() == "Export JSON Lines"
     assert [c.objectName() for c in dialog.findChildren(QCheckBox) if c.isVisible()] == []

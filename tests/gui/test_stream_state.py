@@ -15,9 +15,10 @@ from PySide6.QtGui import QGuiApplication
 
 from gui.api import EventManagerClient
 from gui.emulator import Emulator
-from gui.storage import Profile, StateStore, secrets
+from gui.storage import StateStore, secrets
 from gui.ui import background
 from tests.conftest import make_subscription
+from tests.gui.conftest import saved_connection
 from tests.gui.test_window import choose, start
 
 Lab = tuple[Emulator, EventManagerClient, str]
@@ -29,19 +30,12 @@ def other(lab: Lab) -> Iterator[tuple[Emulator, str]]:
     emulator) with a subscription of its own; returns the other emulator and the lab's second
     subscription."""
     em, client, _ = lab
-    with Emulator(history=50, seed=5) as em2:
-        client2 = EventManagerClient(em2.url, em2.client_id, em2.client_secret)
-        secrets.set_secret(em2.url, em2.client_id, em2.client_secret)
-        store = StateStore()
-        store.save_profile(Profile("other", em2.url, em2.client_id))
-        store.save_subscription(em2.url, em2.client_id, make_subscription(client2, session_timeout="PT3S"))
+    with Emulator(history=50, seed=5) as em2, saved_connection(em2, name="other", session_timeout="PT3S"):
         second = make_subscription(client, session_timeout="PT3S")
+        store = StateStore()
         store.save_subscription(em.url, em.client_id, second)
         store.close()
-        try:
-            yield em2, second.subscription_id
-        finally:
-            secrets.delete_secret(em2.url, em2.client_id)
+        yield em2, second.subscription_id
 
 
 def tab_title(window: Any) -> str:
@@ -246,7 +240,9 @@ def test_the_window_has_one_appearance_for_all_its_tabs(qtbot: Any, open_window:
     dark.trigger()  # chosen in the second tab's View menu...
     try:
         assert QApplication.palette().window().color().lightness() < 128
-        assert next(a for a in first.commands.appearance.actions() if a.data() == "dark").isChecked()  # ...shown in both
+        assert next(
+            a for a in first.commands.appearance.actions() if a.data() == "dark"
+        ).isChecked()  # ...shown in both
         assert first.detail.dark and second.detail.dark  # and both redraw their own colours
         assert window.settings.value("appearance") == "dark"
     finally:
@@ -320,7 +316,9 @@ def test_a_new_subscription_is_remembered_before_it_is_sent_and_a_closed_dialog_
 
     dialog._client.create_subscription = create
     dialog.buttons.accepted.emit()
-    qtbot.waitUntil(lambda: window.subscription.subscription_id in sent if window.subscription else False, timeout=10000)
+    qtbot.waitUntil(
+        lambda: window.subscription.subscription_id in sent if window.subscription else False, timeout=10000
+    )
     assert store_seen == [True]  # remembered before it was sent
     assert sent[0] in em.state.subscriptions
     # a dialog closed while its topics load: its answer is dropped with it, nothing raises
@@ -331,9 +329,7 @@ def test_a_new_subscription_is_remembered_before_it_is_sent_and_a_closed_dialog_
     qtbot.waitUntil(lambda: background.pending() == 0, timeout=10000)
 
 
-def test_a_custom_time_range_leaves_the_filter_fields_readable_at_1024(
-    qtbot: Any, open_window: Any, lab: Lab
-) -> None:
+def test_a_custom_time_range_leaves_the_filter_fields_readable_at_1024(qtbot: Any, open_window: Any, lab: Lab) -> None:
     from PySide6.QtWidgets import QApplication
 
     window = open_window()
