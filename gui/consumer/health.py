@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from gui.api.durations import parse_duration
+from gui.words import counted
 
 POLLS_KEPT = 20  # the last polls the health panel lists
 
@@ -64,7 +65,7 @@ def retention_words(retention: str) -> str:
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size and seconds % size == 0:
             n = seconds // size
-            return f"{n} {unit}" + ("" if n == 1 else "s")
+            return counted(n, unit)
     return f"{seconds} s"
 
 
@@ -83,8 +84,7 @@ def retention_phrase(retention: str = "") -> str:
 def lost_text(count: int, first: int, last: int) -> str:
     """Lost, in what is known: topic sequences removed by retention before they were read; how many
     of them were for this subscription nobody can tell any more, hence "up to"."""
-    noun = "event" if count == 1 else "events"
-    return f"up to {count:,} {noun} lost (sequences {first:,}–{last:,})"
+    return f"up to {counted(count, 'event')} lost (sequences {first:,}–{last:,})"
 
 
 def lost_sentence(count: int, first: int, last: int, retention: str = "") -> str:
@@ -118,8 +118,7 @@ class SkipSummary:
     def flush(self, now: float | None = None) -> str | None:
         line = None
         if self.ranges:
-            ranges = f"{self.ranges:,} range" + ("" if self.ranges == 1 else "s")
-            seqs = f"{self.sequences:,} sequence" + ("" if self.sequences == 1 else "s")
+            ranges, seqs = counted(self.ranges, "range"), counted(self.sequences, "sequence")
             line = f"[gap] {seqs} skipped in {ranges} (not for this subscription), between {self.first}..{self.last}"
         self.ranges = self.sequences = 0
         self.first = self.last = None

@@ -13,6 +13,7 @@ from gui.api.durations import parse_duration
 from gui.api.models import Topic, explain_skips, short_type
 from gui.consumer.health import PollRecord, lag_text, lost_sentence, retention_words
 from gui.ui.stream_state import StreamState
+from gui.words import counted
 
 Row = tuple[str, str, str]  # label, value, tone ("", "ok", "warning", "error")
 POLL_COLUMNS = ("Time (UTC)", "HTTP", "Events", "Duration", "Offset sent", "Offset returned", "Retry-After")
@@ -129,7 +130,7 @@ def _stream(state: StreamState) -> Section:
         section.add("Lost", lost_sentence(state.lost, first, last_lost, state.lost_retention), "error")
     else:
         section.add("Lost", "none")
-    skipped = f"{state.gaps:,} place" + ("" if state.gaps == 1 else "s")
+    skipped = counted(state.gaps, "place")
     section.add("Skipped", f"{skipped} where sequences were skipped. {explain_skips(state.skip_reasons)}")
     return section
 

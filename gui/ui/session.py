@@ -21,6 +21,7 @@ from gui.eventlog.store import EventStore
 from gui.storage.reader_lock import ReaderLock
 from gui.ui.stream_state import DOWN_STATES, StreamState, StreamStatus
 from gui.ui.worker import ConsumerThread
+from gui.words import counted
 
 __all__ = ["DOWN_STATES", "StreamSession", "StreamStatus"]
 
@@ -215,9 +216,8 @@ class StreamSession(QObject):
         self._last_state = state
         if self.paused and state.state in ("streaming", "waiting"):
             held = self.held_events
-            noun = "event" if held == 1 else "events"
             self.state.set_status(
-                StreamStatus("paused", f"Paused — {held:,} new {noun} held (Resume to show them)", held=held)
+                StreamStatus("paused", f"Paused — {counted(held, 'new event')} held (Resume to show them)", held=held)
             )
             return
         message = state.message
